@@ -1,0 +1,56 @@
+# The two commands: `make run` (demo on the embedded default) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev assets lint worker clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.runtime assets
+install-dev: $(VENV)/.dev assets
+assets: node_modules/.installed
+
+# Web server and a Celery worker on the filesystem broker: no PostgreSQL or Redis needed.
+run: install
+	@mkdir -p var
+	DJANGO_ENV=development $(PY) manage.py migrate --noinput
+	DJANGO_ENV=development $(PY) manage.py seed_demo
+	@DJANGO_ENV=development $(VENV)/bin/celery -A toolkit worker --pool=solo --loglevel=INFO >var/worker.log 2>&1 & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo ""; \
+	echo "  Crisis Interop Toolkit is starting at http://$(HOST):$(PORT)/"; \
+	echo "  Sign in as coordinator@example.org with password demo-pass-988 (other roles above)."; \
+	echo "  Background worker log: var/worker.log"; \
+	echo ""; \
+	DJANGO_ENV=development $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Probes PostgreSQL, Redis and Chromium (required when CI=true), then runs pytest.
+test: install-dev
+	@env_lines=$$($(PY) .ci/test_services.py) || exit 1; eval "$$env_lines"; \
+	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
+
+worker: install
+	$(VENV)/bin/celery -A toolkit worker --loglevel=INFO
+
+clean:
+	rm -rf var test-artifacts .pytest_cache

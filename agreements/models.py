@@ -1,0 +1,1 @@
+"""Models of the agreements area (arrive with its issue)."""

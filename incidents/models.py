@@ -1,0 +1,1 @@
+"""Models of the incidents area (arrive with its issue)."""

@@ -1,0 +1,1 @@
+"""Models of the partners area (arrive with its issue)."""

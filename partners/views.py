@@ -1,0 +1,3 @@
+from toolkit.views.workgroups import area_page
+
+index = area_page("partners/index.html")

@@ -1,0 +1,1 @@
+"""Models of the readiness area (arrive with its issue)."""

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from toolkit.selectors import workgroup_list_for_user
+
+
+def workgroups(request: HttpRequest) -> dict:
+    """The workgroup switcher in the navigation bar, and the current workgroup if any."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "my_workgroups": workgroup_list_for_user(user=user),
+        "current_workgroup": getattr(request, "workgroup", None),
+        "current_membership": getattr(request, "membership", None),
+    }

@@ -1,0 +1,82 @@
+"""Forms validate; services decide. Crispy helpers live on the forms."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+
+from toolkit.models import JurisdictionType, Role, Workgroup, WorkgroupGoal
+
+
+def _helper(submit_label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+class WorkgroupForm(forms.ModelForm):
+    class Meta:
+        model = Workgroup
+        fields = ["name", "jurisdiction_type", "jurisdiction_name", "goal", "description"]
+        labels = {"goal": "What is the workgroup aiming for?"}
+        help_texts = {
+            "goal": "Interoperability means 988 and 911 transfer calls and share information; "
+            "integrated workflows go further and share processes and staff routines.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, submit_label: str = "Save", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction_type"].choices = JurisdictionType.choices
+        self.fields["goal"].choices = WorkgroupGoal.choices
+        self.helper = _helper(submit_label)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Send invitation")
+        self.helper.form_class = "row row-cols-lg-auto g-2 align-items-end"
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    """For people who have no account yet: their e-mail address comes from the invitation."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+        self.helper = _helper("Create my account and join")
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords do not match.")
+        return cleaned
+
+
+class ResourceSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    category = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, categories: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "All categories")] + [(c, c) for c in categories]

@@ -1,0 +1,140 @@
+"""The one place that decides who may do what.
+
+Every view, form queryset, download and task asks this module. Roles are per
+workgroup; an action is allowed when the person's role in *that* workgroup grants it.
+
+* Not a member of the workgroup (or not signed in): 404 — we do not even confirm
+  that the workgroup exists.
+* A member whose role lacks the action: 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+from toolkit.models import Membership, Role, Workgroup
+
+if TYPE_CHECKING:
+    from toolkit.models import User
+
+
+class Action(StrEnum):
+    # Core (toolkit)
+    VIEW_WORKGROUP = "workgroup.view"
+    EDIT_WORKGROUP = "workgroup.edit"
+    MANAGE_MEMBERS = "members.manage"
+    VIEW_AUDIT = "audit.view"
+    RUN_JOBS = "jobs.run"
+    # Feature apps (their views arrive with their issues; the matrix is decided here, once).
+    EDIT_PARTNERS = "partners.edit"
+    EDIT_READINESS = "readiness.edit"
+    EDIT_AGREEMENTS = "agreements.edit"
+    REVIEW_AGREEMENTS = "agreements.review"
+    EXPORT_AGREEMENTS = "agreements.export"
+    EDIT_TRIAGE = "triage.edit"
+    APPROVE_TRIAGE = "triage.approve"
+    REPORT_INCIDENTS = "incidents.report"
+    REVIEW_INCIDENTS = "incidents.review"
+    EXPORT_INCIDENTS = "incidents.export"
+
+
+_EVERYONE = {Action.VIEW_WORKGROUP}
+_CONTRIBUTOR = _EVERYONE | {
+    Action.RUN_JOBS,
+    Action.EDIT_PARTNERS,
+    Action.EDIT_READINESS,
+    Action.EDIT_AGREEMENTS,
+    Action.EDIT_TRIAGE,
+    Action.REPORT_INCIDENTS,
+}
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.COORDINATOR: frozenset(Action),
+    Role.MEMBER: frozenset(_CONTRIBUTOR),
+    Role.LEGAL_REVIEWER: frozenset(
+        _EVERYONE | {Action.RUN_JOBS, Action.REVIEW_AGREEMENTS, Action.EXPORT_AGREEMENTS, Action.REPORT_INCIDENTS}
+    ),
+    Role.QA_REVIEWER: frozenset(
+        _EVERYONE | {Action.RUN_JOBS, Action.REPORT_INCIDENTS, Action.REVIEW_INCIDENTS, Action.EXPORT_INCIDENTS}
+    ),
+    Role.VIEWER: frozenset(_EVERYONE),
+}
+
+
+def role_allows(role: str, action: Action) -> bool:
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def get_membership(user: User, workgroup: Workgroup) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, workgroup=workgroup).first()
+
+
+def can(user: User, workgroup: Workgroup, action: Action) -> bool:
+    membership = get_membership(user, workgroup)
+    return membership is not None and role_allows(membership.role, action)
+
+
+def get_workgroup_for_user(user: User, slug: str, action: Action) -> tuple[Workgroup, Membership]:
+    """Resolve a workgroup by slug for this user, or raise 404 (not a member) / 403 (role)."""
+    membership = (
+        Membership.objects.select_related("workgroup").filter(user=user, workgroup__slug=slug).first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise Http404("No such workgroup.")
+    if not role_allows(membership.role, action):
+        raise PermissionDenied("Your role in this workgroup does not allow this.")
+    return membership.workgroup, membership
+
+
+def get_object_for_user(
+    user: User, workgroup: Workgroup, queryset: models.QuerySet, pk: Any, action: Action
+) -> models.Model:
+    """Fetch a workgroup-owned row by pk. Rows of other workgroups are simply not found."""
+    if not can(user, workgroup, action):
+        if get_membership(user, workgroup) is None:
+            raise Http404("No such workgroup.")
+        raise PermissionDenied("Your role in this workgroup does not allow this.")
+    try:
+        return queryset.get(workgroup=workgroup, pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def require(user: User, workgroup: Workgroup, action: Action) -> None:
+    """For services and tasks: raise PermissionDenied unless the user may act now."""
+    if not can(user, workgroup, action):
+        raise PermissionDenied(f"{user} may not {action.value} in {workgroup}.")
+
+
+def workgroup_view(action: Action) -> Callable:
+    """Decorate a view taking ``slug``: sets ``request.workgroup`` and ``request.membership``.
+
+    Anonymous people are sent to the login page; everyone else gets 404 or 403 as above.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            workgroup, membership = get_workgroup_for_user(request.user, slug, action)
+            request.workgroup = workgroup
+            request.membership = membership
+            return view(request, *args, **kwargs)
+
+        wrapper.required_action = action  # lets tests check that every workgroup URL is guarded
+        return wrapper
+
+    return decorator

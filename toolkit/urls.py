@@ -1,0 +1,39 @@
+"""Root URLs. Everything that shows a workgroup's data lives under /w/<slug>/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from toolkit.views import guidance, health, jobs, members, workgroups
+
+toolkit_patterns = [
+    path("", workgroups.home, name="home"),
+    path("workgroups/new/", workgroups.workgroup_create, name="workgroup-create"),
+    path("invitations/<str:token>/", members.invitation_accept, name="invitation-accept"),
+    path("guidance/", guidance.guidance_index, name="guidance"),
+    path("guidance/<slug:slug>/", guidance.guidance_topic, name="guidance-topic"),
+    path("resources/", guidance.resource_library, name="resources"),
+    path("w/<slug:slug>/", workgroups.dashboard, name="dashboard"),
+    path("w/<slug:slug>/settings/", workgroups.workgroup_settings, name="workgroup-settings"),
+    path("w/<slug:slug>/audit/", workgroups.audit_log, name="audit-log"),
+    path("w/<slug:slug>/members/", members.member_list, name="members"),
+    path("w/<slug:slug>/members/invite/", members.invitation_create, name="invitation-create"),
+    path("w/<slug:slug>/members/<int:pk>/role/", members.membership_change_role, name="membership-role"),
+    path("w/<slug:slug>/members/<int:pk>/remove/", members.membership_remove, name="membership-remove"),
+    path("w/<slug:slug>/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation-revoke"),
+    path("w/<slug:slug>/jobs/", jobs.job_list, name="job-list"),
+    path("w/<slug:slug>/jobs/summary/", jobs.job_start_summary, name="job-start-summary"),
+    path("w/<slug:slug>/jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
+    path("w/<slug:slug>/jobs/<int:pk>/download/", jobs.job_download, name="job-download"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include((toolkit_patterns, "toolkit"))),
+    path("w/<slug:slug>/partners/", include("partners.urls")),
+    path("w/<slug:slug>/readiness/", include("readiness.urls")),
+    path("w/<slug:slug>/agreements/", include("agreements.urls")),
+    path("w/<slug:slug>/triage/", include("triage.urls")),
+    path("w/<slug:slug>/incidents/", include("incidents.urls")),
+]

@@ -1,0 +1,1 @@
+"""Core views, one module per topic. Each resolves its workgroup through toolkit.permissions."""

@@ -1,0 +1,35 @@
+"""Guidance and the resource library: published toolkit material, readable without an account."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from toolkit import guidance
+from toolkit.forms import ResourceSearchForm
+from toolkit.guidance_data import CATEGORIES
+
+
+def guidance_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "toolkit/guidance/index.html", {"topics": guidance.topic_list()})
+
+
+def guidance_topic(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = guidance.topic_get(slug)
+    if topic is None:
+        raise Http404("No such guidance topic.")
+    context = {
+        "topic": topic,
+        "topic_template": guidance.template_for(topic),
+        "resources": guidance.resource_search(topic=topic.slug),
+        "topics": guidance.topic_list(),
+    }
+    return render(request, "toolkit/guidance/topic.html", context)
+
+
+def resource_library(request: HttpRequest) -> HttpResponse:
+    form = ResourceSearchForm(request.GET or None, categories=CATEGORIES)
+    criteria = form.cleaned_data if form.is_valid() else {}
+    resources = guidance.resource_search(q=criteria.get("q", ""), category=criteria.get("category", ""))
+    template = "toolkit/guidance/_resource_results.html" if request.htmx else "toolkit/guidance/resources.html"
+    return render(request, template, {"form": form, "resources": resources, "categories": CATEGORIES})

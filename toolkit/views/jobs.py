@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from toolkit import jobs, selectors, services
+from toolkit.models import Job, JobStatus
+from toolkit.permissions import Action, get_object_for_user, workgroup_view
+from toolkit.reports import WORKGROUP_SUMMARY
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def job_list(request: HttpRequest) -> HttpResponse:
+    job_rows = selectors.job_list(workgroup=request.workgroup)[:50]
+    return render(request, "toolkit/job_list.html", {"jobs": job_rows})
+
+
+@workgroup_view(Action.RUN_JOBS)
+@require_POST
+def job_start_summary(request: HttpRequest) -> HttpResponse:
+    job = services.job_create(actor=request.user, workgroup=request.workgroup, kind=WORKGROUP_SUMMARY)
+    messages.info(request, "The summary is being built in the background; this page updates by itself.")
+    return redirect(job)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_for_user(request.user, request.workgroup, Job.objects, pk, Action.VIEW_WORKGROUP)
+    template = "toolkit/_job_status.html" if request.htmx else "toolkit/job_detail.html"
+    return render(request, template, {"job": job, "job_label": jobs.label_for(job)})
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_for_user(request.user, request.workgroup, Job.objects, pk, Action.VIEW_WORKGROUP)
+    if job.status != JobStatus.SUCCEEDED or not job.result:
+        raise Http404("This job has no file to download.")
+    try:
+        handle = job.result.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this job is no longer available; run the job again.") from None
+    return FileResponse(handle, as_attachment=True, filename=job.result.name.rsplit("/", 1)[-1])

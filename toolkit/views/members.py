@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from toolkit import selectors, services
+from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm
+from toolkit.models import Invitation, Membership
+from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+
+
+def _members_page(request: HttpRequest, invite_form: InvitationForm | None = None, status: int = 200) -> HttpResponse:
+    workgroup = request.workgroup
+    manage = can(request.user, workgroup, Action.MANAGE_MEMBERS)
+    context = {
+        "memberships": selectors.membership_list(workgroup=workgroup),
+        "invitations": selectors.invitation_list_open(workgroup=workgroup) if manage else [],
+        "invite_form": invite_form or (InvitationForm() if manage else None),
+        "role_form": MembershipRoleForm(),
+        "can_manage": manage,
+    }
+    return render(request, "toolkit/members.html", context, status=status)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def member_list(request: HttpRequest) -> HttpResponse:
+    return _members_page(request)
+
+
+@workgroup_view(Action.MANAGE_MEMBERS)
+@require_POST
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user,
+                workgroup=request.workgroup,
+                base_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}. The link works for "
+                             f"{settings.INVITATION_MAX_AGE.days} days.")
+            return redirect("toolkit:members", slug=request.workgroup.slug)
+    return _members_page(request, invite_form=form, status=400)
+
+
+@workgroup_view(Action.MANAGE_MEMBERS)
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_for_user(request.user, request.workgroup, Invitation.objects, pk, Action.MANAGE_MEMBERS)
+    services.invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    return redirect("toolkit:members", slug=request.workgroup.slug)
+
+
+@workgroup_view(Action.MANAGE_MEMBERS)
+@require_POST
+def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_for_user(request.user, request.workgroup, Membership.objects, pk, Action.MANAGE_MEMBERS)
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed roles.")
+    else:
+        try:
+            services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    return redirect("toolkit:members", slug=request.workgroup.slug)
+
+
+@workgroup_view(Action.MANAGE_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_for_user(request.user, request.workgroup, Membership.objects, pk, Action.MANAGE_MEMBERS)
+    if request.method == "POST":
+        try:
+            services.membership_remove(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{membership.user} was removed from the workgroup.")
+        return redirect("toolkit:members", slug=request.workgroup.slug)
+    return render(request, "toolkit/membership_confirm_remove.html", {"membership": membership})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public on purpose: the signed token is the credential. Refusals say why, plainly."""
+    try:
+        invitation = services.invitation_resolve(token=token)
+    except ValidationError as exc:
+        return render(request, "toolkit/invitation_invalid.html", {"error": exc.messages[0]}, status=400)
+
+    has_account = get_user_model().objects.filter(email__iexact=invitation.email).exists()
+    form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(token=token, user=request.user)
+            except ValidationError as exc:
+                return render(request, "toolkit/invitation_invalid.html", {"error": exc.messages[0]}, status=400)
+            messages.success(request, f"Welcome to {membership.workgroup.name}.")
+            return redirect(membership.workgroup)
+    elif not has_account:
+        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                membership = services.invitation_accept_with_new_account(
+                    token=token,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except ValidationError as exc:
+                form.add_error("password1" if getattr(exc, "code", None) is None else None, exc)
+            else:
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Your account is ready. Welcome to {membership.workgroup.name}.")
+                return redirect(membership.workgroup)
+    context = {"invitation": invitation, "form": form, "has_account": has_account}
+    return render(request, "toolkit/invitation_accept.html", context)

@@ -1,0 +1,1 @@
+"""Models of the triage area (arrive with its issue)."""
