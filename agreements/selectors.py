@@ -12,7 +12,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     return Card(
         area="agreements",
         title="Agreements",
-        status="Not started: no MOU or agreement drafted yet.",
+        status="No MOU or agreement drafted yet.",
         progress=Progress.NOT_STARTED,
         start_url=reverse("agreements:index", kwargs={"slug": workgroup.slug}),
         start_label="Start an agreement",

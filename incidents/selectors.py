@@ -12,7 +12,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     return Card(
         area="incidents",
         title="Incident review",
-        status="Not started: no incident reports yet.",
+        status="No incident reports yet.",
         progress=Progress.NOT_STARTED,
         start_url=reverse("incidents:index", kwargs={"slug": workgroup.slug}),
         start_label="Set up incident review",

@@ -12,7 +12,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     return Card(
         area="partners",
         title="Partner map",
-        status="Not started: no partner organizations mapped yet.",
+        status="No partner organizations mapped yet.",
         progress=Progress.NOT_STARTED,
         start_url=reverse("partners:index", kwargs={"slug": workgroup.slug}),
         start_label="Map your partners",

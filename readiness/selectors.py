@@ -12,7 +12,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     return Card(
         area="readiness",
         title="Readiness",
-        status="Not started: no readiness round has been run.",
+        status="No readiness round has been run.",
         progress=Progress.NOT_STARTED,
         start_url=reverse("readiness:index", kwargs={"slug": workgroup.slug}),
         start_label="Plan a readiness self-assessment",

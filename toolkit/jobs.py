@@ -23,8 +23,9 @@ Runner = Callable[..., tuple[str, bytes]]
 class JobKind:
     kind: str
     label: str
-    action: Action
+    action: Action  # needed to start the job (checked again when it runs)
     run: Runner
+    view_action: Action | None = None  # needed to see its status and download it; None: same as action
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -38,6 +39,22 @@ def register(job_kind: JobKind) -> None:
 
 def get_kind(kind: str) -> JobKind | None:
     return _KINDS.get(kind)
+
+
+def view_action_for(kind: str) -> Action:
+    """What it takes to see a job's status and file. Unknown kinds: coordinators only."""
+    from toolkit.permissions import Action
+
+    job_kind = _KINDS.get(kind)
+    if job_kind is None:
+        return Action.MANAGE_MEMBERS
+    return job_kind.view_action or job_kind.action
+
+
+def kinds_viewable_by_role(role: str) -> list[str]:
+    from toolkit.permissions import role_allows
+
+    return [kind for kind in _KINDS if role_allows(role, view_action_for(kind))]
 
 
 def label_for(job: Job) -> str:

@@ -118,6 +118,12 @@ def require(user: User, workgroup: Workgroup, action: Action) -> None:
         raise PermissionDenied(f"{user} may not {action.value} in {workgroup}.")
 
 
+def require_view(user: User, workgroup: Workgroup, action: Action) -> None:
+    """For views, after the workgroup is resolved: 403 when the role lacks a further action."""
+    if not can(user, workgroup, action):
+        raise PermissionDenied("Your role in this workgroup does not allow this.")
+
+
 def workgroup_view(action: Action) -> Callable:
     """Decorate a view taking ``slug``: sets ``request.workgroup`` and ``request.membership``.
 

@@ -46,5 +46,6 @@ jobs.register(
         label="Workgroup summary (PDF)",
         action=Action.RUN_JOBS,
         run=run_workgroup_summary,
+        view_action=Action.VIEW_WORKGROUP,  # a summary anyone in the workgroup may read
     )
 )

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import Lag
 
+from toolkit import jobs
 from toolkit.models import Invitation, Job, Membership, Role, Workgroup
 
 if TYPE_CHECKING:
@@ -34,8 +36,13 @@ def invitation_get(*, workgroup: Workgroup, pk: int) -> Invitation | None:
     return Invitation.objects.filter(workgroup=workgroup, pk=pk).first()
 
 
-def job_list(*, workgroup: Workgroup) -> QuerySet[Job]:
-    return Job.objects.for_workgroup(workgroup).select_related("requested_by")
+def job_list(*, workgroup: Workgroup, role: str) -> QuerySet[Job]:
+    """The workgroup's jobs of the kinds this role may see."""
+    return (
+        Job.objects.for_workgroup(workgroup)
+        .filter(kind__in=jobs.kinds_viewable_by_role(role))
+        .select_related("requested_by")
+    )
 
 
 def role_counts(*, workgroup: Workgroup) -> dict[str, int]:
@@ -76,6 +83,27 @@ class AuditEntry:
     object_repr: str
     changes: list[AuditChange]
     history_id: int
+    cursor: str  # pass as ``before`` to get the entries after this one
+
+
+@dataclass(frozen=True)
+class AuditCursor:
+    when: datetime
+    model_order: int
+    history_id: int
+
+    def __str__(self) -> str:
+        return f"{self.when.isoformat()}~{self.model_order}~{self.history_id}"
+
+    @classmethod
+    def parse(cls, raw: str) -> AuditCursor | None:
+        """None for anything malformed: a hand-edited link shows the newest page."""
+        try:
+            when, order, history_id = raw.split("~")
+            parsed = datetime.fromisoformat(when)
+            return cls(when=parsed, model_order=int(order), history_id=int(history_id))
+        except (ValueError, TypeError):
+            return None
 
 
 _ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -94,14 +122,19 @@ def _display(record: models.Model, field_name: str, value: object) -> str:
 
 
 def _object_repr(record: models.Model) -> str:
+    instance = record.instance
+    # Reuse the related rows select_related already fetched instead of a query per row.
+    for field in instance._meta.concrete_fields:
+        if field.many_to_one and record._meta.get_field(field.name).is_cached(record):
+            field.set_cached_value(instance, getattr(record, field.name))
     try:
-        return str(record.instance)
+        return str(instance)
     except models.ObjectDoesNotExist:  # a related row it names was deleted since
         return f"{record.instance_type._meta.verbose_name} #{record.id}"
 
 
 def _changes(record: models.Model) -> list[AuditChange]:
-    previous = record.prev_record
+    previous = getattr(record, "previous_version", None)
     if record.history_type != "~" or previous is None:
         return []
     delta = record.diff_against(previous)
@@ -115,15 +148,47 @@ def _changes(record: models.Model) -> list[AuditChange]:
     ]
 
 
-def audit_entries(*, workgroup: Workgroup, before: datetime | None = None, limit: int = 50) -> list[AuditEntry]:
-    """The newest ``limit`` changes to this workgroup's data, older than ``before`` if given."""
-    streams = []
-    for model, workgroup_field in _AUDITED:
-        queryset = model.history.filter(**{workgroup_field: workgroup.pk}).select_related("history_user")
-        if before is not None:
-            queryset = queryset.filter(history_date__lt=before)
-        streams.append(list(queryset.order_by("-history_date", "-history_id")[:limit]))
-    merged = heapq.merge(*streams, key=lambda r: (r.history_date, r.history_id), reverse=True)
+def _history_page(
+    order: int, model: type[models.Model], workgroup_field: str, workgroup: Workgroup,
+    before: AuditCursor | None, limit: int,
+) -> list[models.Model]:
+    """One model's newest history rows, each with ``previous_version`` attached: two queries."""
+    history_model = model.history.model
+    relations = [f.name for f in history_model._meta.fields if f.many_to_one and f.name != "history_user"]
+    queryset = (
+        model.history.filter(**{workgroup_field: workgroup.pk})
+        .select_related("history_user", *relations)
+        .annotate(
+            previous_history_id=Window(
+                Lag("history_id"), partition_by=[F("id")], order_by=[F("history_date").asc(), F("history_id").asc()]
+            )
+        )
+    )
+    if before is not None:
+        # Entries are ordered by (date, model order, history id), newest first; keep those after the cursor.
+        if order < before.model_order:
+            queryset = queryset.filter(history_date__lte=before.when)
+        elif order == before.model_order:
+            queryset = queryset.filter(
+                Q(history_date__lt=before.when) | Q(history_date=before.when, history_id__lt=before.history_id)
+            )
+        else:
+            queryset = queryset.filter(history_date__lt=before.when)
+    records = list(queryset.order_by("-history_date", "-history_id")[:limit])
+    wanted = [r.previous_history_id for r in records if r.history_type == "~" and r.previous_history_id]
+    previous = history_model.objects.in_bulk(wanted) if wanted else {}
+    for record in records:
+        record.previous_version = previous.get(record.previous_history_id)
+        record.audit_order = order
+    return records
+
+
+def audit_entries(*, workgroup: Workgroup, before: AuditCursor | None = None, limit: int = 50) -> list[AuditEntry]:
+    """The newest ``limit`` changes to this workgroup's data, after the ``before`` cursor if given."""
+    streams = [
+        _history_page(order, model, field, workgroup, before, limit) for order, (model, field) in enumerate(_AUDITED)
+    ]
+    merged = heapq.merge(*streams, key=lambda r: (r.history_date, r.audit_order, r.history_id), reverse=True)
     entries = []
     for record in list(merged)[:limit]:
         entries.append(
@@ -135,6 +200,7 @@ def audit_entries(*, workgroup: Workgroup, before: datetime | None = None, limit
                 object_repr=_object_repr(record),
                 changes=_changes(record),
                 history_id=record.history_id,
+                cursor=str(AuditCursor(record.history_date, record.audit_order, record.history_id)),
             )
         )
     return entries

@@ -8,6 +8,7 @@ atomically and names the actor so the audit trail records who did it.
 from __future__ import annotations
 
 import logging
+import smtplib
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -48,6 +49,11 @@ MSG_INVITATION_WRONG_ACCOUNT = (
     "Sign out and open the link again, or ask for an invitation to your address."
 )
 MSG_INVITATION_ACCOUNT_EXISTS = "An account for {email} already exists: sign in to accept the invitation."
+MSG_INVITATION_EMAIL_FAILED = (
+    "The invitation e-mail could not be sent (the mail server did not accept it). "
+    "Nothing was saved; try again in a moment."
+)
+MSG_INVITATION_ALREADY_ACCEPTED = "{email} has already accepted this invitation; remove the member instead."
 MSG_JOB_KIND_UNKNOWN = "Unknown kind of background job: {kind}."
 
 
@@ -187,11 +193,13 @@ def invitation_create(
     body = render_to_string(
         "toolkit/email/invitation.txt", {"invitation": invitation, "link": link, "inviter": actor}
     )
-    transaction.on_commit(
-        lambda: send_mail(
-            f"You are invited to the {workgroup.name} workgroup", body, None, [email], fail_silently=False
-        )
-    )
+    # Sent before commit: if the mail server refuses, the invitation is rolled back and the
+    # coordinator is told, rather than left with an invitation nobody received.
+    try:
+        send_mail(f"You are invited to the {workgroup.name} workgroup", body, None, [email], fail_silently=False)
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("Invitation e-mail to %s failed: %s", email, exc)
+        raise ValidationError(MSG_INVITATION_EMAIL_FAILED, code="email_failed") from exc
     return invitation
 
 
@@ -264,7 +272,9 @@ def invitation_accept_with_new_account(
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     require(actor, invitation.workgroup, Action.MANAGE_MEMBERS)
-    if invitation.accepted_at is None and invitation.revoked_at is None:
+    if invitation.accepted_at is not None:
+        raise ValidationError(MSG_INVITATION_ALREADY_ACCEPTED.format(email=invitation.email), code="accepted")
+    if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation._history_user = actor
         invitation.save(update_fields=["revoked_at"])

@@ -174,7 +174,9 @@ USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Production serves collected files (`collectstatic`); elsewhere whitenoise finds them in place.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles")) if PRODUCTION else None
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end libraries come from the npm registry (package.json), never a CDN.
@@ -255,6 +257,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Flash messages live in the session, which sign-in and sign-out flush: a message about one
+# person's workgroup can never be shown to the next person on a shared computer.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Forms --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

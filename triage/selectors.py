@@ -12,7 +12,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     return Card(
         area="triage",
         title="Triage protocols",
-        status="Not started: no triage protocol in force.",
+        status="No triage protocol in force.",
         progress=Progress.NOT_STARTED,
         start_url=reverse("triage:index", kwargs={"slug": workgroup.slug}),
         start_label="Build a triage protocol",

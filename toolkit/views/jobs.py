@@ -7,13 +7,13 @@ from django.views.decorators.http import require_POST
 
 from toolkit import jobs, selectors, services
 from toolkit.models import Job, JobStatus
-from toolkit.permissions import Action, get_object_for_user, workgroup_view
+from toolkit.permissions import Action, get_object_for_user, require_view, workgroup_view
 from toolkit.reports import WORKGROUP_SUMMARY
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 def job_list(request: HttpRequest) -> HttpResponse:
-    job_rows = selectors.job_list(workgroup=request.workgroup)[:50]
+    job_rows = selectors.job_list(workgroup=request.workgroup, role=request.membership.role)[:50]
     return render(request, "toolkit/job_list.html", {"jobs": job_rows})
 
 
@@ -25,16 +25,23 @@ def job_start_summary(request: HttpRequest) -> HttpResponse:
     return redirect(job)
 
 
+def _get_job(request: HttpRequest, pk: int) -> Job:
+    """Find the job in this workgroup, then check what its kind requires to be seen."""
+    job = get_object_for_user(request.user, request.workgroup, Job.objects, pk, Action.VIEW_WORKGROUP)
+    require_view(request.user, request.workgroup, jobs.view_action_for(job.kind))
+    return job
+
+
 @workgroup_view(Action.VIEW_WORKGROUP)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_for_user(request.user, request.workgroup, Job.objects, pk, Action.VIEW_WORKGROUP)
+    job = _get_job(request, pk)
     template = "toolkit/_job_status.html" if request.htmx else "toolkit/job_detail.html"
     return render(request, template, {"job": job, "job_label": jobs.label_for(job)})
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 def job_download(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_for_user(request.user, request.workgroup, Job.objects, pk, Action.VIEW_WORKGROUP)
+    job = _get_job(request, pk)
     if job.status != JobStatus.SUCCEEDED or not job.result:
         raise Http404("This job has no file to download.")
     try:

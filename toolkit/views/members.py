@@ -57,8 +57,12 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_for_user(request.user, request.workgroup, Invitation.objects, pk, Action.MANAGE_MEMBERS)
-    services.invitation_revoke(actor=request.user, invitation=invitation)
-    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
     return redirect("toolkit:members", slug=request.workgroup.slug)
 
 
@@ -90,6 +94,8 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, f"{membership.user} was removed from the workgroup.")
+            if membership.user_id == request.user.pk:  # they just left: the members page is closed to them now
+                return redirect("toolkit:home")
         return redirect("toolkit:members", slug=request.workgroup.slug)
     return render(request, "toolkit/membership_confirm_remove.html", {"membership": membership})
 

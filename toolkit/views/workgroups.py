@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
 from toolkit import selectors, services
@@ -69,13 +68,10 @@ def workgroup_settings(request: HttpRequest) -> HttpResponse:
 
 @workgroup_view(Action.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    try:
-        before = parse_datetime(request.GET.get("before", ""))
-    except ValueError:  # a hand-edited cursor: show the newest page rather than fail
-        before = None
+    before = selectors.AuditCursor.parse(request.GET.get("before", ""))
     page_size = 50
     entries = selectors.audit_entries(workgroup=request.workgroup, before=before, limit=page_size)
-    older = entries[-1].when.isoformat() if len(entries) == page_size else None
+    older = entries[-1].cursor if len(entries) == page_size else None
     return render(request, "toolkit/audit_log.html", {"entries": entries, "older": older, "paged": bool(before)})
 
 

@@ -1,0 +1,302 @@
+"""Who may open and change what: the role matrix, every workgroup page, every write, tampered ids."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from toolkit.models import Invitation, Job, JobStatus, Membership, Role
+from toolkit.permissions import Action, role_allows
+from toolkit.reports import WORKGROUP_SUMMARY
+from toolkit.tests.factories import InvitationFactory
+
+RIVERBEND_NAME = "Riverbend County Workgroup"
+ELSEWHERE_NAME = "Elsewhere Secret Workgroup"
+ROLES = [Role.COORDINATOR, Role.MEMBER, Role.LEGAL_REVIEWER, Role.QA_REVIEWER, Role.VIEWER]
+
+# Written out by hand on purpose: a change to ROLE_ACTIONS must fail here until this table agrees.
+EXPECTED_ACTIONS = {
+    Role.COORDINATOR: {
+        "workgroup.view", "workgroup.edit", "members.manage", "audit.view", "jobs.run",
+        "partners.edit", "readiness.edit", "agreements.edit", "agreements.review", "agreements.export",
+        "triage.edit", "triage.approve", "incidents.report", "incidents.review", "incidents.export",
+    },
+    Role.MEMBER: {
+        "workgroup.view", "jobs.run", "partners.edit", "readiness.edit", "agreements.edit",
+        "triage.edit", "incidents.report",
+    },
+    Role.LEGAL_REVIEWER: {
+        "workgroup.view", "jobs.run", "agreements.review", "agreements.export", "incidents.report",
+    },
+    Role.QA_REVIEWER: {
+        "workgroup.view", "jobs.run", "incidents.report", "incidents.review", "incidents.export",
+    },
+    Role.VIEWER: {"workgroup.view"},
+}
+
+EVERYONE = frozenset(ROLES)
+COORDINATORS = frozenset({Role.COORDINATOR})
+JOB_RUNNERS = frozenset({Role.COORDINATOR, Role.MEMBER, Role.LEGAL_REVIEWER, Role.QA_REVIEWER})
+
+# page -> (path below /w/<slug>/, roles that get 200; every other member gets 403)
+PAGES = {
+    "dashboard": ("", EVERYONE),
+    "settings": ("settings/", COORDINATORS),
+    "audit": ("audit/", COORDINATORS),
+    "members": ("members/", EVERYONE),
+    "jobs": ("jobs/", EVERYONE),
+    "job detail": ("jobs/{job}/", EVERYONE),
+    "job download": ("jobs/{job}/download/", EVERYONE),
+    "remove confirm": ("members/{membership}/remove/", COORDINATORS),
+    "partners": ("partners/", EVERYONE),
+    "readiness": ("readiness/", EVERYONE),
+    "agreements": ("agreements/", EVERYONE),
+    "triage": ("triage/", EVERYONE),
+    "incidents": ("incidents/", EVERYONE),
+}
+
+# write -> (path below /w/<slug>/, POST data, roles allowed to do it)
+WRITES = {
+    "invite": ("members/invite/", {"email": "new@x.test", "role": Role.MEMBER}, COORDINATORS),
+    "change role": ("members/{membership}/role/", {"role": Role.MEMBER}, COORDINATORS),
+    "remove member": ("members/{membership}/remove/", {}, COORDINATORS),
+    "revoke invitation": ("invitations/{invitation}/revoke/", {}, COORDINATORS),
+    "start summary job": ("jobs/summary/", {}, JOB_RUNNERS),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _succeeded_job(workgroup, user) -> Job:
+    job = Job.objects.create(
+        workgroup=workgroup, kind=WORKGROUP_SUMMARY, status=JobStatus.SUCCEEDED, progress=100,
+        requested_by=user, finished_at=timezone.now(),
+    )
+    job.result.save("x.pdf", ContentFile(b"%PDF-1.7 test"))
+    return job
+
+
+@pytest.fixture
+def ids(people, workgroup, other_workgroup):
+    """Rows each workgroup's URLs point at: a finished job, a membership, an open invitation."""
+    result = {}
+    for wg, owner, target in (
+        (workgroup, people[Role.COORDINATOR], people[Role.VIEWER]),
+        (other_workgroup, people["outsider"], people["outsider"]),
+    ):
+        result[wg.slug] = {
+            "job": _succeeded_job(wg, owner).pk,
+            "membership": Membership.objects.get(workgroup=wg, user=target).pk,
+            "invitation": InvitationFactory(workgroup=wg, invited_by=owner).pk,
+        }
+    return result
+
+
+def _url(ids, path: str, slug: str = "riverbend") -> str:
+    return f"/w/{slug}/" + path.format(**ids[slug])
+
+
+def _body(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
+
+
+def _state() -> tuple:
+    return (
+        list(Membership.objects.order_by("pk").values_list("pk", "user_id", "workgroup_id", "role")),
+        list(Invitation.objects.order_by("pk").values_list("pk", "email", "role", "revoked_at", "accepted_at")),
+        list(Job.objects.order_by("pk").values_list("pk", "status")),
+    )
+
+
+# --- The matrix itself --------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_allows_exactly_the_actions_in_the_written_table(role, action):
+    assert role_allows(role, action) is (action.value in EXPECTED_ACTIONS[role])
+
+
+def test_the_table_names_every_action_there_is():
+    assert {a.value for a in Action} == EXPECTED_ACTIONS[Role.COORDINATOR]
+
+
+def test_an_unknown_role_is_allowed_nothing():
+    assert not any(role_allows("superhero", action) for action in Action)
+
+
+# --- Pages: members, outsiders, anonymous visitors ----------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_the_pages_its_role_allows(client, people, ids, role, page):
+    path, allowed = PAGES[page]
+    client.force_login(people[role])
+    response = client.get(_url(ids, path))
+    body = _body(response)
+    if role in allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert "You cannot do this here" in body
+    assert ELSEWHERE_NAME not in body
+
+
+def test_the_job_download_hands_over_the_file(client, people, ids):
+    client.force_login(people[Role.VIEWER])
+    response = client.get(_url(ids, "jobs/{job}/download/"))
+    assert response.status_code == 200
+    assert _body(response) == "%PDF-1.7 test"
+    assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_outsider_gets_not_found_without_learning_the_workgroup_name(client, people, ids, page):
+    client.force_login(people["outsider"])
+    response = client.get(_url(ids, PAGES[page][0]))
+    assert response.status_code == 404
+    assert RIVERBEND_NAME not in _body(response)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_riverbend_people_get_not_found_in_the_other_workgroup(client, people, ids, role, page):
+    client.force_login(people[role])
+    response = client.get(_url(ids, PAGES[page][0], slug="elsewhere"))
+    assert response.status_code == 404
+    assert ELSEWHERE_NAME not in _body(response)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, ids, page):
+    url = _url(ids, PAGES[page][0])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+
+
+# --- Writes -------------------------------------------------------------------
+
+ALLOWED_WRITES = [(w, r) for w, (_, _, allowed) in WRITES.items() for r in ROLES if r in allowed]
+REFUSED_WRITES = [(w, r) for w, (_, _, allowed) in WRITES.items() for r in ROLES if r not in allowed]
+
+
+@pytest.mark.parametrize(("write", "role"), ALLOWED_WRITES)
+def test_a_role_with_the_right_changes_the_workgroup(
+    client, people, ids, django_capture_on_commit_callbacks, mailoutbox, write, role
+):
+    path, data, _ = WRITES[write]
+    client.force_login(people[role])
+    before = _state()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(_url(ids, path), data)
+    assert response.status_code == 302
+    assert _state() != before
+    if write == "invite":
+        assert len(mailoutbox) == 1
+    if write == "start summary job":
+        assert len(callbacks) == 1  # the job is queued once the row is committed
+
+
+@pytest.mark.parametrize(("write", "role"), REFUSED_WRITES)
+def test_a_role_without_the_right_is_refused_and_nothing_changes(
+    client, people, ids, django_capture_on_commit_callbacks, mailoutbox, write, role
+):
+    path, data, _ = WRITES[write]
+    client.force_login(people[role])
+    before = _state()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(_url(ids, path), data)
+    assert response.status_code == 403
+    assert _state() == before
+    assert callbacks == []
+    assert mailoutbox == []
+    assert ELSEWHERE_NAME not in _body(response)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_the_outsider_cannot_write_and_nothing_changes(
+    client, people, ids, django_capture_on_commit_callbacks, mailoutbox, write
+):
+    path, data, _ = WRITES[write]
+    client.force_login(people["outsider"])
+    before = _state()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(_url(ids, path), data)
+    assert response.status_code == 404
+    assert _state() == before
+    assert callbacks == []
+    assert mailoutbox == []
+    assert RIVERBEND_NAME not in _body(response)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_anonymous_writes_are_sent_to_sign_in_and_nothing_changes(client, ids, write):
+    path, data, _ = WRITES[write]
+    before = _state()
+    response = client.post(_url(ids, path), data)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login") + "?next=")
+    assert _state() == before
+
+
+# --- Ids of another workgroup through riverbend's URLs -------------------------
+
+TAMPERING = [
+    ("get", "jobs/{job}/", {}),
+    ("get", "jobs/{job}/download/", {}),
+    ("get", "members/{membership}/remove/", {}),
+    ("post", "members/{membership}/remove/", {}),
+    ("post", "members/{membership}/role/", {"role": Role.VIEWER}),
+    ("post", "invitations/{invitation}/revoke/", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "data"), TAMPERING)
+def test_a_coordinator_cannot_reach_another_workgroups_rows_through_their_own_url(
+    client, people, ids, method, path, data
+):
+    client.force_login(people[Role.COORDINATOR])
+    url = "/w/riverbend/" + path.format(**ids["elsewhere"])
+    before = _state()
+    response = getattr(client, method)(url, data)
+    assert response.status_code == 404
+    assert _state() == before
+    assert ELSEWHERE_NAME not in _body(response)
+    assert Membership.objects.get(pk=ids["elsewhere"]["membership"]).role == Role.COORDINATOR
+    assert Invitation.objects.get(pk=ids["elsewhere"]["invitation"]).revoked_at is None
+
+
+# --- Every workgroup URL goes through the permission layer ---------------------
+
+# Routes with a slug that are public on purpose (published guidance, not workgroup data).
+PUBLIC_SLUG_ROUTES = {"guidance/<slug:slug>/"}
+
+
+def _routes(patterns, prefix: str = ""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, route)
+        else:
+            yield route, entry.callback
+
+
+def test_every_workgroup_url_is_guarded_by_the_permission_layer():
+    slug_routes = {
+        route: callback
+        for route, callback in _routes(get_resolver().url_patterns)
+        if "<slug:slug>" in route and route not in PUBLIC_SLUG_ROUTES
+    }
+    # The walk must really reach the core pages and the included feature apps.
+    assert {"w/<slug:slug>/", "w/<slug:slug>/jobs/<int:pk>/download/", "w/<slug:slug>/incidents/"} <= set(slug_routes)
+    assert len(slug_routes) >= 16
+    unguarded = sorted(route for route, callback in slug_routes.items() if not hasattr(callback, "required_action"))
+    assert unguarded == []
