@@ -29,6 +29,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username: str):
+        # People type their address with whatever capitals their phone gives them.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
     def create_superuser(self, email: str, password: str | None = None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -46,9 +50,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).strip().lower()
 
 
 class JurisdictionType(models.TextChoices):

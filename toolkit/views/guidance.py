@@ -29,7 +29,8 @@ def guidance_topic(request: HttpRequest, slug: str) -> HttpResponse:
 
 def resource_library(request: HttpRequest) -> HttpResponse:
     form = ResourceSearchForm(request.GET or None, categories=CATEGORIES)
-    criteria = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # keep whichever criteria are valid, e.g. the words when a category was hand-edited
+    criteria = getattr(form, "cleaned_data", {})
     resources = guidance.resource_search(q=criteria.get("q", ""), category=criteria.get("category", ""))
     template = "toolkit/guidance/_resource_results.html" if request.htmx else "toolkit/guidance/resources.html"
     return render(request, template, {"form": form, "resources": resources, "categories": CATEGORIES})

@@ -23,8 +23,15 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
+    import os
+
     from toolkit.celery import app
 
+    if app.conf.broker_url.startswith("filesystem://"):
+        # The filesystem broker "connects" to anything; what matters is that its folders are writable.
+        options = app.conf.broker_transport_options
+        folders = [options[k] for k in ("data_folder_in", "data_folder_out")]
+        return all(os.path.isdir(f) and os.access(f, os.W_OK) for f in folders)
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
