@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from toolkit.models import Membership, Role, Workgroup
 
@@ -138,7 +139,10 @@ def workgroup_view(action: Action) -> Callable:
             workgroup, membership = get_workgroup_for_user(request.user, slug, action)
             request.workgroup = workgroup
             request.membership = membership
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # Workgroup pages and files must not linger in shared or browser caches.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
 
         wrapper.required_action = action  # lets tests check that every workgroup URL is guarded
         return wrapper

@@ -19,8 +19,8 @@ WORKGROUP_SUMMARY = "workgroup_summary_pdf"
 
 def workgroup_summary_context(*, job: Job) -> dict:
     workgroup = job.workgroup
-    # Cards are computed as the coordinator would see them.
-    viewer = Membership(workgroup=workgroup, user=job.requested_by, role=Role.COORDINATOR)
+    # Anyone in the workgroup may download the summary, so it shows what a viewer may see.
+    viewer = Membership(workgroup=workgroup, user=job.requested_by, role=Role.VIEWER)
     counts = selectors.role_counts(workgroup=workgroup)
     return {
         "workgroup": workgroup,

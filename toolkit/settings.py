@@ -45,12 +45,23 @@ if DJANGO_ENV not in {"local", "development", "production", "test"}:
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = DJANGO_ENV == "development" and env_bool("DJANGO_DEBUG", True)
 
+def _local_secret_key() -> str:
+    """Outside production, a random key kept in var/ (never a key published in the repository)."""
+    from django.core.management.utils import get_random_secret_key
+
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production.")
-    # Only ever used on a developer's machine or in tests; production refuses to start without one.
-    SECRET_KEY = "insecure-local-only-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+    SECRET_KEY = _local_secret_key()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -154,6 +165,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "toolkit.auth.axes_username"
+# Behind a reverse proxy the client address is in X-Forwarded-For: set AXES_PROXY_COUNT to the
+# number of proxies in front of the app, or every sign-in looks as if it came from the proxy.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS", "7")))
 
@@ -225,6 +242,10 @@ CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Jobs whose worker died are marked failed, so their status pages stop waiting.
+    "fail-stale-jobs": {"task": "toolkit.fail_stale_jobs", "schedule": 300.0},
+}
 
 # --- Security -----------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

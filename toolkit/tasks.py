@@ -11,3 +11,8 @@ from toolkit import services
 def run_job(job_id: int) -> str | None:
     job = services.job_run(job_id=job_id)
     return job.status if job else None
+
+
+@shared_task(name="toolkit.fail_stale_jobs", time_limit=60)
+def fail_stale_jobs() -> int:
+    return services.job_fail_stale()

@@ -89,6 +89,18 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, memb
     assert _signed_in_user_id(client) is None
 
 
+def test_changing_the_capitals_of_the_e_mail_does_not_buy_more_attempts(client, member):
+    variants = [member.email, member.email.upper(), member.email.capitalize(), "  " + member.email.title()]
+    for i in range(5):
+        _sign_in(client, variants[i % len(variants)], "not-the-password")
+
+    response = _sign_in(client, member.email.upper(), TEST_PASSWORD)
+
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.content.decode()
+    assert _signed_in_user_id(client) is None
+
+
 def test_four_failures_still_let_the_right_password_in(client, member):
     for _ in range(4):
         _sign_in(client, member.email, "not-the-password")
@@ -275,3 +287,20 @@ def test_a_seeded_person_can_sign_in_with_the_printed_password(client):
 
     assert response.status_code == 302
     assert _signed_in_user_id(client) == str(User.objects.get(email="coordinator@example.org").pk)
+
+
+def test_seed_demo_refuses_to_create_demo_accounts_in_production(settings, db):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.filter(email="admin@example.org").exists()
+
+
+def test_every_seeded_workgroup_has_a_coordinator(db):
+    _seed()
+
+    for workgroup in Workgroup.objects.all():
+        assert workgroup.memberships.filter(role=Role.COORDINATOR).exists(), workgroup.name

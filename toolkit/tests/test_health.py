@@ -75,9 +75,28 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, broker_down)
     assert body["database"] == "ok"
 
 
-def test_the_broker_fixture_puts_the_real_broker_back(client):
-    assert celery_app.conf.broker_url != UNREACHABLE_BROKER
-    assert client.get("/healthz").json()["broker"] == "ok"
+def test_healthz_answers_json_503_when_the_database_server_is_really_down():
+    """A fresh process whose DATABASE_URL points where nothing listens: no 500, a JSON 503."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz'); print(r.status_code); print(r.content.decode())"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(DJANGO_SETTINGS_MODULE="toolkit.settings", DJANGO_ENV="test",
+               DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing")
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    status, body = result.stdout.strip().split("\n", 1)
+    assert status == "503", result.stderr[-2000:]
+    assert json.loads(body)["database"] == "unreachable"
 
 
 def test_healthz_answers_503_when_the_filesystem_broker_folder_is_gone(client, tmp_path):

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -217,8 +218,10 @@ def test_a_signed_in_invitee_gets_the_same_refusal_for_an_expired_link(client, i
 # --- Independence ---------------------------------------------------------------
 
 
-def test_invitations_to_two_workgroups_are_accepted_separately(client, invitation, workgroup, other_workgroup):
-    elsewhere = InvitationFactory(workgroup=other_workgroup, email=INVITED, role=Role.VIEWER)
+def test_invitations_to_two_workgroups_are_accepted_separately(
+    client, invitation, workgroup, other_workgroup, outsider
+):
+    elsewhere = InvitationFactory(workgroup=other_workgroup, email=INVITED, role=Role.VIEWER, invited_by=outsider)
 
     client.post(_link(invitation), NEW_ACCOUNT)
 
@@ -235,3 +238,61 @@ def test_invitations_to_two_workgroups_are_accepted_separately(client, invitatio
     assert client.post(_link(elsewhere)).url == "/w/elsewhere/"
     assert Membership.objects.get(user=user, workgroup=other_workgroup).role == Role.VIEWER
     assert Invitation.objects.get(pk=invitation.pk).accepted_by == user
+
+
+def test_someone_signed_in_with_another_address_is_warned_before_they_try(client, workgroup, coordinator, outsider):
+    invitation = services.invitation_create(
+        actor=coordinator, workgroup=workgroup, email="invitee@x.test", role=Role.MEMBER, base_url="http://testserver"
+    )
+    client.force_login(outsider)
+
+    page = client.get(services.invitation_url(invitation)).content.decode()
+
+    assert "but you are signed in as outsider@elsewhere.test" in page
+    assert "Accept and join" not in page
+
+
+def test_a_removed_coordinator_cannot_get_back_in_through_an_invitation_they_sent(workgroup, coordinator):
+    boss = UserFactory(email="boss@riverbend.test")
+    Membership.objects.create(user=boss, workgroup=workgroup, role=Role.COORDINATOR)
+    invitation = InvitationFactory(
+        workgroup=workgroup, email="rogue-alt@x.test", role=Role.COORDINATOR, invited_by=coordinator
+    )
+
+    services.membership_remove(actor=boss, membership=Membership.objects.get(user=coordinator, workgroup=workgroup))
+
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    with pytest.raises(ValidationError, match="withdrawn"):
+        services.invitation_accept_with_new_account(
+            token=services.invitation_token(invitation), first_name="R", last_name="A",
+            password="a-long-and-unusual-passphrase",
+        )
+    assert not Membership.objects.filter(workgroup=workgroup, user__email="rogue-alt@x.test").exists()
+
+
+def test_an_invitation_from_someone_demoted_since_is_refused(workgroup, coordinator):
+    boss = UserFactory(email="boss@riverbend.test")
+    Membership.objects.create(user=boss, workgroup=workgroup, role=Role.COORDINATOR)
+    invitation = InvitationFactory(workgroup=workgroup, email="alt@x.test", role=Role.MEMBER, invited_by=coordinator)
+    services.membership_change_role(
+        actor=boss, membership=Membership.objects.get(user=coordinator, workgroup=workgroup), role=Role.VIEWER
+    )
+    # Even an invitation the withdrawal missed (say, reopened by hand) is refused at the door.
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=None)
+
+    with pytest.raises(ValidationError) as refused:
+        services.invitation_accept_with_new_account(
+            token=services.invitation_token(invitation), first_name="A", last_name="L",
+            password="a-long-and-unusual-passphrase",
+        )
+
+    assert services.MSG_INVITATION_INVITER_GONE in refused.value.messages
+    assert not Membership.objects.filter(workgroup=workgroup, user__email="alt@x.test").exists()
+
+
+def test_joining_through_an_invitation_is_recorded_in_the_audit_trail_as_the_new_member(client, invitation, workgroup):
+    client.post(_link(invitation), NEW_ACCOUNT)
+
+    membership = Membership.objects.get(user__email=INVITED, workgroup=workgroup)
+    assert membership.history.first().history_user == membership.user

@@ -159,11 +159,8 @@ def test_changing_a_role_is_refused_for_a_member(workgroup, coordinator, member)
 # --- Invitations ------------------------------------------------------------------
 
 
-def test_invitation_create_sends_one_e_mail_after_commit(
-    workgroup, coordinator, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        invitation = _invite(coordinator, workgroup, "new.person@example.test", base_url="https://toolkit.example.org/")
+def test_invitation_create_sends_one_e_mail_before_it_returns(workgroup, coordinator, mailoutbox):
+    invitation = _invite(coordinator, workgroup, "new.person@example.test", base_url="https://toolkit.example.org/")
 
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
@@ -240,6 +237,28 @@ def test_job_run_builds_the_summary_pdf(workgroup, member):
     assert job.error_message == ""
     with job.result.open("rb") as handle:
         assert handle.read().startswith(b"%PDF")
+    text = _pdf_text(job)
+    assert workgroup.name in text
+    assert member.email in text  # the people and roles table
+    assert "Partner map" in text  # one row per dashboard area
+
+
+def test_the_summary_pdf_shows_nothing_of_another_workgroup(workgroup, member, other_workgroup, outsider):
+    job = _queued_job(member, workgroup)
+
+    services.job_run(job_id=job.pk)
+
+    text = _pdf_text(job)
+    assert other_workgroup.name not in text
+    assert outsider.email not in text
+
+
+def _pdf_text(job) -> str:
+    from pypdf import PdfReader
+
+    job.refresh_from_db()
+    with job.result.open("rb") as handle:
+        return " ".join(page.extract_text() for page in PdfReader(handle).pages)
 
 
 def test_running_a_finished_job_again_changes_nothing(workgroup, member):

@@ -21,11 +21,6 @@ def _finished(job: Job):
     return check
 
 
-def test_the_task_is_acknowledged_late_so_a_crashed_worker_does_not_lose_it():
-    assert run_job.acks_late is True
-    assert run_job.reject_on_worker_lost is True
-
-
 def test_summary_job_goes_from_queued_to_succeeded_and_its_pdf_downloads(
     client, coordinator, workgroup, worker_media
 ):

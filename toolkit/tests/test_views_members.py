@@ -255,7 +255,7 @@ def test_an_invitation_whose_email_cannot_be_sent_is_not_kept_and_the_coordinato
     def refuse(*args, **kwargs):
         raise smtplib.SMTPException("relay refused")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr("toolkit.services.invitations.send_mail", refuse)
     client.force_login(coordinator)
 
     response = client.post(f"/w/{workgroup.slug}/members/invite/", {"email": "lost@x.test", "role": Role.MEMBER})

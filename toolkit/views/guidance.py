@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
 
 from toolkit import guidance
 from toolkit.forms import ResourceSearchForm
@@ -27,6 +28,7 @@ def guidance_topic(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "toolkit/guidance/topic.html", context)
 
 
+@vary_on_headers("HX-Request")  # the same URL answers with a page or a partial
 def resource_library(request: HttpRequest) -> HttpResponse:
     form = ResourceSearchForm(request.GET or None, categories=CATEGORIES)
     form.is_valid()  # keep whichever criteria are valid, e.g. the words when a category was hand-edited

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from toolkit import jobs, selectors, services
 from toolkit.models import Job, JobStatus
@@ -33,6 +34,7 @@ def _get_job(request: HttpRequest, pk: int) -> Job:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@vary_on_headers("HX-Request")  # the same URL answers with a page or a partial
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
     template = "toolkit/_job_status.html" if request.htmx else "toolkit/job_detail.html"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from toolkit.models import JurisdictionType, Membership, Role, Workgroup, WorkgroupGoal
@@ -45,12 +46,19 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION:
+            # Demo accounts have a published password; they must never exist on a real site.
+            raise CommandError("seed_demo refuses to run with DJANGO_ENV=production.")
         county = _workgroup(DEMO_WORKGROUP)
         state = _workgroup(STATE_WORKGROUP)
         users = {}
         for email, first, last, role in DEMO_PEOPLE:
             users[email] = user = _user(email, first, last)
             Membership.objects.get_or_create(user=user, workgroup=county, defaults={"role": role})
+        # In the state council the county's legal reviewer coordinates and the county coordinator watches.
+        Membership.objects.get_or_create(
+            user=users["legal@example.org"], workgroup=state, defaults={"role": Role.COORDINATOR}
+        )
         Membership.objects.get_or_create(
             user=users["coordinator@example.org"], workgroup=state, defaults={"role": Role.VIEWER}
         )

@@ -1,0 +1,123 @@
+"""Workgroups and memberships."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from toolkit.models import Invitation, Membership, Role, Workgroup
+from toolkit.permissions import Action, require, role_allows
+from toolkit.services.messages import MSG_LAST_COORDINATOR, MSG_SLUG_TAKEN
+
+if TYPE_CHECKING:
+    from toolkit.models import User
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "workgroup"
+    slug, n = base, 2
+    while Workgroup.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def workgroup_create(
+    *,
+    actor: User,
+    name: str,
+    jurisdiction_type: str,
+    jurisdiction_name: str,
+    goal: str,
+    description: str = "",
+    slug: str = "",
+) -> Workgroup:
+    """Create a workgroup; whoever creates it becomes its first coordinator."""
+    slug = slug or _unique_slug(name)
+    if Workgroup.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": MSG_SLUG_TAKEN})
+    workgroup = Workgroup(
+        name=name,
+        slug=slug,
+        jurisdiction_type=jurisdiction_type,
+        jurisdiction_name=jurisdiction_name,
+        goal=goal,
+        description=description,
+    )
+    workgroup.full_clean()
+    workgroup._history_user = actor
+    workgroup.save()
+    membership = Membership(user=actor, workgroup=workgroup, role=Role.COORDINATOR)
+    membership._history_user = actor
+    membership.save()
+    return workgroup
+
+
+@transaction.atomic
+def workgroup_update(*, actor: User, workgroup: Workgroup, **fields: Any) -> Workgroup:
+    require(actor, workgroup, Action.EDIT_WORKGROUP)
+    allowed = {"name", "jurisdiction_type", "jurisdiction_name", "goal", "description"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Cannot update {sorted(unknown)} here.")
+    for name, value in fields.items():
+        setattr(workgroup, name, value)
+    workgroup.full_clean()
+    workgroup._history_user = actor
+    workgroup.save()
+    return workgroup
+
+
+# --- Memberships ----------------------------------------------------------------
+
+
+def _is_last_coordinator(membership: Membership) -> bool:
+    return (
+        membership.role == Role.COORDINATOR
+        and not Membership.objects.filter(workgroup=membership.workgroup, role=Role.COORDINATOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    require(actor, membership.workgroup, Action.MANAGE_MEMBERS)
+    if role not in Role.values:
+        raise ValidationError({"role": f"“{role}” is not a role."})
+    # Lock the workgroup's coordinator rows so two demotions cannot both pass the check.
+    list(Membership.objects.select_for_update().filter(workgroup=membership.workgroup, role=Role.COORDINATOR))
+    if role != Role.COORDINATOR and _is_last_coordinator(membership):
+        raise ValidationError(MSG_LAST_COORDINATOR)
+    membership.role = role
+    membership._history_user = actor
+    membership.save(update_fields=["role"])
+    if not role_allows(role, Action.MANAGE_MEMBERS):
+        _withdraw_invitations_sent_by(membership, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    require(actor, membership.workgroup, Action.MANAGE_MEMBERS)
+    list(Membership.objects.select_for_update().filter(workgroup=membership.workgroup, role=Role.COORDINATOR))
+    if _is_last_coordinator(membership):
+        raise ValidationError(MSG_LAST_COORDINATOR)
+    _withdraw_invitations_sent_by(membership, actor=actor)
+    membership._history_user = actor
+    membership.delete()
+
+
+def _withdraw_invitations_sent_by(membership: Membership, *, actor: User) -> None:
+    """Someone who can no longer manage members must not get back in through their own invitations."""
+    now = timezone.now()
+    for invitation in Invitation.objects.filter(
+        workgroup=membership.workgroup, invited_by=membership.user, accepted_at__isnull=True, revoked_at__isnull=True
+    ):
+        invitation.revoked_at = now
+        invitation._history_user = actor
+        invitation.save(update_fields=["revoked_at"])
