@@ -101,20 +101,11 @@ def invitation_resolve(*, token: str) -> Invitation:
     invitation = Invitation.objects.select_related("workgroup").filter(pk=data.get("invitation")).first()
     if invitation is None:
         raise ValidationError(MSG_INVITATION_INVALID, code="invalid")
-    if invitation.accepted_at is not None:
-        raise ValidationError(MSG_INVITATION_USED, code="used")
-    if invitation.revoked_at is not None:
-        raise ValidationError(MSG_INVITATION_REVOKED, code="revoked")
-    if invitation.is_expired:
-        raise ValidationError(MSG_INVITATION_EXPIRED, code="expired")
+    _refuse_unless_open(invitation)
     return invitation
 
 
-def _lock_open_invitation(token: str) -> Invitation:
-    """Resolve the token, then re-check everything on the locked row: a withdrawal, an expiry or
-    another click may have landed in between."""
-    invitation = invitation_resolve(token=token)
-    invitation = Invitation.objects.select_for_update().select_related("workgroup").get(pk=invitation.pk)
+def _refuse_unless_open(invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
         raise ValidationError(MSG_INVITATION_USED, code="used")
     if invitation.revoked_at is not None:
@@ -124,6 +115,16 @@ def _lock_open_invitation(token: str) -> Invitation:
     # Only someone who may still manage members can bring people in.
     if invitation.invited_by is None or not can(invitation.invited_by, invitation.workgroup, Action.MANAGE_MEMBERS):
         raise ValidationError(MSG_INVITATION_INVITER_GONE, code="inviter_gone")
+
+
+def _lock_open_invitation(token: str) -> Invitation:
+    """Resolve the token, then check again on the locked row: a withdrawal, an expiry or
+    another click may have landed in between."""
+    invitation = invitation_resolve(token=token)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("workgroup").get(pk=invitation.pk)
+    )
+    _refuse_unless_open(invitation)
     return invitation
 
 
