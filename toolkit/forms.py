@@ -5,9 +5,40 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ImproperlyConfigured
 
 from toolkit.models import JurisdictionType, Role, Workgroup, WorkgroupGoal
+
+
+class WorkgroupScopedFormMixin:
+    """Limit every model choice in a form to the current workgroup.
+
+    A choice of rows that carry a ``workgroup`` is filtered to that workgroup; a choice
+    of people is filtered to its members. A tampered POST naming another workgroup's
+    row then fails validation like any invalid choice. Use it on every form that picks
+    rows: ``OrganizationForm(request.POST, workgroup=request.workgroup)``.
+    """
+
+    def __init__(self, *args, workgroup: Workgroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workgroup = workgroup
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            model = queryset.model
+            if model is get_user_model():
+                field.queryset = queryset.filter(memberships__workgroup=workgroup).distinct()
+            elif model is Workgroup:
+                field.queryset = queryset.filter(pk=workgroup.pk)
+            elif any(f.name == "workgroup" for f in model._meta.get_fields()):
+                field.queryset = queryset.filter(workgroup=workgroup)
+            else:
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__}.{field.label}: {model.__name__} has no workgroup; "
+                    "scope its queryset explicitly before using WorkgroupScopedFormMixin."
+                )
 
 
 def _helper(submit_label: str) -> FormHelper:

@@ -175,6 +175,28 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
+class WorkgroupOwnedQuerySet(models.QuerySet):
+    def for_workgroup(self, workgroup: Workgroup) -> WorkgroupOwnedQuerySet:
+        return self.filter(workgroup=workgroup)
+
+
+class WorkgroupOwnedModel(models.Model):
+    """Base for every row that belongs to one workgroup (organizations, agreements, incidents…).
+
+    The ``workgroup`` field is what the permission layer, the scoped forms and the audit
+    trail look for.
+    """
+
+    workgroup = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_set")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkgroupOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
