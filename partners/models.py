@@ -1,1 +1,271 @@
-"""Models of the partners area (arrive with its issue)."""
+"""The partner map: sectors, organizations, contacts, interoperability functions and RACI roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from partners.validators import validate_phone
+from toolkit.models import WorkgroupOwnedModel
+
+
+class SectorTier(models.TextChoices):
+    CORE = "core", "Core member (recommended)"
+    ADDITIONAL = "additional", "Additional member (recommended)"
+    CUSTOM = "custom", "Added by the workgroup"
+
+
+class Sector(WorkgroupOwnedModel):
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    tier = models.CharField(max_length=12, choices=SectorTier.choices, default=SectorTier.CUSTOM)
+    why = models.CharField("why it matters", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workgroup", "key"], name="sector_key_unique_in_workgroup"),
+            models.UniqueConstraint("workgroup", Lower("name"), name="sector_name_unique_in_workgroup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_recommended(self) -> bool:
+        return self.tier != SectorTier.CUSTOM
+
+
+class OrganizationType(models.TextChoices):
+    PUBLIC_AGENCY = "public_agency", "Public agency"
+    PROVIDER = "provider", "Service provider"
+    COMMUNITY = "community", "Community organization"
+    TRIBAL_GOVERNMENT = "tribal_government", "Tribal government"
+    ELECTED_OFFICE = "elected_office", "Elected office"
+    OTHER = "other", "Other"
+
+
+class EngagementStatus(models.TextChoices):
+    IDENTIFIED = "identified", "Identified"
+    INVITED = "invited", "Invited"
+    ENGAGED = "engaged", "Engaged"
+    CHAMPION = "champion", "Champion"
+    INACTIVE = "inactive", "Inactive"
+
+
+class Engagement(models.TextChoices):
+    """Where a partner stands on 988/911 interoperability (a stakeholder engagement scale)."""
+
+    UNAWARE = "unaware", "Unaware"
+    RESISTANT = "resistant", "Resistant"
+    NEUTRAL = "neutral", "Neutral"
+    SUPPORTIVE = "supportive", "Supportive"
+    LEADING = "leading", "Leading"
+
+
+ENGAGEMENT_ORDER = {value: index for index, value in enumerate(Engagement.values)}
+
+
+class Quadrant(models.TextChoices):
+    MANAGE_CLOSELY = "manage_closely", "Manage closely"
+    KEEP_SATISFIED = "keep_satisfied", "Keep satisfied"
+    KEEP_INFORMED = "keep_informed", "Keep informed"
+    MONITOR = "monitor", "Monitor"
+
+
+# On the 1–5 scales a 3 counts as high: better to over-engage a partner than to overlook one.
+HIGH_SCORE = 3
+
+
+def quadrant_for(influence: int, interest: int) -> str:
+    if influence >= HIGH_SCORE:
+        return Quadrant.MANAGE_CLOSELY if interest >= HIGH_SCORE else Quadrant.KEEP_SATISFIED
+    return Quadrant.KEEP_INFORMED if interest >= HIGH_SCORE else Quadrant.MONITOR
+
+
+def _score_field(verbose_name: str, help_text: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(verbose_name, default=3, help_text=help_text)
+
+
+class Organization(WorkgroupOwnedModel):
+    name = models.CharField(max_length=200)
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="organizations")
+    org_type = models.CharField("type", max_length=20, choices=OrganizationType.choices)
+    jurisdiction = models.CharField(max_length=200, blank=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    engagement_status = models.CharField(
+        max_length=12, choices=EngagementStatus.choices, default=EngagementStatus.IDENTIFIED
+    )
+    influence = _score_field("influence", "1–5: how much this organization can shape the outcome.")
+    impact = _score_field("impact", "1–5: how much interoperability changes this organization's work.")
+    interest = _score_field("interest", "1–5: how much this organization cares about the outcome.")
+    current_engagement = models.CharField(max_length=12, choices=Engagement.choices, default=Engagement.UNAWARE)
+    desired_engagement = models.CharField(max_length=12, choices=Engagement.choices, default=Engagement.SUPPORTIVE)
+    rating_evidence = models.TextField(
+        "evidence for the ratings",
+        blank=True,
+        help_text="What the ratings rest on (meetings, letters, votes). Keep it factual: partners may read it.",
+    )
+    last_reviewed = models.DateField("ratings last reviewed", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("workgroup", Lower("name"), name="organization_name_unique_in_workgroup"),
+            models.CheckConstraint(condition=models.Q(influence__gte=1, influence__lte=5), name="org_influence_1_5"),
+            models.CheckConstraint(condition=models.Q(impact__gte=1, impact__lte=5), name="org_impact_1_5"),
+            models.CheckConstraint(condition=models.Q(interest__gte=1, interest__lte=5), name="org_interest_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:organization-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+
+    @property
+    def quadrant(self) -> str:
+        return quadrant_for(self.influence, self.interest)
+
+    @property
+    def engagement_gap(self) -> int:
+        """Steps between where the partner is and where the workgroup needs them (positive: to raise)."""
+        return ENGAGEMENT_ORDER[self.desired_engagement] - ENGAGEMENT_ORDER[self.current_engagement]
+
+
+class WorkgroupRole(models.TextChoices):
+    CHAIR = "chair", "Chair or co-chair"
+    VOTING = "voting", "Voting member"
+    ADVISORY = "advisory", "Advisory member"
+    ALTERNATE = "alternate", "Alternate"
+    STAFF = "staff", "Staff support"
+    NONE = "none", "Not on the workgroup"
+
+
+class TurnoverRisk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Contact(WorkgroupOwnedModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, validators=[validate_phone], help_text="Stored in international format."
+    )
+    workgroup_role = models.CharField(max_length=12, choices=WorkgroupRole.choices, default=WorkgroupRole.VOTING)
+    is_primary = models.BooleanField("primary contact", default=False)
+    turnover_risk = models.CharField(
+        "leadership-turnover risk",
+        max_length=8,
+        choices=TurnoverRisk.choices,
+        default=TurnoverRisk.LOW,
+        help_text="How likely this person is to leave the role soon; high risk threatens continuity.",
+    )
+    lived_experience = models.BooleanField("person with lived experience", default=False)
+    lived_experience_consent = models.CharField(
+        "consent to record lived experience",
+        max_length=300,
+        blank=True,
+        help_text="When and how the person agreed to be listed as having lived experience.",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(is_primary=True), name="contact_one_primary_per_org"
+            ),
+            # Lived experience is sensitive: it may only be recorded with the person's consent noted.
+            models.CheckConstraint(
+                condition=models.Q(lived_experience=False) | ~models.Q(lived_experience_consent=""),
+                name="contact_lived_experience_needs_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+
+class InteropFunction(WorkgroupOwnedModel):
+    """A job in the 988/911 system that someone must be responsible for (a RACI row)."""
+
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workgroup", "key"], name="function_key_unique_in_workgroup"),
+            models.UniqueConstraint("workgroup", Lower("name"), name="function_name_unique_in_workgroup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RaciRole(models.TextChoices):
+    RESPONSIBLE = "R", "Responsible"
+    ACCOUNTABLE = "A", "Accountable"
+    CONSULTED = "C", "Consulted"
+    INFORMED = "I", "Informed"
+
+
+class RaciAssignment(WorkgroupOwnedModel):
+    function = models.ForeignKey(InteropFunction, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="raci_assignments")
+    role = models.CharField(max_length=1, choices=RaciRole.choices)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["function__order", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["function", "organization"], name="raci_one_role_per_cell"),
+            models.CheckConstraint(condition=models.Q(role__in=RaciRole.values), name="raci_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function}: {self.organization} = {self.role}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    IMPORTED = "imported", "Imported"
+    DISCARDED = "discarded", "Discarded"
+
+
+class DirectoryImport(WorkgroupOwnedModel):
+    """An uploaded directory CSV, kept between the preview and the person's confirmation."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    organizations_created = models.PositiveIntegerField(default=0)
+    contacts_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

@@ -1,9 +1,35 @@
 from django.urls import path
 
-from partners import views
+from partners.views import directory, grid, organizations, raci
 
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", organizations.index, name="index"),
+    # Organizations and contacts
+    path("organizations/", directory.directory, name="directory"),
+    path("organizations/new/", organizations.organization_create, name="organization-create"),
+    path("organizations/<int:pk>/", organizations.organization_detail, name="organization-detail"),
+    path("organizations/<int:pk>/edit/", organizations.organization_edit, name="organization-edit"),
+    path("organizations/<int:pk>/delete/", organizations.organization_delete, name="organization-delete"),
+    path("organizations/<int:pk>/contacts/new/", organizations.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/edit/", organizations.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/delete/", organizations.contact_delete, name="contact-delete"),
+    path("contacts/<int:pk>/vcard/", directory.contact_vcard, name="contact-vcard"),
+    # Sectors and coverage
+    path("sectors/", organizations.sector_list, name="sectors"),
+    path("sectors/new/", organizations.sector_create, name="sector-create"),
+    path("sectors/<int:pk>/delete/", organizations.sector_delete, name="sector-delete"),
+    path("coverage/", grid.coverage, name="coverage"),
+    # Power–interest grid
+    path("grid/", grid.grid, name="grid"),
+    path("grid.svg", grid.grid_svg, name="grid-svg"),
+    # Roles and responsibilities
+    path("raci/", raci.matrix, name="raci"),
+    path("raci/cell/", raci.cell, name="raci-cell"),
+    path("raci/functions/new/", raci.function_create, name="raci-function-create"),
+    # Directory export and import
+    path("export.csv", directory.export_csv, name="export-csv"),
+    path("import/", directory.import_upload, name="import"),
+    path("import/<int:pk>/", directory.import_preview, name="import-preview"),
 ]

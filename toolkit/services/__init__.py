@@ -19,6 +19,7 @@ from toolkit.services.messages import *  # noqa: F403  (MSG_* constants, matched
 from toolkit.services.workgroups import (
     membership_change_role,
     membership_remove,
+    register_workgroup_setup,
     workgroup_create,
     workgroup_update,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "job_set_progress",
     "membership_change_role",
     "membership_remove",
+    "register_workgroup_setup",
     "workgroup_create",
     "workgroup_update",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,16 @@ from toolkit.services.messages import MSG_LAST_COORDINATOR, MSG_SLUG_TAKEN
 
 if TYPE_CHECKING:
     from toolkit.models import User
+
+
+# Feature apps register what a new workgroup needs (default sectors, functions…) from ready().
+_SETUP_STEPS: list[Callable[..., None]] = []
+
+
+def register_workgroup_setup(step: Callable[..., None]) -> None:
+    """``step(workgroup=..., actor=...)`` runs inside workgroup_create's transaction."""
+    if step not in _SETUP_STEPS:
+        _SETUP_STEPS.append(step)
 
 
 def _unique_slug(name: str) -> str:
@@ -54,6 +65,8 @@ def workgroup_create(
     membership = Membership(user=actor, workgroup=workgroup, role=Role.COORDINATOR)
     membership._history_user = actor
     membership.save()
+    for step in _SETUP_STEPS:
+        step(workgroup=workgroup, actor=actor)
     return workgroup
 
 

@@ -45,7 +45,8 @@ def test_coordinator_signs_in_switches_workgroup_reads_guidance_and_downloads_th
     assert "/w/example-state/" in page.url
     page.screenshot(path=artifacts_dir / "foundation-switched-workgroup.png", full_page=True)
 
-    page.get_by_role("link", name="Guidance", exact=True).click()
+    page.get_by_role("button", name="Guidance").click()
+    page.get_by_role("link", name="Guidance topics").click()
     page.get_by_role("link", name=re.compile("Liability concerns")).click()
     page.get_by_role("table").first.wait_for()
     assert page.get_by_text("What partners worry about").is_visible()

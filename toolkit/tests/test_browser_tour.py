@@ -41,7 +41,7 @@ def test_a_coordinator_can_open_every_foundation_page(page, workgroup, coordinat
         (f"/w/{slug}/audit/", "Audit trail", "audit"),
         (f"/w/{slug}/jobs/", "Reports and background jobs", "jobs"),
         (f"/w/{slug}/jobs/{Job.objects.get().pk}/", "Workgroup summary (PDF)", "job-failed"),
-        (f"/w/{slug}/partners/", "Partners", "partners"),
+        (f"/w/{slug}/partners/", "Partner map", "partners"),
         (f"/w/{slug}/readiness/", "Readiness", "readiness"),
         (f"/w/{slug}/agreements/", "Agreements", "agreements"),
         (f"/w/{slug}/triage/", "Triage protocols", "triage"),

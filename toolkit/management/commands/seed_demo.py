@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -63,6 +64,10 @@ class Command(BaseCommand):
             user=users["coordinator@example.org"], workgroup=state, defaults={"role": Role.VIEWER}
         )
         admin = _user("admin@example.org", "Demo", "Administrator", staff=True)
+        # Each feature app adds its demo data through its AppConfig (toolkit never imports their models).
+        for app_config in apps.get_app_configs():
+            if hasattr(app_config, "seed_demo"):
+                app_config.seed_demo(workgroup=county, actor=users["coordinator@example.org"])
         self.stdout.write(self.style.SUCCESS(f"Demo workgroups: {county.name} · {state.name}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _, _, role in DEMO_PEOPLE:

@@ -1,0 +1,105 @@
+"""Forms for the partner map: they validate and hand cleaned data to partners.services."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+
+from partners.models import Contact, Organization, Sector
+from partners.validators import normalize_phone
+from toolkit.forms import WorkgroupScopedFormMixin
+
+SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class OrganizationForm(WorkgroupScopedFormMixin, forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name", "sector", "org_type", "jurisdiction", "website", "engagement_status",
+            "influence", "impact", "interest", "current_engagement", "desired_engagement",
+            "rating_evidence", "last_reviewed", "notes",
+        ]
+        widgets = {
+            "influence": forms.RadioSelect(choices=SCORE_CHOICES),
+            "impact": forms.RadioSelect(choices=SCORE_CHOICES),
+            "interest": forms.RadioSelect(choices=SCORE_CHOICES),
+            "last_reviewed": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "rating_evidence": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, submit_label: str = "Save organization", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = self.fields["sector"].queryset.order_by("order", "name")
+        self.fields["sector"].empty_label = "Choose a sector…"
+        for name in ("influence", "impact", "interest"):
+            self.fields[name] = forms.TypedChoiceField(
+                choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect,
+                label=self.fields[name].label, help_text=self.fields[name].help_text,
+                initial=self.initial.get(name, 3),
+            )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("Organization", "name", Row(Column("sector"), Column("org_type")),
+                     Row(Column("jurisdiction"), Column("website")), "engagement_status"),
+            Fieldset("Influence, impact and interest",
+                     Row(Column("influence"), Column("impact"), Column("interest")),
+                     Row(Column("current_engagement"), Column("desired_engagement")),
+                     "rating_evidence", "last_reviewed"),
+            Fieldset("Notes", "notes"),
+        )
+        self.helper.add_input(Submit("submit", submit_label))
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name", "title", "email", "phone", "workgroup_role", "is_primary", "turnover_risk",
+            "lived_experience", "lived_experience_consent",
+        ]
+
+    def __init__(self, *args, submit_label: str = "Save contact", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("name"), Column("title")),
+            Row(Column("email"), Column("phone")),
+            Row(Column("workgroup_role"), Column("turnover_risk")),
+            "is_primary",
+            Fieldset("Lived experience (only with the person's consent)", "lived_experience",
+                     "lived_experience_consent"),
+        )
+        self.helper.add_input(Submit("submit", submit_label))
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("lived_experience") and not (cleaned.get("lived_experience_consent") or "").strip():
+            self.add_error(
+                "lived_experience_consent", "Note when and how the person agreed before recording lived experience."
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # Validation of the model itself happens in the service, which knows the organization.
+        pass
+
+
+class SectorForm(forms.ModelForm):
+    class Meta:
+        model = Sector
+        fields = ["name", "why"]
+        labels = {"name": "New sector", "why": "Why it matters (optional)"}
+
+    def _post_clean(self):
+        pass

@@ -1,0 +1,104 @@
+"""Reads for the power–interest grid: the organizations of one workgroup as plain chart data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from partners.charts import GridPoint
+from partners.models import EngagementStatus, Organization, Quadrant
+from toolkit.models import Workgroup
+
+QUADRANT_ORDER = {quadrant: index for index, quadrant in enumerate(Quadrant.values)}
+
+
+def grid_points(*, workgroup: Workgroup, include_inactive: bool = False) -> list[GridPoint]:
+    """One query; sorted by quadrant (manage closely first), then name — the chart numbers them in this order."""
+    organizations = Organization.objects.filter(workgroup=workgroup)
+    if not include_inactive:
+        organizations = organizations.exclude(engagement_status=EngagementStatus.INACTIVE)
+    rows = organizations.values_list(
+        "pk", "name", "influence", "interest", "impact", "current_engagement", "desired_engagement"
+    )
+    points = [
+        GridPoint(
+            organization_id=pk,
+            name=name,
+            influence=influence,
+            interest=interest,
+            impact=impact,
+            current_engagement=current,
+            desired_engagement=desired,
+            url=reverse("partners:organization-detail", kwargs={"slug": workgroup.slug, "pk": pk}),
+        )
+        for pk, name, influence, interest, impact, current, desired in rows
+    ]
+    return sorted(points, key=lambda p: (QUADRANT_ORDER[p.quadrant], p.name.casefold(), p.organization_id))
+
+
+def inactive_count(*, workgroup: Workgroup) -> int:
+    """How many organizations the grid leaves out by default."""
+    return Organization.objects.filter(workgroup=workgroup, engagement_status=EngagementStatus.INACTIVE).count()
+
+
+@dataclass(frozen=True)
+class QuadrantStrategy:
+    quadrant: str
+    label: str
+    who: str
+    how: str
+
+
+# The seed asks for each partner's influence, impact and interest; these four strategies are the usual
+# stakeholder-mapping practice for acting on those ratings, written in our own words.
+STRATEGIES: dict[str, QuadrantStrategy] = {
+    Quadrant.MANAGE_CLOSELY: QuadrantStrategy(
+        Quadrant.MANAGE_CLOSELY,
+        "Manage closely",
+        "High influence, high interest: they can shape the outcome and they care about it.",
+        "Involve them in decisions while they are being made, keep regular one-to-one contact through a named "
+        "lead, and bring them into agreement and protocol drafts early.",
+    ),
+    Quadrant.KEEP_SATISFIED: QuadrantStrategy(
+        Quadrant.KEEP_SATISFIED,
+        "Keep satisfied",
+        "High influence, lower interest: they can block or unblock the work but follow it from a distance.",
+        "Brief them before decisions that touch their budget, staff or authority, ask their view on the key "
+        "points, and keep what you ask of their time small.",
+    ),
+    Quadrant.KEEP_INFORMED: QuadrantStrategy(
+        Quadrant.KEEP_INFORMED,
+        "Keep informed",
+        "Lower influence, high interest: they care about the outcome and often know callers and communities well.",
+        "Send regular updates, invite them into working groups, testing and cross-training, and use what they "
+        "know; some may grow into champions.",
+    ),
+    Quadrant.MONITOR: QuadrantStrategy(
+        Quadrant.MONITOR,
+        "Monitor",
+        "Lower influence, lower interest: not central to the work today.",
+        "Light-touch updates are enough for now. Re-check their ratings at each review: leadership, funding "
+        "and events change both.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class NumberedPoint:
+    number: int  # the label the chart draws on the point
+    point: GridPoint
+
+
+@dataclass(frozen=True)
+class QuadrantGroup:
+    strategy: QuadrantStrategy
+    entries: list[NumberedPoint]
+
+
+def grid_quadrants(points: list[GridPoint]) -> dict[str, QuadrantGroup]:
+    """The points per quadrant with the numbers the chart gives them (their position in ``points``)."""
+    groups: dict[str, list[NumberedPoint]] = {quadrant: [] for quadrant in Quadrant.values}
+    for number, point in enumerate(points, start=1):
+        groups[point.quadrant].append(NumberedPoint(number=number, point=point))
+    return {quadrant: QuadrantGroup(STRATEGIES[quadrant], entries) for quadrant, entries in groups.items()}

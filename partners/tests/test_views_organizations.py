@@ -1,0 +1,199 @@
+"""Organization, contact and sector pages: allowed, read-only, outsider, and nothing lost on bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from partners.models import Contact, Organization, Sector
+from partners.tests.factories import ContactFactory, OrganizationFactory, sector
+
+BASE = "/w/riverbend/partners"
+
+
+def _org_form(workgroup, **extra):
+    data = {
+        "name": "Riverbend Mobile Crisis", "sector": sector(workgroup, "mobile-crisis").pk, "org_type": "provider",
+        "jurisdiction": "Riverbend County", "website": "", "engagement_status": "engaged",
+        "influence": "4", "impact": "5", "interest": "5", "current_engagement": "supportive",
+        "desired_engagement": "leading", "rating_evidence": "", "last_reviewed": "", "notes": "",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_member_adds_an_organization_and_lands_on_its_page(client, workgroup, member):
+    client.force_login(member)
+
+    response = client.post(f"{BASE}/organizations/new/", _org_form(workgroup))
+
+    organization = Organization.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == organization.get_absolute_url()
+    page = client.get(response["Location"]).content.decode()
+    assert "Riverbend Mobile Crisis is on the map" in page
+    assert "raise by 1" in page
+
+
+def test_a_duplicate_name_is_refused_and_everything_typed_is_kept(client, workgroup, member):
+    OrganizationFactory(workgroup=workgroup, name="Riverbend Mobile Crisis")
+    client.force_login(member)
+
+    response = client.post(
+        f"{BASE}/organizations/new/", _org_form(workgroup, name="riverbend mobile crisis", notes="Met on 3 May")
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "already on the map" in page
+    assert "Met on 3 May" in page
+    assert 'value="riverbend mobile crisis"' in page
+    assert Organization.objects.count() == 1
+
+
+def test_a_score_outside_1_to_5_is_refused(client, workgroup, member):
+    client.force_login(member)
+
+    response = client.post(f"{BASE}/organizations/new/", _org_form(workgroup, influence="7"))
+
+    assert "Select a valid choice" in response.content.decode()
+    assert not Organization.objects.exists()
+
+
+def test_posting_a_sector_of_another_workgroup_is_refused(client, workgroup, other_workgroup, member):
+    client.force_login(member)
+
+    response = client.post(f"{BASE}/organizations/new/", _org_form(workgroup, sector=sector(other_workgroup).pk))
+
+    assert "Select a valid choice" in response.content.decode()
+    assert not Organization.objects.exists()
+
+
+def test_the_sector_choices_list_only_this_workgroups_sectors(client, workgroup, other_workgroup, member):
+    custom = Sector.objects.create(workgroup=other_workgroup, key="secret", name="Elsewhere Secret Sector")
+    client.force_login(member)
+
+    page = client.get(f"{BASE}/organizations/new/").content.decode()
+
+    assert "988 center leadership" in page
+    assert custom.name not in page
+
+
+@pytest.mark.parametrize("person", ["viewer", "legal_reviewer", "qa_reviewer"])
+def test_readers_see_an_organization_but_cannot_change_it(client, workgroup, request, person):
+    organization = OrganizationFactory(workgroup=workgroup, name="County 911")
+    client.force_login(request.getfixturevalue(person))
+
+    detail = client.get(organization.get_absolute_url())
+
+    assert detail.status_code == 200
+    assert "County 911" in detail.content.decode()
+    assert "Edit</a>" not in detail.content.decode()
+    assert client.get(f"{BASE}/organizations/new/").status_code == 403
+    assert client.post(f"{BASE}/organizations/{organization.pk}/edit/", _org_form(workgroup)).status_code == 403
+    assert client.post(f"{BASE}/organizations/{organization.pk}/delete/").status_code == 403
+    assert Organization.objects.get().name == "County 911"
+
+
+def test_the_outsider_finds_nothing(client, workgroup, outsider):
+    organization = OrganizationFactory(workgroup=workgroup, name="County 911")
+    contact = ContactFactory(organization=organization)
+    client.force_login(outsider)
+
+    for url in (organization.get_absolute_url(), f"{BASE}/organizations/{organization.pk}/edit/",
+                f"{BASE}/contacts/{contact.pk}/edit/", f"{BASE}/", f"{BASE}/sectors/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "County 911" not in response.content.decode()
+
+
+def test_an_organization_of_another_workgroup_is_not_found_through_ours(client, workgroup, other_workgroup, member):
+    foreign = OrganizationFactory(workgroup=other_workgroup, name="Elsewhere Secret Org")
+    client.force_login(member)
+
+    assert client.get(f"{BASE}/organizations/{foreign.pk}/").status_code == 404
+    assert client.post(f"{BASE}/organizations/{foreign.pk}/contacts/new/", {"name": "Spy"}).status_code == 404
+    assert client.post(f"{BASE}/organizations/{foreign.pk}/delete/").status_code == 404
+    assert Organization.objects.filter(pk=foreign.pk).exists()
+    assert not Contact.objects.exists()
+
+
+def test_deleting_asks_first_then_removes(client, workgroup, member):
+    organization = OrganizationFactory(workgroup=workgroup, name="Old Partner")
+    client.force_login(member)
+
+    confirm = client.get(f"{BASE}/organizations/{organization.pk}/delete/")
+    assert "Remove Old Partner from the partner map?" in confirm.content.decode()
+    assert Organization.objects.exists()
+    client.post(f"{BASE}/organizations/{organization.pk}/delete/")
+    assert not Organization.objects.exists()
+
+
+def _contact_form(**extra):
+    data = {"name": "Dana Whitfield", "title": "Director", "email": "dana@crisis.test", "phone": "(202) 555-0143",
+            "workgroup_role": "voting", "turnover_risk": "high", "lived_experience_consent": ""}
+    data.update(extra)
+    return data
+
+
+def test_a_contact_is_added_with_the_phone_stored_in_international_format(client, workgroup, member):
+    organization = OrganizationFactory(workgroup=workgroup)
+    client.force_login(member)
+
+    response = client.post(f"{BASE}/organizations/{organization.pk}/contacts/new/", _contact_form(is_primary="on"))
+
+    contact = Contact.objects.get()
+    assert response.status_code == 302
+    assert contact.phone == "+1 202-555-0143"
+    assert contact.is_primary
+    assert contact.history.first().history_user == member
+
+
+def test_a_bad_phone_or_missing_consent_is_explained_and_nothing_typed_is_lost(client, workgroup, member):
+    organization = OrganizationFactory(workgroup=workgroup)
+    client.force_login(member)
+
+    response = client.post(
+        f"{BASE}/organizations/{organization.pk}/contacts/new/",
+        _contact_form(phone="555-01", lived_experience="on"),
+    )
+
+    page = response.content.decode()
+    assert "not a valid phone number" in page
+    assert "Note when and how the person agreed" in page
+    assert 'value="Dana Whitfield"' in page
+    assert 'value="dana@crisis.test"' in page
+    assert not Contact.objects.exists()
+
+
+def test_a_member_adds_a_custom_sector_and_a_duplicate_is_explained(client, workgroup, member):
+    client.force_login(member)
+
+    client.post(f"{BASE}/sectors/new/", {"name": "Faith communities", "why": ""})
+    response = client.post(f"{BASE}/sectors/new/", {"name": "FAITH communities", "why": "Places people trust"})
+
+    assert response.status_code == 400
+    assert "already a sector" in response.content.decode()
+    assert "Places people trust" in response.content.decode()
+    assert Sector.objects.filter(workgroup=workgroup, tier="custom").count() == 1
+
+
+def test_a_viewer_sees_sectors_but_cannot_add_one(client, workgroup, viewer):
+    client.force_login(viewer)
+
+    page = client.get(f"{BASE}/sectors/").content.decode()
+
+    assert "Mobile crisis provider" in page
+    assert "Add a sector" not in page
+    assert client.post(f"{BASE}/sectors/new/", {"name": "X"}).status_code == 403
+
+
+def test_the_dashboard_card_lists_missing_core_sectors_with_a_link_to_why(client, workgroup, coordinator):
+    OrganizationFactory(workgroup=workgroup, sector=sector(workgroup, "988-center"))
+    client.force_login(coordinator)
+
+    page = client.get("/w/riverbend/").content.decode()
+
+    assert "Core sectors covered: 1/11" in page
+    assert "Missing core sector: Mobile crisis provider" in page
+    assert "Missing core sector: 988 center leadership" not in page
+    assert "/guidance/key-partners-and-readiness/" in page

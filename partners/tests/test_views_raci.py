@@ -1,0 +1,319 @@
+"""The RACI matrix page, its htmx cell editor and the add-function form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partners import services
+from partners.models import EngagementStatus, InteropFunction, Organization, RaciAssignment, Sector
+
+RACI_URL = "/w/riverbend/partners/raci/"
+CELL_URL = "/w/riverbend/partners/raci/cell/"
+FUNCTION_URL = "/w/riverbend/partners/raci/functions/new/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _organizations(workgroup, count: int, start: int = 0) -> list[Organization]:
+    sector = Sector.objects.get(workgroup=workgroup, key="mobile-crisis")
+    return [
+        Organization.objects.create(
+            workgroup=workgroup,
+            name=f"Partner {n:02d}",
+            sector=sector,
+            org_type="provider",
+            engagement_status=EngagementStatus.ENGAGED,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+@pytest.fixture
+def partner_map(workgroup, coordinator):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+    sector = Sector.objects.get(workgroup=workgroup, key="mobile-crisis")
+    orgs = [
+        services.organization_create(
+            actor=coordinator, workgroup=workgroup, name=name, sector=sector, org_type="provider"
+        )
+        for name in ("Riverbend 988 Crisis Center", "Riverbend County 911", "Mobile Crisis Team")
+    ]
+    return {
+        "center": orgs[0],
+        "psap": orgs[1],
+        "mobile": orgs[2],
+        "receive": InteropFunction.objects.get(workgroup=workgroup, key="receive-assess"),
+    }
+
+
+@pytest.fixture
+def elsewhere(other_workgroup, outsider):
+    services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    sector = Sector.objects.get(workgroup=other_workgroup, key="mobile-crisis")
+    return {
+        "org": services.organization_create(
+            actor=outsider, workgroup=other_workgroup, name="Elsewhere Crisis Line", sector=sector, org_type="provider"
+        ),
+        "function": InteropFunction.objects.get(workgroup=other_workgroup, key="receive-assess"),
+    }
+
+
+def _cell_post(client, function, organization, role, **extra):
+    return client.post(CELL_URL, {"function": function.pk, "organization": organization.pk, "role": role}, **extra)
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("person", ["viewer", "legal_reviewer", "qa_reviewer"])
+def test_readers_see_the_matrix_as_text_without_selects(client, request, partner_map, coordinator, person):
+    services.raci_set(actor=coordinator, function=partner_map["receive"], organization=partner_map["center"], role="A")
+    client.force_login(request.getfixturevalue(person))
+
+    response = client.get(RACI_URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<select" not in page
+    assert "Add a function" not in page
+    assert "Receive and assess a crisis call" in page
+    assert 'title="Riverbend 988 Crisis Center"' in page  # full name on the column heading
+    assert 'title="Accountable: Riverbend 988 Crisis Center">A</abbr>' in page
+    assert "9 of 9 functions have problems." in page
+    assert "No one is responsible (R)." in page
+    assert "R — Responsible:" in page  # the legend
+
+
+def test_an_editor_sees_a_select_per_cell_and_the_add_function_form(client, member, partner_map):
+    client.force_login(member)
+
+    page = client.get(RACI_URL).content.decode()
+
+    assert page.count('hx-post="/w/riverbend/partners/raci/cell/"') == 9 * 3
+    assert 'hx-target="closest tr"' in page
+    assert 'action="/w/riverbend/partners/raci/functions/new/#raci-add"' in page
+    assert "<noscript>" in page  # the fallback form for people without JavaScript
+
+
+def test_the_page_creates_the_default_functions_on_first_visit(client, viewer, workgroup):
+    client.force_login(viewer)
+
+    page = client.get(RACI_URL).content.decode()
+
+    assert InteropFunction.objects.filter(workgroup=workgroup).count() == 9
+    assert "No partner organizations yet" in page
+    assert "Add an organization" not in page  # viewers cannot add one
+
+
+def test_an_editor_without_organizations_is_pointed_to_adding_one(client, coordinator, workgroup):
+    client.force_login(coordinator)
+
+    page = client.get(RACI_URL).content.decode()
+
+    assert 'href="/w/riverbend/partners/organizations/new/"' in page
+
+
+def test_every_function_complete_shows_the_all_clear(client, coordinator, workgroup, partner_map):
+    for function in InteropFunction.objects.filter(workgroup=workgroup):
+        services.raci_set(actor=coordinator, function=function, organization=partner_map["center"], role="A")
+        services.raci_set(actor=coordinator, function=function, organization=partner_map["psap"], role="R")
+    client.force_login(coordinator)
+
+    page = client.get(RACI_URL).content.decode()
+
+    assert "Every function has one accountable and at least one responsible organization." in page
+    assert "have problems" not in page
+
+
+def test_an_outsider_gets_404(client, outsider, partner_map):
+    client.force_login(outsider)
+
+    assert client.get(RACI_URL).status_code == 404
+    assert _cell_post(client, partner_map["receive"], partner_map["center"], "R").status_code == 404
+    assert client.post(FUNCTION_URL, {"name": "Snoop"}).status_code == 404
+    assert not RaciAssignment.objects.exists()
+
+
+# --- Setting cells ------------------------------------------------------------------
+
+
+def test_a_member_sets_a_cell_with_htmx_and_gets_the_row_back(client, member, workgroup, partner_map):
+    client.force_login(member)
+    receive, center = partner_map["receive"], partner_map["center"]
+
+    response = _cell_post(client, receive, center, "A", **HTMX)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="raci-row-{receive.pk}"')
+    assert re.search(rf'id="raci-{receive.pk}-{center.pk}".*?<option value="A"[^>]* selected>', html, re.S)
+    assert "No one is accountable (A)." not in html  # the row's problems updated at once
+    assert "No one is responsible (R)." in html
+    assert 'id="raci-summary"' in html and 'hx-swap-oob="true"' in html  # the summary too
+    assert "Riverbend 988 Crisis Center is now accountable for “Receive and assess a crisis call”." in html
+    cell = RaciAssignment.objects.get(function=receive, organization=center)
+    assert cell.role == "A" and cell.workgroup == workgroup
+    assert cell.history.latest().history_user == member
+
+
+def test_changing_a_cell_updates_the_same_row(client, member, partner_map):
+    client.force_login(member)
+    receive, center = partner_map["receive"], partner_map["center"]
+    _cell_post(client, receive, center, "A", **HTMX)
+
+    _cell_post(client, receive, center, "R", **HTMX)
+
+    assert list(RaciAssignment.objects.values_list("role", flat=True)) == ["R"]
+
+
+def test_clearing_a_cell_deletes_it(client, member, partner_map):
+    client.force_login(member)
+    receive, center = partner_map["receive"], partner_map["center"]
+    _cell_post(client, receive, center, "R", **HTMX)
+
+    response = _cell_post(client, receive, center, "", **HTMX)
+
+    assert response.status_code == 200
+    assert not RaciAssignment.objects.exists()
+    deletion = RaciAssignment.history.filter(history_type="-").get()
+    assert deletion.history_user == member
+    assert "no longer has a role" in response.content.decode()
+
+
+def test_without_javascript_a_cell_post_redirects_back_with_a_message(client, coordinator, partner_map):
+    client.force_login(coordinator)
+
+    response = _cell_post(client, partner_map["receive"], partner_map["psap"], "R")
+
+    assert response.status_code == 302
+    assert response.url == RACI_URL
+    page = client.get(RACI_URL).content.decode()
+    assert "Riverbend County 911 is now responsible for “Receive and assess a crisis call”." in page
+    assert RaciAssignment.objects.get().role == "R"
+
+
+def test_another_workgroups_organization_is_refused_and_nothing_is_written(client, member, partner_map, elsewhere):
+    client.force_login(member)
+
+    response = _cell_post(client, partner_map["receive"], elsewhere["org"], "A", **HTMX)
+
+    assert response.status_code == 200  # htmx only swaps successful responses; the error is in the row
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="raci-row-{partner_map["receive"].pk}"')
+    assert "That organization is not an active partner of this workgroup." in html
+    assert "Elsewhere" not in html
+    assert _cell_post(client, partner_map["receive"], elsewhere["org"], "A").status_code == 400
+    assert not RaciAssignment.objects.exists()
+
+
+def test_another_workgroups_function_is_refused_and_nothing_is_written(client, member, partner_map, elsewhere):
+    client.force_login(member)
+
+    response = _cell_post(client, elsewhere["function"], partner_map["center"], "A", **HTMX)
+
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"  # no row of ours to replace
+    html = response.content.decode()
+    assert "That function is not in this workgroup&#x27;s matrix." in html
+    assert "<tr" not in html
+    plain = _cell_post(client, elsewhere["function"], partner_map["center"], "A")
+    assert plain.status_code == 400
+    assert "That role was not saved." in plain.content.decode()
+    assert not RaciAssignment.objects.exists()
+
+
+def test_an_inactive_organization_or_an_unknown_role_is_refused(client, member, partner_map):
+    partner_map["mobile"].engagement_status = EngagementStatus.INACTIVE
+    partner_map["mobile"].save()
+    client.force_login(member)
+
+    inactive = _cell_post(client, partner_map["receive"], partner_map["mobile"], "R")
+    bad_role = _cell_post(client, partner_map["receive"], partner_map["center"], "X", **HTMX)
+
+    assert inactive.status_code == 400
+    assert "Choose R, A, C or I, or leave the cell blank." in bad_role.content.decode()
+    assert not RaciAssignment.objects.exists()
+
+
+@pytest.mark.parametrize("person", ["viewer", "legal_reviewer", "qa_reviewer"])
+def test_readers_cannot_set_cells_or_add_functions(client, request, partner_map, person):
+    client.force_login(request.getfixturevalue(person))
+
+    assert _cell_post(client, partner_map["receive"], partner_map["center"], "R", **HTMX).status_code == 403
+    assert client.post(FUNCTION_URL, {"name": "Sneaky"}).status_code == 403
+    assert not RaciAssignment.objects.exists()
+    assert not InteropFunction.objects.filter(name="Sneaky").exists()
+
+
+def test_the_cell_url_only_accepts_posts(client, member, partner_map):
+    client.force_login(member)
+
+    assert client.get(CELL_URL).status_code == 405
+
+
+# --- Adding functions ---------------------------------------------------------------
+
+
+def test_a_member_adds_a_function_that_becomes_a_row(client, member, workgroup, partner_map):
+    client.force_login(member)
+
+    response = client.post(FUNCTION_URL, {"name": "Warm line hand-off", "description": "Peer line to 988."})
+
+    function = InteropFunction.objects.get(workgroup=workgroup, name="Warm line hand-off")
+    assert response.status_code == 302
+    assert response.url == f"{RACI_URL}#raci-row-{function.pk}"
+    assert function.history.latest().history_user == member
+    page = client.get(RACI_URL).content.decode()
+    assert "“Warm line hand-off” added to the matrix." in page
+    assert f'id="raci-row-{function.pk}"' in page
+    assert "10 of 10 functions have problems." in page
+
+
+def test_a_duplicate_function_name_is_shown_next_to_what_was_typed(client, member, workgroup, partner_map):
+    client.force_login(member)
+
+    response = client.post(FUNCTION_URL, {"name": "dispatch MOBILE crisis", "description": "again"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is already a function called “dispatch MOBILE crisis”." in page
+    assert re.search(r'<input[^>]*name="name"[^>]*value="dispatch MOBILE crisis"', page)
+    assert InteropFunction.objects.filter(workgroup=workgroup).count() == 9
+
+
+def test_a_blank_function_name_is_refused(client, member, workgroup, partner_map):
+    client.force_login(member)
+
+    response = client.post(FUNCTION_URL, {"name": "  "})
+
+    assert response.status_code == 400
+    assert InteropFunction.objects.filter(workgroup=workgroup).count() == 9
+
+
+# --- Performance --------------------------------------------------------------------
+
+
+def _queries_for_matrix(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(RACI_URL).status_code == 200
+    return len(queries)
+
+
+def test_the_matrix_page_query_count_does_not_grow_with_organizations(client, coordinator, workgroup):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+    client.force_login(coordinator)
+    few = _organizations(workgroup, 3)
+    receive = InteropFunction.objects.get(workgroup=workgroup, key="receive-assess")
+    services.raci_set(actor=coordinator, function=receive, organization=few[0], role="A")
+    with_three = _queries_for_matrix(client)
+
+    many = _organizations(workgroup, 12, start=3)
+    for org in many:
+        services.raci_set(actor=coordinator, function=receive, organization=org, role="R")
+    with_fifteen = _queries_for_matrix(client)
+
+    assert Organization.objects.filter(workgroup=workgroup).count() == 15
+    assert with_fifteen == with_three

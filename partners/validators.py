@@ -1,0 +1,29 @@
+"""Phone numbers: parsed and checked with Google's libphonenumber (the phonenumbers package)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+DEFAULT_REGION = "US"  # numbers typed without +country code are read as North American
+MSG_PHONE_INVALID = (
+    "“{value}” is not a valid phone number. Include the area code, e.g. (555) 201-4477 or +1 555 201 4477."
+)
+
+
+def normalize_phone(value: str) -> str:
+    """Return the number in international format ("+1 555-201-4477"), or "" for blank input."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(MSG_PHONE_INVALID.format(value=value), code="invalid_phone") from None
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise ValidationError(MSG_PHONE_INVALID.format(value=value), code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def validate_phone(value: str) -> None:
+    normalize_phone(value)

@@ -1,0 +1,88 @@
+"""Coverage of the recommended sectors and the power–interest grid (page and SVG)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from partners import selectors, services
+from partners.charts import GridPoint, power_interest_svg
+from partners.grid_selectors import grid_points, grid_quadrants, inactive_count
+from partners.models import Quadrant
+from toolkit.permissions import Action, can, workgroup_view
+
+
+def _include_inactive(request: HttpRequest) -> bool:
+    return request.GET.get("inactive") == "1"
+
+
+def _chart(request: HttpRequest, points: list[GridPoint], **options: str) -> str:
+    return power_interest_svg(points, title=f"Power–interest grid · {request.workgroup.name}", **options)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def coverage(request: HttpRequest) -> HttpResponse:
+    services.partner_map_ensure_defaults(workgroup=request.workgroup)  # created by "System"
+    cover = selectors.coverage(workgroup=request.workgroup)
+    context = {
+        "coverage": cover,
+        "tiers": [
+            {
+                "key": "core",
+                "title": "Core sectors",
+                "rows": cover.core,
+                "empty": "No core sectors defined.",
+                "intro": "The toolkit recommends that every interoperability workgroup has these members.",
+            },
+            {
+                "key": "additional",
+                "title": "Additional sectors",
+                "rows": cover.additional,
+                "empty": "No additional sectors defined.",
+                "intro": "Recommended as well, depending on how crisis services are organized locally.",
+            },
+            {
+                "key": "custom",
+                "title": "Sectors added by the workgroup",
+                "rows": cover.custom,
+                "empty": "The workgroup has not added sectors of its own.",
+                "intro": "Listed for completeness; they do not count towards the coverage score.",
+            },
+        ],
+        "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
+    }
+    return render(request, "partners/coverage.html", context)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def grid(request: HttpRequest) -> HttpResponse:
+    include_inactive = _include_inactive(request)
+    points = grid_points(workgroup=request.workgroup, include_inactive=include_inactive)
+    quadrants = grid_quadrants(points)
+    # Bootstrap utilities: scale with the column; no link underline under the point numbers.
+    chart = _chart(request, points, css_class="w-100 h-auto", link_class="text-decoration-none")
+    context = {
+        # power_interest_svg escapes every piece of user text itself (see partners/charts.py).
+        "chart": mark_safe(chart),  # noqa: S308
+        "points": points,
+        # Rows mirror the chart: high influence on top, high interest on the right.
+        "quadrant_rows": [
+            [quadrants[Quadrant.KEEP_SATISFIED], quadrants[Quadrant.MANAGE_CLOSELY]],
+            [quadrants[Quadrant.MONITOR], quadrants[Quadrant.KEEP_INFORMED]],
+        ],
+        "include_inactive": include_inactive,
+        "inactive_count": inactive_count(workgroup=request.workgroup),
+        "needs_raising": sum(1 for p in points if p.engagement_gap > 0),
+        "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
+    }
+    return render(request, "partners/grid.html", context)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def grid_svg(request: HttpRequest) -> HttpResponse:
+    points = grid_points(workgroup=request.workgroup, include_inactive=_include_inactive(request))
+    response = HttpResponse(_chart(request, points), content_type="image/svg+xml; charset=utf-8")
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="power-interest-grid-{request.workgroup.slug}.svg"'
+    return response
