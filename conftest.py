@@ -42,9 +42,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):
-    """Generated files go to a per-test folder, never into var/."""
+def _test_settings(tmp_path, settings):
+    """Generated files go to a per-test folder, never into var/; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # PBKDF2 at full strength costs ~0.3 s per user; tests create thousands of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

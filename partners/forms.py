@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
@@ -47,7 +48,8 @@ class OrganizationForm(WorkgroupScopedFormMixin, forms.ModelForm):
             Fieldset("Organization", "name", Row(Column("sector"), Column("org_type")),
                      Row(Column("jurisdiction"), Column("website")), "engagement_status"),
             Fieldset("Influence, impact and interest",
-                     Row(Column("influence"), Column("impact"), Column("interest")),
+                     Row(Column(InlineRadios("influence")), Column(InlineRadios("impact")),
+                         Column(InlineRadios("interest"))),
                      Row(Column("current_engagement"), Column("desired_engagement")),
                      "rating_evidence", "last_reviewed"),
             Fieldset("Notes", "notes"),

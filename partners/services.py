@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.utils.text import slugify
 
 from partners import defaults
 from partners.models import Contact, InteropFunction, Organization, RaciAssignment, RaciRole, Sector, SectorTier
 from toolkit.permissions import Action, require
+from toolkit.slugs import unique_slug
 
 if TYPE_CHECKING:
     from toolkit.models import User, Workgroup
@@ -90,10 +90,7 @@ def sector_create(*, actor: User, workgroup: Workgroup, name: str, why: str = ""
     require(actor, workgroup, Action.EDIT_PARTNERS)
     if Sector.objects.filter(workgroup=workgroup, name__iexact=name.strip()).exists():
         raise ValidationError({"name": MSG_SECTOR_NAME_TAKEN.format(name=name.strip())})
-    base = slugify(name)[:50] or "sector"
-    key, n = base, 2
-    while Sector.objects.filter(workgroup=workgroup, key=key).exists():
-        key, n = f"{base}-{n}", n + 1
+    key = unique_slug(Sector.objects.filter(workgroup=workgroup), name, field="key", fallback="sector")
     sector = Sector(workgroup=workgroup, key=key, name=name.strip(), why=why, tier=SectorTier.CUSTOM, order=500)
     _save(sector, actor)
     return sector
@@ -227,10 +224,7 @@ def function_create(*, actor: User, workgroup: Workgroup, name: str, description
     name = name.strip()
     if InteropFunction.objects.filter(workgroup=workgroup, name__iexact=name).exists():
         raise ValidationError({"name": f"There is already a function called “{name}”."})
-    base = slugify(name)[:50] or "function"
-    key, n = base, 2
-    while InteropFunction.objects.filter(workgroup=workgroup, key=key).exists():
-        key, n = f"{base}-{n}", n + 1
+    key = unique_slug(InteropFunction.objects.filter(workgroup=workgroup), name, field="key", fallback="function")
     function = InteropFunction(workgroup=workgroup, key=key, name=name, description=description, order=500)
     _save(function, actor)
     return function

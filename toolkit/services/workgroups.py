@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from toolkit.models import Invitation, Membership, Role, Workgroup
 from toolkit.permissions import Action, require, role_allows
 from toolkit.services.messages import MSG_LAST_COORDINATOR, MSG_SLUG_TAKEN
+from toolkit.slugs import unique_slug
 
 if TYPE_CHECKING:
     from toolkit.models import User
@@ -28,14 +28,6 @@ def register_workgroup_setup(step: Callable[..., None]) -> None:
         _SETUP_STEPS.append(step)
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:50] or "workgroup"
-    slug, n = base, 2
-    while Workgroup.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def workgroup_create(
     *,
@@ -48,7 +40,7 @@ def workgroup_create(
     slug: str = "",
 ) -> Workgroup:
     """Create a workgroup; whoever creates it becomes its first coordinator."""
-    slug = slug or _unique_slug(name)
+    slug = slug or unique_slug(Workgroup.objects.all(), name, fallback="workgroup")
     if Workgroup.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": MSG_SLUG_TAKEN})
     workgroup = Workgroup(

@@ -21,10 +21,6 @@ PASSWORD = "a-long-unusual-passphrase-988"
 NEW_ACCOUNT = {"first_name": "Nia", "last_name": "Okafor", "password1": PASSWORD, "password2": PASSWORD}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def invitation(workgroup, coordinator):

@@ -67,10 +67,6 @@ WRITES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _succeeded_job(workgroup, user) -> Job:
     job = Job.objects.create(

@@ -15,10 +15,6 @@ MEMBERS_URL = "/w/riverbend/members/"
 INVITE_URL = "/w/riverbend/members/invite/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _membership(user, workgroup) -> Membership:
     return Membership.objects.get(user=user, workgroup=workgroup)
