@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.urls import reverse
 
@@ -13,13 +14,22 @@ from toolkit.models import Workgroup
 QUADRANT_ORDER = {quadrant: index for index, quadrant in enumerate(Quadrant.values)}
 
 
-def grid_points(*, workgroup: Workgroup, include_inactive: bool = False) -> list[GridPoint]:
-    """One query; sorted by quadrant (manage closely first), then name — the chart numbers them in this order."""
-    organizations = Organization.objects.filter(workgroup=workgroup)
+def grid_points(
+    *, workgroup: Workgroup, include_inactive: bool = False, as_of: datetime | None = None
+) -> list[GridPoint]:
+    """One query; sorted by quadrant (manage closely first), then name — the chart numbers them in this order.
+
+    With ``as_of``, the organizations and ratings as they stood then (from the ratings history),
+    so the map can be compared over time.
+    """
+    if as_of is None:
+        organizations = Organization.objects.filter(workgroup=workgroup)
+    else:
+        organizations = Organization.history.as_of(as_of).filter(workgroup_id=workgroup.pk)
     if not include_inactive:
         organizations = organizations.exclude(engagement_status=EngagementStatus.INACTIVE)
     rows = organizations.values_list(
-        "pk", "name", "influence", "interest", "impact", "current_engagement", "desired_engagement"
+        "id", "name", "influence", "interest", "impact", "current_engagement", "desired_engagement"
     )
     points = [
         GridPoint(

@@ -232,3 +232,38 @@ def test_the_grid_page_does_not_query_more_with_more_organizations(client, partn
         _organization(coordinator, partner_map, f"Partner {i}", influence=1 + i % 5, interest=1 + (i * 3) % 5)
 
     assert queries_for_grid() == few
+
+
+def test_the_grid_can_show_the_map_as_it_stood_on_an_earlier_day(client, workgroup, coordinator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners import services as partner_services
+    from partners.grid_selectors import grid_points
+    from partners.tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory(workgroup=workgroup, name="Sheriff's Office", influence=2, interest=2)
+    organization.history.update(history_date=timezone.now() - timedelta(days=30))
+    partner_services.organization_update(actor=coordinator, organization=organization, influence=5, interest=5)
+    OrganizationFactory(workgroup=workgroup, name="Joined Later")
+    last_week = timezone.localdate() - timedelta(days=7)
+    client.force_login(coordinator)
+
+    page = client.get(f"/w/{workgroup.slug}/partners/grid/", {"as_of": last_week.isoformat()}).content.decode()
+
+    assert "Showing the map as it stood" in page
+    assert "Joined Later" not in page
+    today = grid_points(workgroup=workgroup)
+    then = grid_points(workgroup=workgroup, as_of=timezone.now() - timedelta(days=7))
+    assert sorted((p.name, p.influence) for p in today) == [("Joined Later", 3), ("Sheriff's Office", 5)]
+    assert [(p.name, p.influence, p.interest) for p in then] == [("Sheriff's Office", 2, 2)]
+
+
+def test_a_garbage_or_future_as_of_date_shows_today(client, workgroup, viewer):
+    client.force_login(viewer)
+
+    for value in ("yesterday-ish", "2999-01-01"):
+        response = client.get(f"/w/{workgroup.slug}/partners/grid/", {"as_of": value})
+        assert response.status_code == 200
+        assert "Showing the map as it stood" not in response.content.decode()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from partners import selectors, services
@@ -15,6 +18,18 @@ from toolkit.permissions import Action, can, workgroup_view
 
 def _include_inactive(request: HttpRequest) -> bool:
     return request.GET.get("inactive") == "1"
+
+
+def _as_of(request: HttpRequest) -> tuple[date | None, datetime | None]:
+    """``?as_of=YYYY-MM-DD``: the map at the end of that day; anything unparsable means today."""
+    try:
+        day = date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return None, None
+    if day >= timezone.localdate():
+        return None, None
+    end_of_day = datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+    return day, end_of_day
 
 
 def _chart(request: HttpRequest, points: list[GridPoint], **options: str) -> str:
@@ -58,7 +73,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @workgroup_view(Action.VIEW_WORKGROUP)
 def grid(request: HttpRequest) -> HttpResponse:
     include_inactive = _include_inactive(request)
-    points = grid_points(workgroup=request.workgroup, include_inactive=include_inactive)
+    as_of_day, as_of = _as_of(request)
+    points = grid_points(workgroup=request.workgroup, include_inactive=include_inactive, as_of=as_of)
     quadrants = grid_quadrants(points)
     # Bootstrap utilities: scale with the column; no link underline under the point numbers.
     chart = _chart(request, points, css_class="w-100 h-auto", link_class="text-decoration-none")
@@ -72,6 +88,7 @@ def grid(request: HttpRequest) -> HttpResponse:
             [quadrants[Quadrant.MONITOR], quadrants[Quadrant.KEEP_INFORMED]],
         ],
         "include_inactive": include_inactive,
+        "as_of": as_of_day,
         "inactive_count": inactive_count(workgroup=request.workgroup),
         "needs_raising": sum(1 for p in points if p.engagement_gap > 0),
         "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
