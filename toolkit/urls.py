@@ -21,7 +21,7 @@ toolkit_patterns = [
     path("w/<slug:slug>/members/<int:pk>/remove/", members.membership_remove, name="membership-remove"),
     path("w/<slug:slug>/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation-revoke"),
     path("w/<slug:slug>/jobs/", jobs.job_list, name="job-list"),
-    path("w/<slug:slug>/jobs/summary/", jobs.job_start_summary, name="job-start-summary"),
+    path("w/<slug:slug>/jobs/start/<slug:kind>/", jobs.job_start, name="job-start"),
     path("w/<slug:slug>/jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
     path("w/<slug:slug>/jobs/<int:pk>/download/", jobs.job_download, name="job-download"),
 ]

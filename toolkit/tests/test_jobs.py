@@ -69,7 +69,7 @@ def test_when_the_broker_is_down_the_job_says_so_and_the_request_does_not_fail(
         mock.patch("toolkit.tasks.run_job.delay", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        response = client.post(f"/w/{workgroup.slug}/jobs/summary/")
+        response = client.post(f"/w/{workgroup.slug}/jobs/start/workgroup_summary_pdf/")
 
     job = Job.objects.get()
     assert response.status_code == 302

@@ -63,7 +63,7 @@ WRITES = {
     "change role": ("members/{membership}/role/", {"role": Role.MEMBER}, COORDINATORS),
     "remove member": ("members/{membership}/remove/", {}, COORDINATORS),
     "revoke invitation": ("invitations/{invitation}/revoke/", {}, COORDINATORS),
-    "start summary job": ("jobs/summary/", {}, JOB_RUNNERS),
+    "start summary job": ("jobs/start/workgroup_summary_pdf/", {}, JOB_RUNNERS),
 }
 
 

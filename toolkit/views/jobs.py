@@ -9,7 +9,6 @@ from django.views.decorators.vary import vary_on_headers
 from toolkit import jobs, selectors, services
 from toolkit.models import Job, JobStatus
 from toolkit.permissions import Action, get_object_for_user, require_view, workgroup_view
-from toolkit.reports import WORKGROUP_SUMMARY
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
@@ -18,11 +17,16 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "toolkit/job_list.html", {"jobs": job_rows})
 
 
-@workgroup_view(Action.RUN_JOBS)
+@workgroup_view(Action.VIEW_WORKGROUP)
 @require_POST
-def job_start_summary(request: HttpRequest) -> HttpResponse:
-    job = services.job_create(actor=request.user, workgroup=request.workgroup, kind=WORKGROUP_SUMMARY)
-    messages.info(request, "The summary is being built in the background; this page updates by itself.")
+def job_start(request: HttpRequest, kind: str) -> HttpResponse:
+    """Start any registered kind of job; the service checks the permission that kind needs."""
+    job_kind = jobs.get_kind(kind)
+    if job_kind is None:
+        raise Http404("No such kind of job.")
+    require_view(request.user, request.workgroup, job_kind.action)
+    job = services.job_create(actor=request.user, workgroup=request.workgroup, kind=kind)
+    messages.info(request, f"{jobs.label_for(job)} is being built in the background; this page updates by itself.")
     return redirect(job)
 
 
