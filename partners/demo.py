@@ -41,7 +41,7 @@ ORGANIZATIONS = [
        "high")]),
     ("Voices of Recovery Riverbend", "lived-experience", "community", "engaged", 2, 4, 5, "supportive", "leading",
      [("Jamie Cole", "Peer Advocate", "jamie@voicesrecovery.example", "(202) 555-0119", "voting", True, "low")]),
-    ("Riverbend Youth Services", "youth-expert", "provider", "invited", 2, 4, 4, "neutral", "supportive",
+    ("Riverbend Youth Services", "youth-expert", "provider", "engaged", 2, 4, 4, "neutral", "supportive",
      [("Dr. Aiko Tanaka", "Child Psychologist", "atanaka@rbyouth.example", "(202) 555-0120", "advisory", True,
        "low")]),
     ("Bridgeway Crisis Stabilization Center", "community-organizations", "provider", "engaged", 3, 5, 4,

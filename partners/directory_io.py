@@ -32,7 +32,7 @@ from partners.models import (
     WorkgroupRole,
 )
 from partners.selectors import organization_list
-from partners.validators import normalize_phone
+from partners.validators import normalize_phone, phone_for_spreadsheet
 from toolkit.permissions import Action, require
 
 if TYPE_CHECKING:
@@ -58,6 +58,17 @@ MSG_EMPTY = "The file is empty. Start from the exported directory: it has the ri
 MSG_HAS_ERRORS = "The file has errors; nothing was imported. Fix the file and upload it again."
 MSG_NAME_EXISTS = "An organization called “{name}” is already on the map; the import only adds new organizations."
 MSG_NOT_PENDING = "This import was already {status}; it cannot be imported again."
+MSG_NUL = "The file contains NUL characters, so it is probably not a CSV text file. Export it again as CSV UTF-8."
+MSG_SEMICOLONS = (
+    "The columns seem to be separated by semicolons (;). Save the file as comma-separated CSV (UTF-8) and upload "
+    "it again."
+)
+MSG_NO_ROWS = "The file has a header row but no organizations below it."
+MAX_ROWS = 500
+MSG_TOO_MANY_ROWS = (
+    "The file has {rows} rows; an import takes at most " + str(MAX_ROWS) + ". Split it into smaller files and "
+    "import them one after the other."
+)
 
 # Cells a spreadsheet would run as a formula get a leading apostrophe on export (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -119,8 +130,8 @@ def export_directory_csv(*, workgroup: Workgroup) -> str:
         contacts = sorted(org.contacts.all(), key=lambda c: (not c.is_primary, c.name, c.email, c.pk))
         for contact in contacts or [None]:
             contact_cells = [""] * len(CONTACT_COLUMNS) if contact is None else [
-                contact.name, contact.title, contact.email, contact.phone, contact.workgroup_role,
-                YES if contact.is_primary else NO, contact.turnover_risk,
+                contact.name, contact.title, contact.email, phone_for_spreadsheet(contact.phone),
+                contact.workgroup_role, YES if contact.is_primary else NO, contact.turnover_risk,
             ]
             writer.writerow([escape_cell(cell) for cell in org_cells + contact_cells])
     return out.getvalue()
@@ -134,6 +145,7 @@ class PlannedOrganization:
     row: int
     fields: dict[str, Any]  # keyword arguments for services.organization_create
     contacts: list[dict[str, Any]] = field(default_factory=list)  # keyword arguments for contact_create
+    new_sector: str = ""  # a sector name the workgroup does not have yet; created as a custom sector
 
 
 @dataclass
@@ -147,6 +159,15 @@ class ParsedImport:
     @property
     def contact_count(self) -> int:
         return sum(len(org.contacts) for org in self.organizations)
+
+    @property
+    def new_sectors(self) -> list[str]:
+        """Sector names the import would add as the workgroup's own (custom) sectors, first spelling wins."""
+        names: dict[str, str] = {}
+        for org in self.organizations:
+            if org.new_sector:
+                names.setdefault(org.new_sector.casefold(), org.new_sector)
+        return sorted(names.values(), key=str.casefold)
 
 
 class _RowErrors:
@@ -187,6 +208,8 @@ def _text(cells: dict[str, str], column: str, errors: _RowErrors, *, required: b
         errors.add(column, "Required.")
     elif len(value) > TEXT_LIMIT:
         errors.add(column, f"Too long: at most {TEXT_LIMIT} characters (this has {len(value)}).")
+    elif "\n" in value or "\r" in value:
+        errors.add(column, "Must fit on one line (this cell contains a line break).")
     return value
 
 
@@ -210,9 +233,10 @@ def _parse_date(value: str) -> date:
 
 def _organization_fields(cells: dict[str, str], sectors: dict[str, Sector], errors: _RowErrors) -> dict[str, Any]:
     sector = sectors.get(cells["sector"].casefold())
-    if sector is None:
-        errors.add("sector", f"“{cells['sector']}” is not a sector of this workgroup (see the Sectors page)."
-                   if cells["sector"] else "Required: the name of one of the workgroup's sectors.")
+    if sector is None and not cells["sector"]:
+        errors.add("sector", "Required: the name of one of the workgroup's sectors.")
+    elif sector is None:
+        _text(cells, "sector", errors)  # a sector the workgroup does not have yet: added as a custom sector
     fields = {
         "name": _text(cells, "organization", errors, required=True),
         "sector": sector,
@@ -266,6 +290,9 @@ def _decode(data: bytes, parsed: ParsedImport) -> list[list[str]] | None:
         detail = f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8"
         parsed.errors.append((0, "", MSG_NOT_UTF8.format(detail=detail)))
         return None
+    if "\x00" in parsed.text:
+        parsed.errors.append((0, "", MSG_NUL))
+        return None
     try:
         return list(csv.reader(io.StringIO(parsed.text, newline="")))
     except csv.Error as exc:
@@ -274,6 +301,9 @@ def _decode(data: bytes, parsed: ParsedImport) -> list[list[str]] | None:
 
 
 def _check_header(names: list[str], parsed: ParsedImport) -> bool:
+    if len(names) == 1 and names[0].count(";") >= 2:
+        parsed.errors.append((1, "", MSG_SEMICOLONS))
+        return False
     missing = [c for c in EXPORT_COLUMNS if c not in names]
     unknown = [name or "(blank)" for name in names if name not in EXPORT_COLUMNS]
     repeated = sorted({name for name in names if name in EXPORT_COLUMNS and names.count(name) > 1})
@@ -329,7 +359,9 @@ def parse_directory_csv(*, workgroup: Workgroup, data: bytes) -> ParsedImport:
             fields = _organization_fields(cells, sectors, errors)
             if key and key in existing:
                 errors.add("organization", MSG_NAME_EXISTS.format(name=cells["organization"]))
-            planned = PlannedOrganization(row=row, fields=fields) if not errors.count else None
+            planned = PlannedOrganization(
+                row=row, fields=fields, new_sector=cells["sector"] if fields["sector"] is None else ""
+            ) if not errors.count else None
             seen[key] = (row, org_cells, planned)
             if planned is not None:
                 parsed.organizations.append(planned)
@@ -344,6 +376,11 @@ def parse_directory_csv(*, workgroup: Workgroup, data: bytes) -> ParsedImport:
                                           "organization; there can be only one.")
         if planned is not None and not errors.count:
             planned.contacts.append(contact)
+    if parsed.row_count == 0:
+        parsed.errors.append((0, "", MSG_NO_ROWS))
+    elif parsed.row_count > MAX_ROWS:
+        # Checked after reading so the person also sees the row errors; every row is one transaction's work.
+        parsed.errors.insert(0, (0, "", MSG_TOO_MANY_ROWS.format(rows=parsed.row_count)))
     return parsed
 
 
@@ -356,15 +393,23 @@ def import_directory(*, actor: User, workgroup: Workgroup, parsed: ParsedImport)
     require(actor, workgroup, Action.EDIT_PARTNERS)
     if parsed.errors or parsed.file_rejected:
         raise ValidationError(MSG_HAS_ERRORS)
-    # Someone may have added one of these organizations since the file was checked.
+    # One import at a time per workgroup, and no organization added meanwhile under the same name.
+    type(workgroup).objects.select_for_update().filter(pk=workgroup.pk).first()
     planned = {org.fields["name"].casefold() for org in parsed.organizations}
     existing = Organization.objects.filter(workgroup=workgroup).values_list("name", flat=True)
     taken = sorted(name for name in existing if name.casefold() in planned)
     if taken:
         raise ValidationError([MSG_NAME_EXISTS.format(name=name) for name in taken])
+    sectors = {s.name.casefold(): s for s in Sector.objects.filter(workgroup=workgroup)}
+    for name in parsed.new_sectors:
+        if name.casefold() not in sectors:
+            sectors[name.casefold()] = services.sector_create(actor=actor, workgroup=workgroup, name=name)
     contacts = 0
     for planned in parsed.organizations:
-        organization = services.organization_create(actor=actor, workgroup=workgroup, **planned.fields)
+        fields = dict(planned.fields)
+        if planned.new_sector:
+            fields["sector"] = sectors[planned.new_sector.casefold()]
+        organization = services.organization_create(actor=actor, workgroup=workgroup, **fields)
         for contact in planned.contacts:
             services.contact_create(actor=actor, organization=organization, **contact)
             contacts += 1
@@ -399,6 +444,7 @@ def directory_import_confirm(*, actor: User, directory_import: DirectoryImport) 
         directory_import=locked))
     locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
     locked.organizations_created, locked.contacts_created = counts
+    locked.content = ""  # the people's details now live in the directory; do not keep a second copy
     locked.save()
     return counts
 

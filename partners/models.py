@@ -166,7 +166,9 @@ class Contact(WorkgroupOwnedModel):
         max_length=40, blank=True, validators=[validate_phone], help_text="Stored in international format."
     )
     workgroup_role = models.CharField(max_length=12, choices=WorkgroupRole.choices, default=WorkgroupRole.VOTING)
-    is_primary = models.BooleanField("primary contact", default=False)
+    is_primary = models.BooleanField(
+        "primary contact", default=False, help_text="Making this person primary replaces the current primary contact."
+    )
     turnover_risk = models.CharField(
         "leadership-turnover risk",
         max_length=8,

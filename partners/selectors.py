@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from partners.models import (
@@ -22,6 +22,8 @@ from partners.models import (
 )
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
+
+MAX_SEARCH_WORDS = 6
 
 QUADRANT_EXPRESSION = Case(
     When(influence__gte=HIGH_SCORE, interest__gte=HIGH_SCORE, then=Value(Quadrant.MANAGE_CLOSELY)),
@@ -51,16 +53,13 @@ def organization_list(
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name")))
         .annotate(quadrant_key=QUADRANT_EXPRESSION)
     )
-    for word in q.split():
-        queryset = queryset.filter(
-            Q(name__icontains=word)
-            | Q(jurisdiction__icontains=word)
-            | Q(contacts__name__icontains=word)
-            | Q(contacts__email__icontains=word)
-            | Q(contacts__title__icontains=word)
+    # Each word must match the organization or one of its contacts. EXISTS per word, not a join per
+    # word: joins multiply rows (contacts ** words) and a long search would stall the database.
+    for word in q.split()[:MAX_SEARCH_WORDS]:
+        contact_matches = Contact.objects.filter(organization=OuterRef("pk")).filter(
+            Q(name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word)
         )
-    if q.split():
-        queryset = queryset.distinct()
+        queryset = queryset.filter(Q(name__icontains=word) | Q(jurisdiction__icontains=word) | Exists(contact_matches))
     if sector is not None:
         queryset = queryset.filter(sector=sector)
     if status:
@@ -77,10 +76,15 @@ def contact_list(*, workgroup: Workgroup) -> QuerySet[Contact]:
 # --- Coverage --------------------------------------------------------------------------
 
 
+AT_THE_TABLE = (EngagementStatus.ENGAGED, EngagementStatus.CHAMPION)
+APPROACHED = (EngagementStatus.IDENTIFIED, EngagementStatus.INVITED)
+
+
 @dataclass(frozen=True)
 class SectorCoverage:
     sector: Sector
-    organizations: list[str]
+    organizations: list[str]  # engaged or champion: at the table
+    pending: list[str] = field(default_factory=list)  # identified or invited: not at the table yet
 
     @property
     def covered(self) -> bool:
@@ -107,14 +111,20 @@ class Coverage:
 
 
 def coverage(*, workgroup: Workgroup) -> Coverage:
-    """Which recommended sectors have at least one organization that is not inactive."""
-    named: dict[int, list[str]] = defaultdict(list)
-    active = Organization.objects.filter(workgroup=workgroup).exclude(engagement_status=EngagementStatus.INACTIVE)
-    for sector_id, name in active.order_by("name").values_list("sector_id", "name"):
-        named[sector_id].append(name)
+    """A sector is covered when an organization in it is engaged or a champion: actually at the table.
+
+    Organizations only identified or invited are listed as pending; inactive ones do not count.
+    """
+    present: dict[int, list[str]] = defaultdict(list)
+    pending: dict[int, list[str]] = defaultdict(list)
+    rows_in = Organization.objects.filter(workgroup=workgroup, engagement_status__in=AT_THE_TABLE + APPROACHED)
+    for sector_id, name, status in rows_in.order_by("name").values_list("sector_id", "name", "engagement_status"):
+        (present if status in AT_THE_TABLE else pending)[sector_id].append(name)
     rows: dict[str, list[SectorCoverage]] = {tier: [] for tier in SectorTier.values}
     for sector in Sector.objects.filter(workgroup=workgroup):
-        rows[sector.tier].append(SectorCoverage(sector=sector, organizations=named.get(sector.pk, [])))
+        rows[sector.tier].append(
+            SectorCoverage(sector=sector, organizations=present.get(sector.pk, []), pending=pending.get(sector.pk, []))
+        )
     return Coverage(core=rows[SectorTier.CORE], additional=rows[SectorTier.ADDITIONAL], custom=rows[SectorTier.CUSTOM])
 
 

@@ -118,9 +118,15 @@ def _check_unique_name(organization: Organization) -> None:
         raise ValidationError({"name": MSG_NAME_TAKEN.format(name=organization.name.strip())})
 
 
+def _lock(obj: Model) -> None:
+    """Serialise writes that check-then-insert under a unique rule (names, one primary contact)."""
+    type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+
+
 @transaction.atomic
 def organization_create(*, actor: User, workgroup: Workgroup, **fields: Any) -> Organization:
     require(actor, workgroup, Action.EDIT_PARTNERS)
+    _lock(workgroup)
     organization = Organization(workgroup=workgroup)
     _set_fields(organization, fields, ORGANIZATION_FIELDS)
     organization.name = organization.name.strip()
@@ -133,6 +139,7 @@ def organization_create(*, actor: User, workgroup: Workgroup, **fields: Any) -> 
 @transaction.atomic
 def organization_update(*, actor: User, organization: Organization, **fields: Any) -> Organization:
     require(actor, organization.workgroup, Action.EDIT_PARTNERS)
+    _lock(organization.workgroup)
     _set_fields(organization, fields, ORGANIZATION_FIELDS)
     organization.name = organization.name.strip()
     _same_workgroup(organization.workgroup, organization.sector)
@@ -170,6 +177,7 @@ def _prepare_contact(contact: Contact) -> None:
 @transaction.atomic
 def contact_create(*, actor: User, organization: Organization, **fields: Any) -> Contact:
     require(actor, organization.workgroup, Action.EDIT_PARTNERS)
+    _lock(organization)
     contact = Contact(workgroup=organization.workgroup, organization=organization)
     _set_fields(contact, fields, CONTACT_FIELDS)
     contact._history_user = actor
@@ -181,6 +189,7 @@ def contact_create(*, actor: User, organization: Organization, **fields: Any) ->
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, **fields: Any) -> Contact:
     require(actor, contact.workgroup, Action.EDIT_PARTNERS)
+    _lock(contact.organization)
     _set_fields(contact, fields, CONTACT_FIELDS)
     contact._history_user = actor
     _prepare_contact(contact)

@@ -27,3 +27,17 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     normalize_phone(value)
+
+
+def phone_for_spreadsheet(value: str) -> str:
+    """North American numbers in national format ("(202) 555-0143"): a leading "+" would make a
+    spreadsheet treat the cell as a formula, and the import reads national numbers as US."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return value

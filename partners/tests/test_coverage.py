@@ -21,7 +21,7 @@ def _organization(actor, workgroup, name: str, sector_key: str, **fields):
         name=name,
         sector=Sector.objects.get(workgroup=workgroup, key=sector_key),
         org_type="provider",
-        **fields,
+        **{"engagement_status": EngagementStatus.ENGAGED, **fields},  # engaged: at the table
     )
 
 
@@ -91,7 +91,8 @@ def test_an_organization_that_becomes_inactive_uncovers_its_sector(partner_map, 
 def test_custom_sectors_are_listed_but_not_scored(partner_map, coordinator):
     custom = services.sector_create(actor=coordinator, workgroup=partner_map, name="Faith communities")
     services.organization_create(
-        actor=coordinator, workgroup=partner_map, name="Interfaith Council", sector=custom, org_type="community"
+        actor=coordinator, workgroup=partner_map, name="Interfaith Council", sector=custom, org_type="community",
+        engagement_status=EngagementStatus.ENGAGED,
     )
 
     cover = selectors.coverage(workgroup=partner_map)
@@ -113,3 +114,15 @@ def test_another_workgroups_organizations_never_count(partner_map, other_workgro
     assert (cover.core_covered, cover.additional_covered) == (0, 0)
     assert all(row.organizations == [] for row in [*cover.core, *cover.additional])
     assert selectors.coverage(workgroup=other_workgroup).core_covered == 1
+
+
+def test_an_identified_or_invited_organization_is_approached_but_does_not_cover_its_sector(partner_map, coordinator):
+    _organization(coordinator, partner_map, "State Medicaid Agency", "medicaid-authority",
+                  engagement_status=EngagementStatus.INVITED)
+
+    cover = selectors.coverage(workgroup=partner_map)
+
+    medicaid = next(row for row in cover.core if row.sector.key == "medicaid-authority")
+    assert not medicaid.covered
+    assert medicaid.pending == ["State Medicaid Agency"]
+    assert cover.core_covered == 0

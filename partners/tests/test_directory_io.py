@@ -75,8 +75,8 @@ def test_escaping_cells_round_trips_exactly(value):
 def test_export_then_import_into_an_empty_workgroup_gives_the_same_csv(workgroup, other_workgroup, outsider):
     services.partner_map_ensure_defaults(workgroup=workgroup)
     services.partner_map_ensure_defaults(workgroup=other_workgroup)
-    for wg in (workgroup, other_workgroup):
-        Sector.objects.create(workgroup=wg, key="faith", name="Faith communities")
+    # Only the source has the custom sector: the import adds it to the empty workgroup.
+    Sector.objects.create(workgroup=workgroup, key="faith", name="Faith communities")
     harbor = make_org(
         workgroup, "Harbor Crisis Line", website="https://harbor.example.org", jurisdiction="Riverbend County",
         influence=5, impact=4, interest=2, current_engagement="neutral", desired_engagement="leading",
@@ -91,7 +91,8 @@ def test_export_then_import_into_an_empty_workgroup_gives_the_same_csv(workgroup
     make_contact(psap, "Chris Park", title="@Ops lead", email="chris@psap.test", phone="+1 202-555-0187")
 
     exported = export_directory_csv(workgroup=workgroup)
-    assert "'=HYPERLINK" in exported and "'+1 202-555-0143" in exported and "'-Deputy" in exported
+    assert "'=HYPERLINK" in exported and "'-Deputy" in exported
+    assert "(202) 555-0143" in exported and "+1 202" not in exported  # US numbers: no formula-looking "+"
     assert exported.count("\r\n") >= 5  # header, 4 rows (the multi-line note adds one more line)
 
     parsed = parse_directory_csv(workgroup=other_workgroup, data=exported.encode("utf-8"))
@@ -101,6 +102,7 @@ def test_export_then_import_into_an_empty_workgroup_gives_the_same_csv(workgroup
 
     assert export_directory_csv(workgroup=other_workgroup) == exported
     imported = Organization.objects.get(workgroup=other_workgroup, name="Harbor Crisis Line")
+    assert imported.contacts.get(name="Dana Ortiz").phone == "+1 202-555-0143"  # stored international again
     assert imported.notes.startswith("=HYPERLINK")
     assert imported.history.first().history_user == outsider  # the audit trail names who imported
 
@@ -174,7 +176,7 @@ def test_every_bad_cell_is_reported_with_its_row_and_column(workgroup, coordinat
     data = csv_bytes(
         row(organization="A", contact_email="not-an-email"),
         row(organization="B", contact_phone="12", contact_email="b@b.test"),
-        row(organization="C", sector="Astrology", contact_email="c@c.test"),
+        row(organization="C", sector="", contact_email="c@c.test"),
         row(organization="D", influence="7", contact_email="d@d.test"),
         row(organization="E", type="spaceship", last_reviewed="14/03/2025", website="harbor", contact_email=""),
         row(organization="F", contact_email="f@f.test"),
@@ -185,7 +187,7 @@ def test_every_bad_cell_is_reported_with_its_row_and_column(workgroup, coordinat
                      (6, "last_reviewed"), (6, "website")}
     text = messages(parsed)
     assert "“not-an-email” is not a valid e-mail address" in text
-    assert "“Astrology” is not a sector of this workgroup" in text
+    assert "Required: the name of one of the workgroup's sectors" in text
     assert "“7” is not a whole number from 1 to 5" in text
     assert [org.fields["name"] for org in parsed.organizations] == ["A", "B", "F"]  # orgs of clean org cells
     _assert_refused(workgroup, coordinator, parsed, before)
@@ -278,3 +280,48 @@ def test_empty_columns_a_spreadsheet_adds_after_the_last_one_are_ignored(workgro
     assert parse_directory_csv(workgroup=workgroup, data=data).errors == []
     repeated = csv_bytes(row(), columns=[*EXPORT_COLUMNS, "notes"])
     assert (1, "", "Columns given twice: notes.") in parse_directory_csv(workgroup=workgroup, data=repeated).errors
+
+
+def test_a_sector_the_workgroup_lacks_is_planned_as_a_new_custom_sector(workgroup, coordinator):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+    data = csv_bytes(row(organization="Interfaith Council", sector="Faith communities", contact_email=""),
+                     row(organization="Temple Beth", sector="faith COMMUNITIES", contact_email=""))
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=data)
+    directory_io.import_directory(actor=coordinator, workgroup=workgroup, parsed=parsed)
+
+    assert parsed.errors == []
+    assert parsed.new_sectors == ["Faith communities"]
+    custom = Sector.objects.get(workgroup=workgroup, name="Faith communities")
+    assert custom.tier == "custom"
+    assert set(custom.organizations.values_list("name", flat=True)) == {"Interfaith Council", "Temple Beth"}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (lambda: csv_bytes(row(organization="A", notes="x\x00y")), directory_io.MSG_NUL),
+        (lambda: ";".join(EXPORT_COLUMNS).encode() + b"\n", directory_io.MSG_SEMICOLONS),
+        (lambda: csv_bytes(), directory_io.MSG_NO_ROWS),
+        (lambda: csv_bytes(row(organization="Two\nLines", contact_email="")), "Must fit on one line"),
+    ],
+    ids=["nul-byte", "semicolons", "header-only", "line-break-in-name"],
+)
+def test_unusable_files_and_cells_are_explained_and_nothing_is_written(workgroup, coordinator, counts, data, message):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+    before = counts()
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=data())
+
+    assert any(message in text for _, _, text in parsed.errors), parsed.errors
+    _assert_refused(workgroup, coordinator, parsed, before)
+
+
+def test_more_rows_than_one_import_takes_are_refused(workgroup, coordinator, counts):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+    rows = [row(organization=f"Org {n}", contact_email="") for n in range(directory_io.MAX_ROWS + 1)]
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(*rows))
+
+    assert parsed.errors[0][2].startswith(f"The file has {directory_io.MAX_ROWS + 1} rows")
+    _assert_refused(workgroup, coordinator, parsed, counts())

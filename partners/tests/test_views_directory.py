@@ -273,3 +273,26 @@ def test_another_workgroups_import_is_not_found(client, coordinator, workgroup, 
     assert client.post(url("import-preview", workgroup, pk=theirs.pk), {"action": "confirm"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == ImportStatus.PENDING
+
+
+def test_search_words_may_match_the_organization_or_different_contacts_and_many_words_stay_cheap(
+    client, workgroup, viewer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.tests.factories import ContactFactory, OrganizationFactory
+
+    harbor = OrganizationFactory(workgroup=workgroup, name="Harbor Crisis Line")
+    ContactFactory(organization=harbor, name="Dana Ortiz", email="dana@harbor.test")
+    ContactFactory(organization=harbor, name="Sam Lee", email="sam@harbor.test")
+    OrganizationFactory(workgroup=workgroup, name="Harbor Fire")
+    client.force_login(viewer)
+
+    page = client.get(url("directory", workgroup), {"q": "harbor dana sam"}).content.decode()
+    assert "Harbor Crisis Line" in page and "Harbor Fire" not in page
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url("directory", workgroup), {"q": " ".join(["harbor"] * 40)})
+    search_sql = [q["sql"] for q in ctx.captured_queries if "partners_organization" in q["sql"]]
+    assert all("DISTINCT" not in sql for sql in search_sql)
+    assert max(sql.count("EXISTS") for sql in search_sql) <= 6  # words beyond six are ignored

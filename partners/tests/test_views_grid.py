@@ -30,7 +30,7 @@ def _organization(actor, workgroup, name: str, sector_key: str = "988-center", *
         name=name,
         sector=Sector.objects.get(workgroup=workgroup, key=sector_key),
         org_type="provider",
-        **fields,
+        **{"engagement_status": EngagementStatus.ENGAGED, **fields},  # engaged: at the table
     )
 
 
@@ -112,7 +112,8 @@ def test_coverage_offers_editors_a_link_to_add_a_missing_sector(client, partner_
 def test_coverage_lists_custom_sectors_apart_from_the_score(client, partner_map, coordinator):
     sector = services.sector_create(actor=coordinator, workgroup=partner_map, name="Faith communities")
     services.organization_create(
-        actor=coordinator, workgroup=partner_map, name="Interfaith Council", sector=sector, org_type="community"
+        actor=coordinator, workgroup=partner_map, name="Interfaith Council", sector=sector, org_type="community",
+        engagement_status=EngagementStatus.ENGAGED,
     )
     client.force_login(coordinator)
 

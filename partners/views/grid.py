@@ -98,7 +98,8 @@ def grid(request: HttpRequest) -> HttpResponse:
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 def grid_svg(request: HttpRequest) -> HttpResponse:
-    points = grid_points(workgroup=request.workgroup, include_inactive=_include_inactive(request))
+    _, as_of = _as_of(request)
+    points = grid_points(workgroup=request.workgroup, include_inactive=_include_inactive(request), as_of=as_of)
     response = HttpResponse(_chart(request, points), content_type="image/svg+xml; charset=utf-8")
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="power-interest-grid-{request.workgroup.slug}.svg"'
