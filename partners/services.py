@@ -237,3 +237,23 @@ def function_create(*, actor: User, workgroup: Workgroup, name: str, description
     function = InteropFunction(workgroup=workgroup, key=key, name=name, description=description, order=500)
     _save(function, actor)
     return function
+
+
+@transaction.atomic
+def function_update(*, actor: User, function: InteropFunction, name: str, description: str = "") -> InteropFunction:
+    require(actor, function.workgroup, Action.EDIT_PARTNERS)
+    name = name.strip()
+    clash = InteropFunction.objects.filter(workgroup=function.workgroup, name__iexact=name).exclude(pk=function.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"There is already a function called “{name}”."})
+    function.name, function.description = name, description
+    _save(function, actor)
+    return function
+
+
+@transaction.atomic
+def function_delete(*, actor: User, function: InteropFunction) -> None:
+    """Remove a function the workgroup does not need (e.g. no mobile crisis team yet), with its cells."""
+    require(actor, function.workgroup, Action.EDIT_PARTNERS)
+    function._history_user = actor
+    function.delete()

@@ -28,6 +28,8 @@ urlpatterns = [
     path("raci/", raci.matrix, name="raci"),
     path("raci/cell/", raci.cell, name="raci-cell"),
     path("raci/functions/new/", raci.function_create, name="raci-function-create"),
+    path("raci/functions/<int:pk>/edit/", raci.function_edit, name="raci-function-edit"),
+    path("raci/functions/<int:pk>/delete/", raci.function_delete, name="raci-function-delete"),
     # Directory export and import
     path("export.csv", directory.export_csv, name="export-csv"),
     path("import/", directory.import_upload, name="import"),

@@ -22,6 +22,7 @@ PAGES = [
     ("contacts/{contact}/delete/", "edit"), ("contacts/{contact}/vcard/", "read"), ("sectors/", "read"),
     ("coverage/", "read"), ("grid/", "read"), ("grid.svg", "read"), ("raci/", "read"), ("export.csv", "read"),
     ("import/", "edit"), ("import/{import}/", "edit"),
+    ("raci/functions/{function}/edit/", "edit"), ("raci/functions/{function}/delete/", "edit"),
 ]
 
 
@@ -39,7 +40,7 @@ def ids(workgroup, other_workgroup, people):
         services.raci_set(actor=actor,
                           function=function, organization=organization, role="A")
         upload = DirectoryImport.objects.create(workgroup=wg, filename="x.csv", content="organization\n")
-        result[wg.slug] = {"org": organization.pk, "contact": contact.pk, "import": upload.pk}
+        result[wg.slug] = {"org": organization.pk, "contact": contact.pk, "import": upload.pk, "function": function.pk}
     return result
 
 

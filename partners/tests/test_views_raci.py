@@ -317,3 +317,60 @@ def test_the_matrix_page_query_count_does_not_grow_with_organizations(client, co
 
     assert Organization.objects.filter(workgroup=workgroup).count() == 15
     assert with_fifteen == with_three
+
+
+def test_a_member_renames_a_function_and_a_duplicate_name_keeps_what_was_typed(client, workgroup, member):
+    from partners import services as partner_services
+    from partners.models import InteropFunction
+
+    partner_services.partner_map_ensure_defaults(workgroup=workgroup)
+    function = InteropFunction.objects.get(workgroup=workgroup, key="cross-training")
+    url = f"/w/{workgroup.slug}/partners/raci/functions/{function.pk}/edit/"
+    client.force_login(member)
+
+    refused = client.post(url, {"name": "follow up after the call", "description": "Joint drills"})
+    assert refused.status_code == 400
+    assert "already a function" in refused.content.decode() and "Joint drills" in refused.content.decode()
+    client.post(url, {"name": "Cross-train dispatchers and counselors", "description": "Joint drills"})
+
+    function.refresh_from_db()
+    assert (function.name, function.description) == ("Cross-train dispatchers and counselors", "Joint drills")
+    assert function.history.first().history_user == member
+
+
+def test_removing_a_function_asks_first_and_takes_its_cells_with_it(client, workgroup, member):
+    from partners import services as partner_services
+    from partners.models import InteropFunction, RaciAssignment
+    from partners.tests.factories import OrganizationFactory
+
+    partner_services.partner_map_ensure_defaults(workgroup=workgroup)
+    function = InteropFunction.objects.get(workgroup=workgroup, key="dispatch-mobile-crisis")
+    partner_services.raci_set(actor=member, function=function, organization=OrganizationFactory(workgroup=workgroup),
+                              role="R")
+    url = f"/w/{workgroup.slug}/partners/raci/functions/{function.pk}/delete/"
+    client.force_login(member)
+
+    assert "1 assigned role will be removed" in client.get(url).content.decode()
+    assert InteropFunction.objects.filter(pk=function.pk).exists()
+    client.post(url)
+    assert not InteropFunction.objects.filter(pk=function.pk).exists()
+    assert not RaciAssignment.objects.exists()
+
+
+def test_readers_and_outsiders_cannot_edit_or_remove_functions(client, workgroup, other_workgroup, viewer, member):
+    from partners import services as partner_services
+    from partners.models import InteropFunction
+
+    partner_services.partner_map_ensure_defaults(workgroup=workgroup)
+    partner_services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    ours = InteropFunction.objects.filter(workgroup=workgroup).first()
+    theirs = InteropFunction.objects.filter(workgroup=other_workgroup).first()
+
+    client.force_login(viewer)
+    assert client.post(f"/w/{workgroup.slug}/partners/raci/functions/{ours.pk}/delete/").status_code == 403
+    client.force_login(member)
+    assert client.post(f"/w/{workgroup.slug}/partners/raci/functions/{theirs.pk}/delete/").status_code == 404
+    assert client.post(f"/w/{workgroup.slug}/partners/raci/functions/{theirs.pk}/edit/",
+                       {"name": "Hijacked"}).status_code == 404
+    assert InteropFunction.objects.filter(pk__in=[ours.pk, theirs.pk]).count() == 2
+    assert not InteropFunction.objects.filter(name="Hijacked").exists()

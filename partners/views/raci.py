@@ -17,13 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners import selectors, services
 from partners.models import EngagementStatus, InteropFunction, Organization, RaciRole
 from partners.views.organizations import _add_errors
 from toolkit.forms import WorkgroupScopedFormMixin
-from toolkit.permissions import Action, can, workgroup_view
+from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 
 # Forms live here rather than in partners/forms.py because only this screen uses them.
 
@@ -56,8 +56,10 @@ class FunctionForm(forms.Form):
     name = forms.CharField(label="New function", max_length=200)
     description = forms.CharField(label="What it involves (optional)", max_length=300, required=False)
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, action: str, submit_label: str = "Add function", **kwargs):
         super().__init__(*args, **kwargs)
+        if submit_label != "Add function":
+            self.fields["name"].label = "Function"
         self.helper = FormHelper()
         self.helper.form_action = f"{action}#raci-add"  # a refused name shows the form, not the top of the page
         self.helper.form_id = "raci-function-form"
@@ -65,7 +67,7 @@ class FunctionForm(forms.Form):
             Row(
                 Column("name", css_class="col-md-4"),
                 Column("description", css_class="col-md-6"),
-                Column(Submit("submit", "Add function", css_class="w-100"), css_class="col-md-2 pt-md-4 mb-3"),
+                Column(Submit("submit", submit_label, css_class="w-100"), css_class="col-md-2 pt-md-4 mb-3"),
             )
         )
 
@@ -196,3 +198,33 @@ def function_create(request: HttpRequest) -> HttpResponse:
             url = reverse("partners:raci", kwargs={"slug": request.workgroup.slug})
             return redirect(f"{url}#raci-row-{function.pk}")
     return _matrix_page(request, function_form=form, status=400)
+
+
+@workgroup_view(Action.EDIT_PARTNERS)
+@require_http_methods(["GET", "POST"])
+def function_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    function = get_object_for_user(request.user, request.workgroup, InteropFunction.objects, pk, Action.EDIT_PARTNERS)
+    initial = {"name": function.name, "description": function.description}
+    form = FunctionForm(request.POST or None, initial=initial, action=request.path, submit_label="Save function")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.function_update(actor=request.user, function=function, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"“{function.name}” saved.")
+            return redirect(reverse("partners:raci", kwargs={"slug": request.workgroup.slug}) + f"#raci-row-{pk}")
+    status = 400 if form.errors else 200
+    return render(request, "partners/function_form.html", {"form": form, "function": function}, status=status)
+
+
+@workgroup_view(Action.EDIT_PARTNERS)
+@require_http_methods(["GET", "POST"])
+def function_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    function = get_object_for_user(request.user, request.workgroup, InteropFunction.objects, pk, Action.EDIT_PARTNERS)
+    if request.method == "POST":
+        services.function_delete(actor=request.user, function=function)
+        messages.success(request, f"“{function.name}” was removed from the matrix.")
+        return redirect("partners:raci", slug=request.workgroup.slug)
+    cells = function.assignments.count()
+    return render(request, "partners/function_confirm_delete.html", {"function": function, "cells": cells})
