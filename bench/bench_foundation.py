@@ -11,36 +11,9 @@ rendering the workgroup summary PDF.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toolkit.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-
-def measure(label: str, fn, iterations: int) -> None:
-    fn()  # warm-up
-    times, queries = [], 0
-    for _ in range(iterations):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - start) * 1000)
-        queries = len(ctx.captured_queries)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(f"{label:<42} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   {queries:3d} queries")
+from _common import connection, measure, test_database
+from django.test import Client
 
 
 def main() -> None:
@@ -48,10 +21,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=30)
     args = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0)
-    try:
+    with test_database():
         from toolkit import services
         from toolkit.models import Job, Membership, Role
         from toolkit.reports import run_workgroup_summary
@@ -82,8 +52,6 @@ def main() -> None:
             lambda: run_workgroup_summary(job=job, set_progress=lambda p: None),
             max(3, args.iterations // 5),
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
