@@ -7,6 +7,16 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         from toolkit.dashboard import register_card
+        from toolkit.selectors import register_audited_model
+        from triage.models import Approval, InForcePeriod, Protocol, ProtocolVersion
         from triage.selectors import dashboard_card
 
         register_card(order=40, area="triage", provider=dashboard_card)
+        for model in (Protocol, ProtocolVersion, Approval, InForcePeriod):
+            register_audited_model(model)
+
+    def seed_demo(self, *, workgroup, actor) -> None:
+        """Called by `manage.py seed_demo` after the partners demo (approvals name partner organizations)."""
+        from triage.demo import seed_triage_demo
+
+        seed_triage_demo(workgroup=workgroup, actor=actor)

@@ -1,1 +1,231 @@
-"""Models of the triage area (arrive with its issue)."""
+"""Triage protocols: versions, risk levels, a decision tree of questions and outcomes, scenarios, approvals.
+
+A version's tree is edited only while the version is a draft; approved versions are immutable and
+editing starts a new draft copied from one. Which approved version was in force when is kept in
+InForcePeriod rows (incident reports cite the version in force at the time).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from toolkit.models import WorkgroupOwnedModel
+
+HISTORY = {"excluded_fields": ["updated_at"]}
+
+
+class Protocol(WorkgroupOwnedModel):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint("workgroup", Lower("name"), name="protocol_name_unique_in_workgroup")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("triage:protocol-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    RETIRED = "retired", "Retired"
+
+
+class ProtocolVersion(WorkgroupOwnedModel):
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    change_summary = models.CharField(max_length=300, blank=True)
+    reassessment_guidance = models.TextField(
+        blank=True,
+        help_text="When and how call-takers and responders reassess risk during the call or response.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "number"], name="version_number_unique_in_protocol"),
+            models.CheckConstraint(condition=models.Q(status__in=VersionStatus.values), name="version_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} v{self.number} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("triage:version-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
+
+
+class RiskLevel(WorkgroupOwnedModel):
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="risk_levels")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    default_response = models.TextField(blank=True)
+    responder_types = models.CharField(max_length=300, blank=True)
+    colour = models.CharField(max_length=7, default="#6c757d", validators=[colour_validator])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="risk_level_key_unique_in_version")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(WorkgroupOwnedModel):
+    """A yes/no fact a decision-point matrix is read by (weapon present, danger to others…)."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(max_length=40)
+    label = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="criterion_key_unique_in_version")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class NodeKind(models.TextChoices):
+    QUESTION = "question", "Question"
+    OUTCOME = "outcome", "Outcome"
+
+
+class Route(models.TextChoices):
+    REMOTE_988 = "988_remote", "988 remote support"
+    MOBILE_CRISIS = "988_mobile_crisis", "988 with mobile crisis"
+    TRANSFER_911_TO_988 = "911_to_988", "911 → 988 transfer"
+    TRANSFER_988_TO_911 = "988_to_911", "988 → 911 transfer"
+    EMERGENCY_WITH_BH = "ems_le_with_bh", "EMS / law enforcement with behavioral-health support"
+    REFERRAL = "referral", "Referral to community services"
+
+
+class Node(WorkgroupOwnedModel):
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="nodes")
+    key = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=10, choices=NodeKind.choices)
+    text = models.CharField(max_length=300, help_text="The question asked, or the outcome's title.")
+    guidance = models.TextField(blank=True, help_text="For the call-taker: what to listen for, how to ask.")
+    is_root = models.BooleanField("first question", default=False)
+    risk_level = models.ForeignKey(RiskLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    route = models.CharField(max_length=20, choices=Route.choices, blank=True)
+    actions = models.TextField(blank=True, help_text="What to do and document for this outcome.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="node_key_unique_in_version")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Option(WorkgroupOwnedModel):
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=200)
+    next_node = models.ForeignKey(Node, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Criteria this answer settles for the decision-point matrix: {"weapon_present": true, ...}
+    criteria = models.JSONField(default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Scenario(WorkgroupOwnedModel):
+    """A named test case: the answers given, and where the call must end up."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="scenarios")
+    name = models.CharField(max_length=200)
+    answers = models.JSONField(default=dict, help_text="{question key: option label}")
+    expected_risk_level = models.SlugField(max_length=40)
+    expected_route = models.CharField(max_length=20, choices=Route.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["version", "name"], name="scenario_name_unique_in_version")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Approval(WorkgroupOwnedModel):
+    """A partner organization's sign-off on a version, with the date it was given."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="approvals")
+    organization = models.ForeignKey(
+        "partners.Organization", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    organization_name = models.CharField(max_length=200)  # kept if the organization is later removed
+    approved_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["approved_on", "organization_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "organization"], name="approval_once_per_organization")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} approved {self.version} on {self.approved_on}"
+
+
+class InForcePeriod(WorkgroupOwnedModel):
+    """From when to when a version was the one in force (the open period is the current one)."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="in_force_periods")
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="in_force_periods")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protocol"], condition=models.Q(ended_at__isnull=True), name="one_version_in_force"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="in_force_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} in force from {self.started_at:%Y-%m-%d}"

@@ -1,0 +1,42 @@
+"""Demo triage protocol for the Riverbend County workgroup: v1 approved and in force, v2 a draft."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from partners.selectors import organization_list
+from triage import services
+from triage.defaults import EXAMPLE_SCENARIOS
+from triage.models import Protocol
+
+if TYPE_CHECKING:
+    from toolkit.models import User, Workgroup
+
+NAME = "Riverbend County 988/911 call triage"
+APPROVERS = ("Riverbend Crisis Line (988)", "Riverbend County Emergency Communications (911)",
+             "Riverbend Mobile Crisis Team", "Riverbend County Sheriff's Office")
+
+
+def seed_triage_demo(*, workgroup: Workgroup, actor: User) -> None:
+    """Idempotent: does nothing when the demo protocol exists."""
+    if Protocol.objects.filter(workgroup=workgroup, name=NAME).exists():
+        return
+    protocol = services.protocol_create(
+        actor=actor, workgroup=workgroup, name=NAME, scenarios=EXAMPLE_SCENARIOS,
+        description="Which crisis calls stay with 988, which get a mobile team, and which need EMS or police.",
+    )
+    v1 = protocol.versions.get(number=1)
+    services.version_submit(actor=actor, version=v1)
+    organizations = {org.name: org for org in organization_list(workgroup=workgroup)}
+    approved_on = timezone.localdate() - timedelta(days=30)
+    for name in APPROVERS:
+        if name in organizations:
+            services.approval_record(actor=actor, version=v1, organization=organizations[name], approved_on=approved_on)
+    services.version_approve(actor=actor, version=v1)
+    services.version_put_in_force(actor=actor, version=v1)
+    v2 = services.version_new_draft(actor=actor, from_version=v1,
+                                    change_summary="Add the youth crisis questions agreed at the March meeting")
+    services.version_update(actor=actor, version=v2, change_summary=v2.change_summary)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from triage import diagram, engine
+from triage.defaults import default_tree
+
+requires_dot = pytest.mark.skipif(
+    shutil.which("dot") is None and os.environ.get("TOOLKIT_TEST_REQUIRE_SERVICES") != "1",
+    reason="needs Graphviz (apt-get install graphviz)",
+)
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = '"]; evil [label="x'
+
+
+def _svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)  # noqa: S314 (our own renderer's output, parsed to check it is well-formed)
+    return ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
+
+
+def _tree(question: str, answer: str = "Yes", outcome: str = "Done") -> engine.Tree:
+    return engine.Tree(
+        nodes={
+            "q": engine.NodeSpec("q", engine.QUESTION, question, root=True,
+                                 options=(engine.OptionSpec(answer, "o"), engine.OptionSpec("No", "o"))),
+            "o": engine.NodeSpec("o", engine.OUTCOME, outcome, risk_level="low", route="referral"),
+        },
+        risk_levels=(engine.RiskLevelSpec("low", "Low", colour="#009e73"),),
+        reassessment_guidance="Again.",
+    )
+
+
+def test_dot_has_every_node_and_edge_of_the_default_tree():
+    tree = default_tree()
+    dot = diagram.tree_to_dot(tree, title="County v1")
+    node_lines = re.findall(r"^  (n\d+) \[label=", dot, flags=re.MULTILINE)
+    assert len(node_lines) == len(tree.nodes) == 29
+    edges = re.findall(r"^  (n\d+) -> (n\d+) \[label=", dot, flags=re.MULTILINE)
+    assert len(edges) == sum(len(node.options) for node in tree.nodes.values())
+    assert "start -> n0;" in dot  # the root is marked with a Start node…
+    assert dot.count("penwidth=2.5") == 1  # …and a heavy border
+    assert '"Who is calling?"' in dot
+    assert "Risk: Higher" in dot and "fillcolor=\"#d55e00\"" in dot
+    assert "Route: 988 with mobile\\ncrisis" in dot  # wrapped
+
+
+def test_labels_wrap_at_about_28_characters():
+    dot = diagram.tree_to_dot(default_tree(), title="t")
+    label = re.search(r'label="(Is someone hurt[^"]*)"', dot).group(1)
+    assert all(len(line) <= 28 for line in label.split("\\n"))
+    assert len(label.split("\\n")) > 1
+
+
+def test_user_text_is_escaped_for_dot():
+    dot = diagram.tree_to_dot(_tree('say "hi" \\N\nnext <b>&lt;', answer=HOSTILE), title="a\\b")
+    assert '\\"]; evil [label=\\"x' in dot
+    assert 'say \\"hi\\" \\\\N next <b>&amp;lt;' in dot  # newline became a space; \N stays literal
+    assert 'label="a\\\\b"' in dot
+    assert "label=<" not in dot  # never an HTML-like label
+
+
+@requires_dot
+def test_hostile_text_renders_to_valid_svg_that_shows_it():
+    question = 'say "hi" C:\\new\\N'
+    svg = diagram.render_svg(diagram.tree_to_dot(_tree(question, answer=HOSTILE, outcome="<script>&lt;"), title="T"))
+    texts = _svg_texts(svg)
+    assert question in texts
+    assert HOSTILE in texts
+    assert "<script>&lt;" in texts
+    root = ET.fromstring(svg)  # noqa: S314
+    nodes = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+    assert len(nodes) == 3  # Start, the question and the outcome: no "evil" node was injected
+    assert "<script" not in svg
+
+
+@requires_dot
+def test_render_svg_can_be_inlined():
+    svg = diagram.render_svg(diagram.tree_to_dot(default_tree(), title="County v1"))
+    assert svg.startswith("<svg")
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<!--" not in svg
+    assert "style=" not in svg  # the page's CSP blocks style attributes
+    texts = " ".join(_svg_texts(svg))
+    assert "Who is calling?" in texts and "Start" in texts
+
+
+def test_fallback_when_dot_is_not_on_the_path(monkeypatch):
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
+    svg = diagram.render_svg("digraph { a }")
+    assert _svg_texts(svg) == ["Graphviz is not installed; the diagram cannot be drawn."]
+
+
+def test_fallback_when_dot_disappears(monkeypatch):
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: "/usr/bin/dot")
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("dot")
+
+    monkeypatch.setattr(diagram.subprocess, "run", missing)
+    assert diagram.MISSING_DOT in _svg_texts(diagram.render_svg("digraph { a }"))
+
+
+def test_fallback_on_timeout(monkeypatch):
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: "/usr/bin/dot")
+    seen = {}
+
+    def slow(argv, **kwargs):
+        seen.update(kwargs, argv=argv)
+        raise subprocess.TimeoutExpired(argv, kwargs["timeout"])
+
+    monkeypatch.setattr(diagram.subprocess, "run", slow)
+    svg = diagram.render_svg("digraph { a }", timeout=0.5)
+    assert _svg_texts(svg) == [diagram.TIMED_OUT]
+    assert seen["argv"] == ["/usr/bin/dot", "-Tsvg"] and seen["timeout"] == 0.5
+    assert seen["input"] == b"digraph { a }" and "shell" not in seen
+
+
+@requires_dot
+def test_fallback_when_dot_fails():
+    assert _svg_texts(diagram.render_svg("digraph {")) == [diagram.FAILED]
+
+
+@requires_dot
+def test_the_svg_embeds_in_a_pdf_as_a_data_uri():
+    from weasyprint import HTML, URLFetcher
+
+    svg = diagram.render_svg(diagram.tree_to_dot(default_tree(), title="County v1"))
+    uri = diagram.diagram_data_uri(svg)
+    assert uri.startswith("data:image/svg+xml;base64,")
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)  # as toolkit.pdf does
+    with_image = HTML(string='<img src="' + uri + '">', base_url="data:,", url_fetcher=fetcher).write_pdf()
+    without = HTML(string="<p></p>", base_url="data:,", url_fetcher=fetcher).write_pdf()
+    assert with_image.startswith(b"%PDF")
+    assert len(with_image) > len(without) + 5000  # the diagram is really in it
+
+
+def test_a_css_class_can_be_added_for_inlining():
+    svg = diagram.with_css_class(diagram.fallback_svg("x"), "w-100 h-auto")
+    assert svg.startswith('<svg class="w-100 h-auto" xmlns=')
+    with pytest.raises(ValueError):
+        diagram.with_css_class(svg, '"><script>')

@@ -1,0 +1,1 @@
+"""Triage views, one module per screen family; all resolve the workgroup through toolkit.permissions."""

@@ -1,0 +1,109 @@
+"""The training simulator and the tree diagram; both read-only, so viewers may use them.
+
+The simulator keeps no state: the answers so far are the querystring ``?path=0.1.1`` (the index of
+the answer chosen at each question from the first one), so every step is a plain link that works
+with and without htmx, can be bookmarked, and the browser's back button just works.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
+
+from toolkit.permissions import Action, get_object_for_user, workgroup_view
+from triage import diagram, engine
+from triage.models import ProtocolVersion, VersionStatus
+from triage.selectors import tree_for_version
+
+_PATH = re.compile(r"^\d{1,4}(?:\.\d{1,4}){0,199}$")
+MSG_BAD_PATH = "That link does not match a path through this protocol, so the simulation starts again from the top."
+MSG_NO_ROOT = "This version has no single first question yet, so it cannot be simulated. Fix the tree first."
+MSG_DEAD_END = "The answer “{label}” does not lead anywhere yet in this draft. Go back and choose another answer."
+
+
+@dataclass
+class Answered:
+    question: engine.NodeSpec
+    answer: engine.OptionSpec
+    path_before: str  # the path that shows this question again
+
+
+@dataclass
+class Walk:
+    steps: list[Answered] = field(default_factory=list)
+    node: engine.NodeSpec | None = None  # the current question or the outcome reached
+    path: str = ""
+    message: str = ""
+    restarted: bool = False
+
+
+def walk(tree: engine.Tree, raw_path: str) -> Walk:
+    """Follow ``raw_path`` from the first question; restart with a message when it does not fit the tree."""
+    roots = tree.roots
+    if len(roots) != 1:
+        return Walk(message=MSG_NO_ROOT)
+    if raw_path and not _PATH.match(raw_path):
+        return Walk(node=roots[0], message=MSG_BAD_PATH, restarted=True)
+    result = Walk(node=roots[0])
+    indices = [int(part) for part in raw_path.split(".")] if raw_path else []
+    for position, index in enumerate(indices):
+        node = result.node
+        if node.kind != engine.QUESTION or index >= len(node.options):
+            return Walk(node=roots[0], message=MSG_BAD_PATH, restarted=True)
+        option = node.options[index]
+        result.steps.append(Answered(node, option, ".".join(map(str, indices[:position]))))
+        result.path = ".".join(map(str, indices[: position + 1]))
+        result.node = tree.nodes.get(option.next)
+        if result.node is None:
+            if position != len(indices) - 1:
+                return Walk(node=roots[0], message=MSG_BAD_PATH, restarted=True)
+            result.message = MSG_DEAD_END.format(label=option.label)
+    return result
+
+
+def _status_label(version: ProtocolVersion) -> str:
+    if version.status == VersionStatus.APPROVED:
+        return ""
+    return f"{version.get_status_display().lower()} — not approved"
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+@vary_on_headers("HX-Request")  # the same URL answers with a page or a partial
+def simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_for_user(request.user, request.workgroup, ProtocolVersion.objects.select_related("protocol"),
+                                  pk, Action.VIEW_WORKGROUP)
+    tree = tree_for_version(version)
+    state = walk(tree, request.GET.get("path", "").strip())
+    node = state.node
+    outcome = node if node is not None and node.kind == engine.OUTCOME else None
+    context = {
+        "version": version,
+        "status_label": _status_label(version),
+        "state": state,
+        "question": node if node is not None and node.kind == engine.QUESTION else None,
+        "outcome": outcome,
+        "level": next((lvl for lvl in tree.risk_levels if outcome and lvl.key == outcome.risk_level), None),
+        "route": diagram.route_label(outcome.route) if outcome else "",
+        "back_path": ".".join(state.path.split(".")[:-1]) if state.steps else None,
+        "reassessment": tree.reassessment_guidance,
+        "base_url": reverse("triage:simulate", kwargs={"slug": request.workgroup.slug, "pk": version.pk}),
+    }
+    template = "triage/_simulator.html" if request.htmx else "triage/simulate.html"
+    return render(request, template, context)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def diagram_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_for_user(request.user, request.workgroup, ProtocolVersion.objects.select_related("protocol"),
+                                  pk, Action.VIEW_WORKGROUP)
+    title = f"{version.protocol.name} · version {version.number} ({version.get_status_display().lower()})"
+    svg = diagram.render_svg(diagram.tree_to_dot(tree_for_version(version), title=title))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="triage-protocol-{version.pk}-v{version.number}.svg"'
+    return response
