@@ -8,11 +8,21 @@ class TriageConfig(AppConfig):
     def ready(self) -> None:
         from toolkit.dashboard import register_card
         from toolkit.selectors import register_audited_model
-        from triage.models import Approval, InForcePeriod, Protocol, ProtocolVersion
+        from triage.models import (
+            Approval,
+            Criterion,
+            InForcePeriod,
+            Node,
+            Option,
+            Protocol,
+            ProtocolVersion,
+            RiskLevel,
+            Scenario,
+        )
         from triage.selectors import dashboard_card
 
         register_card(order=40, area="triage", provider=dashboard_card)
-        for model in (Protocol, ProtocolVersion, Approval, InForcePeriod):
+        for model in (Protocol, ProtocolVersion, Approval, InForcePeriod, RiskLevel, Criterion, Node, Option, Scenario):
             register_audited_model(model)
 
     def seed_demo(self, *, workgroup, actor) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 QUESTION = "question"
 OUTCOME = "outcome"
 MAX_PATHS = 5000  # a protocol with more distinct answer paths than this is not a call-taking protocol
+MAX_STEPS = 100_000  # work bound for path enumeration, counting dead ends and loops as well
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,9 @@ def paths(tree: Tree) -> list[Evaluation]:
         return []
     found: list[Evaluation] = []
     stack: list[tuple[str, tuple[Step, ...]]] = [(tree.roots[0].key, ())]
-    while stack and len(found) < MAX_PATHS:
+    budget = MAX_STEPS
+    while stack and len(found) < MAX_PATHS and budget > 0:
+        budget -= 1
         key, steps = stack.pop()
         node = tree.nodes.get(key)
         if node is None or any(step.node.key == key for step in steps):

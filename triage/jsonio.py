@@ -38,8 +38,6 @@ MSG_FILE_HAS_ERRORS = "The file has {count} problem(s); nothing was imported."
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
 
 
 @dataclass
@@ -112,14 +110,25 @@ _MISSING = object()
 
 
 def _depth_exceeds(text: str, limit: int) -> bool:
-    """Bracket nesting outside strings, counted without recursion (json.loads would recurse)."""
+    """Bracket nesting outside strings, in one left-to-right pass (json.loads would recurse, and a
+    regular expression over strings can take quadratic time on a string that never closes)."""
     depth = 0
-    for match in _BRACKET.finditer(_STRING.sub('""', text)):
-        if match.group() in "[{":
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
             depth += 1
             if depth > limit:
                 return True
-        else:
+        elif char in "]}":
             depth -= 1
     return False
 

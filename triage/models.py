@@ -91,6 +91,8 @@ class RiskLevel(WorkgroupOwnedModel):
     colour = models.CharField(max_length=7, default="#6c757d", validators=[colour_validator])
     order = models.PositiveSmallIntegerField(default=0)
 
+
+    history = HistoricalRecords(**HISTORY)
     class Meta:
         ordering = ["order", "name"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="risk_level_key_unique_in_version")]
@@ -107,6 +109,8 @@ class Criterion(WorkgroupOwnedModel):
     label = models.CharField(max_length=120)
     order = models.PositiveSmallIntegerField(default=0)
 
+
+    history = HistoricalRecords(**HISTORY)
     class Meta:
         ordering = ["order", "label"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="criterion_key_unique_in_version")]
@@ -141,6 +145,8 @@ class Node(WorkgroupOwnedModel):
     actions = models.TextField(blank=True, help_text="What to do and document for this outcome.")
     order = models.PositiveSmallIntegerField(default=0)
 
+
+    history = HistoricalRecords(**HISTORY)
     class Meta:
         ordering = ["order", "pk"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="node_key_unique_in_version")]
@@ -157,6 +163,8 @@ class Option(WorkgroupOwnedModel):
     criteria = models.JSONField(default=dict, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+
+    history = HistoricalRecords(**HISTORY)
     class Meta:
         ordering = ["order", "pk"]
 
@@ -173,6 +181,8 @@ class Scenario(WorkgroupOwnedModel):
     expected_risk_level = models.SlugField(max_length=40)
     expected_route = models.CharField(max_length=20, choices=Route.choices)
 
+
+    history = HistoricalRecords(**HISTORY)
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["version", "name"], name="scenario_name_unique_in_version")]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 MSG_NOT_DRAFT = "Version {number} is {status}: it cannot be changed. Start a new draft from it instead."
 MSG_NAME_TAKEN = "There is already a protocol called “{name}”."
 MSG_HAS_ERRORS = "The tree has {count} problem(s) to fix before it can go to review."
+MSG_CONTRADICTIONS = "The decision-point matrix has {count} contradiction(s); resolve them before review."
 MSG_NO_SCENARIOS = "Write at least one scenario test before sending the version to review."
 MSG_SCENARIOS_FAIL = "{count} scenario test(s) fail; every scenario must pass before review."
 MSG_NOT_IN_REVIEW = "Only a version in review can be approved or sent back."
@@ -175,7 +176,7 @@ def node_create(*, actor: User, version: ProtocolVersion, kind: str, text: str, 
         node.risk_level, node.route, node.actions = None, "", ""
     else:
         node.is_root = False  # a tree starts with a question
-    if fields.get("is_root"):
+    if node.is_root:
         version.nodes.filter(is_root=True).update(is_root=False)
     return _save(node, actor)
 
@@ -260,6 +261,9 @@ def risk_level_save(*, actor: User, version: ProtocolVersion, level: RiskLevel |
         if name not in {"name", "description", "default_response", "responder_types", "colour"}:
             raise ValueError(f"Cannot update {name} here.")
         setattr(level, name, value)
+    clash = version.risk_levels.filter(name__iexact=level.name.strip()).exclude(pk=level.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"There is already a risk level called “{level.name.strip()}”."})
     return _save(level, actor)
 
 
@@ -294,9 +298,13 @@ def version_submit(*, actor: User, version: ProtocolVersion) -> ProtocolVersion:
     from triage.selectors import scenario_results, tree_for_version
 
     _editable(actor, version)
-    errors = engine.errors_of(engine.validate(tree_for_version(version)))
+    tree = tree_for_version(version)
+    errors = engine.errors_of(engine.validate(tree))
     if errors:
         raise ValidationError(MSG_HAS_ERRORS.format(count=len(errors)))
+    _, contradictions = engine.decision_matrix(tree)
+    if contradictions:
+        raise ValidationError(MSG_CONTRADICTIONS.format(count=len(contradictions)))
     results = scenario_results(version=version)
     if not results:
         raise ValidationError(MSG_NO_SCENARIOS)

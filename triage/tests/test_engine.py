@@ -303,3 +303,16 @@ def test_a_tree_that_starts_with_an_outcome_is_an_error():
     )
 
     assert any("must start with a question" in p.message for p in errors_of(validate(tree)))
+
+
+def test_path_enumeration_is_bounded_even_when_every_path_dead_ends():
+    from triage.engine import MAX_STEPS, QUESTION, NodeSpec, OptionSpec, Tree, paths
+
+    chain = {}
+    for n in range(40):  # 2**40 dead-end paths if nothing bounded the walk
+        nxt = f"q{n + 1}" if n < 39 else ""
+        chain[f"q{n}"] = NodeSpec(f"q{n}", QUESTION, f"Question {n}", root=n == 0,
+                                  options=(OptionSpec("Yes", nxt), OptionSpec("No", nxt)))
+
+    assert paths(Tree(nodes=chain)) == []
+    assert MAX_STEPS <= 1_000_000

@@ -321,3 +321,15 @@ def test_the_documented_example_imports_cleanly(coordinator, workgroup, settings
     assert parsed.errors == []
     protocol = jsonio.import_protocol(actor=coordinator, workgroup=workgroup, parsed=parsed)
     assert protocol.versions.get().status == VersionStatus.DRAFT
+
+
+def test_a_string_that_never_closes_is_refused_quickly_not_in_quadratic_time():
+    import time
+
+    from triage import jsonio
+
+    start = time.perf_counter()
+    parsed = jsonio.parse(b'"' + b'\\"' * 400_000)  # 800 KB: within the size limit
+
+    assert parsed.errors  # not valid JSON
+    assert time.perf_counter() - start < 5  # a generous bound; the old scan took ~45 minutes on such a file

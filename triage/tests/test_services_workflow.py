@@ -230,3 +230,40 @@ def test_approvals_given_before_changes_were_requested_do_not_approve_the_revise
     assert Approval.history.filter(history_type="-").count() == 1  # the withdrawn approval stays on record
     triage_services.approval_record(actor=coordinator, version=version, organization=partner,
                                     approved_on=date(2026, 2, 1))  # the partner can approve again
+
+
+def test_review_is_refused_while_the_matrix_has_a_contradiction(workgroup, coordinator):
+    from triage import engine
+    from triage import services as triage_services
+    from triage.engine import OUTCOME, QUESTION, NodeSpec, OptionSpec, RiskLevelSpec
+
+    tree = engine.Tree(
+        nodes={
+            "q": NodeSpec("q", QUESTION, "Weapon?", root=True, options=(
+                OptionSpec("Yes, a knife", "a", {"weapon": True}), OptionSpec("Yes, a gun", "b", {"weapon": True}))),
+            "a": NodeSpec("a", OUTCOME, "Remote", risk_level="low", route="988_remote"),
+            "b": NodeSpec("b", OUTCOME, "Police", risk_level="low", route="ems_le_with_bh"),
+        },
+        risk_levels=(RiskLevelSpec("low", "Low"),), criteria={"weapon": "Weapon present"},
+        reassessment_guidance="Reassess.",
+    )
+    protocol = triage_services.protocol_create(actor=coordinator, workgroup=workgroup, name="Contradictory",
+                                               tree=tree, scenarios=(("Knife", {"q": "Yes, a knife"}, "low",
+                                                                      "988_remote"),))
+
+    with pytest.raises(ValidationError, match="contradiction"):
+        triage_services.version_submit(actor=coordinator, version=protocol.versions.get())
+
+
+def test_risk_level_names_are_unique_within_a_version_and_a_new_outcome_never_unsets_the_root(
+    workgroup, coordinator
+):
+    from triage import services as triage_services
+    from triage.models import Node
+
+    version = triage_services.protocol_create(actor=coordinator, workgroup=workgroup, name="Levels").versions.get()
+
+    with pytest.raises(ValidationError, match="already a risk level"):
+        triage_services.risk_level_save(actor=coordinator, version=version, name="low")
+    triage_services.node_create(actor=coordinator, version=version, kind="outcome", text="Ends", is_root=True)
+    assert Node.objects.filter(version=version, is_root=True).values_list("key", flat=True).get() == "medical"

@@ -73,7 +73,7 @@ def test_a_scenario_needs_at_least_one_answer(client, draft, member):
         "name": "Nothing answered", "expected_risk_level": "low", "expected_route": "referral",
     })
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, re-shown with what was typed
     assert "Choose at least one answer" in response.content.decode()
     assert not draft.scenarios.filter(name="Nothing answered").exists()
 

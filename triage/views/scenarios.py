@@ -161,7 +161,9 @@ def scenario_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _result_message(version, scenario))
             return redirect("triage:scenario-list", slug=request.workgroup.slug, pk=version.pk)
-    return render(request, "triage/scenario_form.html", {"form": form, "version": version, "scenario": None})
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "triage/scenario_form.html", {"form": form, "version": version, "scenario": None},
+                  status=status)
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
@@ -181,7 +183,9 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _result_message(version, scenario))
             return redirect("triage:scenario-list", slug=request.workgroup.slug, pk=version.pk)
     original = Scenario.objects.get(pk=scenario.pk)  # the heading shows the saved name, not the one being typed
-    return render(request, "triage/scenario_form.html", {"form": form, "version": version, "scenario": original})
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "triage/scenario_form.html", {"form": form, "version": version, "scenario": original},
+                  status=status)
 
 
 @workgroup_view(Action.EDIT_TRIAGE)

@@ -78,7 +78,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk, Action.APPROVE_TRIAGE)
     return _run(request, version, services.version_return_to_draft,
-                f"Version {version.number} is a draft again; the approvals recorded so far are kept for the record.")
+                f"Version {version.number} is a draft again; the approvals given so far were withdrawn "
+                "(the audit trail keeps them) and partners approve the revised version afresh.")
 
 
 @workgroup_view(Action.APPROVE_TRIAGE)
@@ -129,11 +130,19 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "triage/version_confirm_retire.html", {"version": version, "in_force": in_force})
 
 
+class NewDraftForm(forms.Form):
+    change_summary = forms.CharField(max_length=300, required=False)  # CharField refuses NUL characters
+
+
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_POST
 def new_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk, Action.EDIT_TRIAGE)
-    summary = request.POST.get("change_summary", "").strip()[:300]
+    form = NewDraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect("triage:version-detail", slug=request.workgroup.slug, pk=version.pk)
+    summary = form.cleaned_data["change_summary"]
     try:
         draft = services.version_new_draft(actor=request.user, from_version=version, change_summary=summary)
     except ValidationError as exc:
