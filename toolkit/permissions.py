@@ -38,6 +38,7 @@ class Action(StrEnum):
     EDIT_PARTNERS = "partners.edit"
     EDIT_READINESS = "readiness.edit"
     EDIT_AGREEMENTS = "agreements.edit"
+    COMMENT_AGREEMENTS = "agreements.comment"
     REVIEW_AGREEMENTS = "agreements.review"
     EXPORT_AGREEMENTS = "agreements.export"
     EDIT_TRIAGE = "triage.edit"
@@ -52,7 +53,7 @@ _CONTRIBUTOR = _EVERYONE | {
     Action.RUN_JOBS,
     Action.EDIT_PARTNERS,
     Action.EDIT_READINESS,
-    Action.EDIT_AGREEMENTS,
+    Action.COMMENT_AGREEMENTS,  # members read and comment on agreements; coordinators draft them
     Action.EDIT_TRIAGE,
     Action.REPORT_INCIDENTS,
 }
@@ -61,7 +62,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.COORDINATOR: frozenset(Action),
     Role.MEMBER: frozenset(_CONTRIBUTOR),
     Role.LEGAL_REVIEWER: frozenset(
-        _EVERYONE | {Action.RUN_JOBS, Action.REVIEW_AGREEMENTS, Action.EXPORT_AGREEMENTS, Action.REPORT_INCIDENTS}
+        _EVERYONE
+        | {
+            Action.RUN_JOBS,
+            Action.COMMENT_AGREEMENTS,
+            Action.REVIEW_AGREEMENTS,
+            Action.EXPORT_AGREEMENTS,
+            Action.REPORT_INCIDENTS,
+        }
     ),
     Role.QA_REVIEWER: frozenset(
         _EVERYONE | {Action.RUN_JOBS, Action.REPORT_INCIDENTS, Action.REVIEW_INCIDENTS, Action.EXPORT_INCIDENTS}

@@ -20,15 +20,17 @@ ROLES = [Role.COORDINATOR, Role.MEMBER, Role.LEGAL_REVIEWER, Role.QA_REVIEWER, R
 EXPECTED_ACTIONS = {
     Role.COORDINATOR: {
         "workgroup.view", "workgroup.edit", "members.manage", "audit.view", "jobs.run",
-        "partners.edit", "readiness.edit", "agreements.edit", "agreements.review", "agreements.export",
-        "triage.edit", "triage.approve", "incidents.report", "incidents.review", "incidents.export",
+        "partners.edit", "readiness.edit", "agreements.edit", "agreements.comment", "agreements.review",
+        "agreements.export", "triage.edit", "triage.approve", "incidents.report", "incidents.review",
+        "incidents.export",
     },
     Role.MEMBER: {
-        "workgroup.view", "jobs.run", "partners.edit", "readiness.edit", "agreements.edit",
+        "workgroup.view", "jobs.run", "partners.edit", "readiness.edit", "agreements.comment",
         "triage.edit", "incidents.report",
     },
     Role.LEGAL_REVIEWER: {
-        "workgroup.view", "jobs.run", "agreements.review", "agreements.export", "incidents.report",
+        "workgroup.view", "jobs.run", "agreements.comment", "agreements.review", "agreements.export",
+        "incidents.report",
     },
     Role.QA_REVIEWER: {
         "workgroup.view", "jobs.run", "incidents.report", "incidents.review", "incidents.export",

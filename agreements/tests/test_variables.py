@@ -1,0 +1,50 @@
+"""Typed variables: what is accepted, how it is stored, how it reads."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from agreements.variables import clean_value, display_value, join_names
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "stored", "shown"),
+    [
+        ("text", "  Riverbend County  ", "Riverbend County", "Riverbend County"),
+        ("date", "2027-05-01", "2027-05-01", "May 1, 2027"),
+        ("number", "12", "12", "12"),
+        ("number", "1,500", "1500", "1,500"),
+        ("money", "$1,000,000", "1000000.00", "$1,000,000.00"),
+        ("money", "2500.5", "2500.50", "$2,500.50"),
+        ("bool", "Yes", "yes", "yes"),
+        ("party_list", "Crisis Line\n\nCounty 911\nMobile Team", "Crisis Line\nCounty 911\nMobile Team",
+         "Crisis Line, County 911 and Mobile Team"),
+    ],
+)
+def test_each_type_is_stored_normalised_and_shown_readably(kind, raw, stored, shown):
+    assert clean_value(kind, raw) == stored
+    assert display_value(kind, stored) == shown
+
+
+def test_choices_must_be_one_of_the_listed_values():
+    assert clean_value("choice", "quarterly", choices=("monthly", "quarterly")) == "quarterly"
+    with pytest.raises(ValidationError, match="choose one of monthly, quarterly"):
+        clean_value("choice", "yearly", choices=("monthly", "quarterly"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "message"),
+    [("date", "05/01/2027", "not a date"), ("number", "twelve", "not a number"), ("number", "NaN", "out of range"),
+     ("money", "-5", "cannot be negative"), ("money", "1e30", "out of range"), ("bool", "maybe", "yes or no"),
+     ("text", "x" * 501, "longer than"), ("text", "a\x00b", "cannot be stored")],
+)
+def test_bad_values_are_refused_with_a_clear_message(kind, raw, message):
+    with pytest.raises(ValidationError, match=message):
+        clean_value(kind, raw, label="Effective date")
+
+
+def test_names_are_joined_the_way_an_agreement_lists_parties():
+    assert join_names(["A"]) == "A"
+    assert join_names(["A", "B"]) == "A and B"
+    assert join_names(["A", "B", "C"]) == "A, B and C"
