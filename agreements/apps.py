@@ -10,3 +10,12 @@ class AgreementsConfig(AppConfig):
         from toolkit.dashboard import register_card
 
         register_card(order=30, area="agreements", provider=dashboard_card)
+
+        from agreements.models import Agreement, AgreementTemplate, Clause, ReviewComment
+        from agreements.services import library_ensure_defaults
+        from toolkit.selectors import register_audited_model
+        from toolkit.services import register_workgroup_setup
+
+        register_workgroup_setup(library_ensure_defaults)
+        for model in (Clause, AgreementTemplate, Agreement, ReviewComment):
+            register_audited_model(model)

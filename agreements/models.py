@@ -1,1 +1,182 @@
-"""Models of the agreements area (arrive with its issue)."""
+"""Agreements: the clause library, templates with typed variables, agreements, immutable versions, review.
+
+Every save of an agreement creates an ``AgreementVersion`` holding a complete snapshot (clause
+texts, variable values, parties), so any version can be shown, compared or exported exactly as
+it was, whatever happens to the library or the partner map later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from agreements.variables import TYPES
+from toolkit.models import WorkgroupOwnedModel
+
+HISTORY = {"excluded_fields": ["updated_at"]}
+
+
+class Clause(WorkgroupOwnedModel):
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=30)
+    body = models.TextField(help_text="Clause text with [[placeholders]]; cleaned of unsafe HTML on save.")
+    guidance = models.TextField(blank=True, help_text="For the drafter: why it matters, the risk it addresses.")
+    condition = models.CharField(max_length=60, blank=True, help_text="Include only when this flag is true.")
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["category", "title"]
+        constraints = [models.UniqueConstraint(fields=["workgroup", "key"], name="clause_key_unique_in_workgroup")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgreementKind(models.TextChoices):
+    MOU = "mou", "Memorandum of understanding"
+    MOA = "moa", "Memorandum of agreement"
+    DATA_SHARING = "data_sharing", "Data sharing agreement"
+    SERVICE = "service", "Service agreement"
+    MUTUAL_AID = "mutual_aid", "Mutual aid agreement"
+
+
+class AgreementTemplate(WorkgroupOwnedModel):
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=AgreementKind.choices)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workgroup", "key"], name="template_key_unique_in_workgroup")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateClause(models.Model):
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE, related_name="template_clauses")
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["template", "clause"], name="template_clause_once")]
+
+    def __str__(self) -> str:
+        return f"{self.template}: {self.clause}"
+
+
+class TemplateVariable(models.Model):
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE, related_name="variables")
+    name = models.SlugField(max_length=60)
+    label = models.CharField(max_length=200)
+    type = models.CharField(max_length=12, choices=[(t, t) for t in TYPES])
+    default = models.CharField(max_length=500, blank=True)
+    help = models.CharField(max_length=300, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["template", "name"], name="template_variable_once")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In legal review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    EXECUTED = "executed", "Executed"
+
+
+class Agreement(WorkgroupOwnedModel):
+    title = models.CharField(max_length=200)
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="agreements")
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
+    current_version_number = models.PositiveIntegerField(default=0)
+    protocol = models.ForeignKey("triage.Protocol", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    protocol_version = models.ForeignKey(
+        "triage.ProtocolVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The protocol version in force when the agreement was last saved.",
+    )
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:index", kwargs={"slug": self.workgroup.slug})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (AgreementStatus.DRAFT, AgreementStatus.CHANGES_REQUESTED)
+
+
+class AgreementParty(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    organization = models.ForeignKey("partners.Organization", on_delete=models.SET_NULL, null=True, related_name="+")
+    name = models.CharField(max_length=200)  # kept if the organization is renamed or removed
+    is_substance_use_provider = models.BooleanField(default=False)
+    signatory_name = models.CharField(max_length=200, blank=True)
+    signatory_title = models.CharField(max_length=200, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "organization"], name="party_once_per_agreement")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgreementVersion(WorkgroupOwnedModel):
+    """Immutable: created by services on every save, never updated."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    change_summary = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=200)
+    variables = models.JSONField(default=dict)  # {name: stored value}
+    clauses = models.JSONField(default=list)  # [{key, title, body, condition}]
+    parties = models.JSONField(default=list)  # [{name, signatory_name, signatory_title, substance_use}]
+
+    class Meta:
+        ordering = ["agreement", "-number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_number_once")]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
+
+
+class ReviewComment(WorkgroupOwnedModel):
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="comments")
+    clause_key = models.SlugField(max_length=60)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.clause_key} ({self.version})"

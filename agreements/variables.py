@@ -22,6 +22,8 @@ _YES, _NO = {"yes", "true", "1", "on"}, {"no", "false", "0", "off", ""}
 def clean_value(kind: str, raw: str, *, choices: tuple[str, ...] = (), label: str = "This value") -> str:
     """Validate what was typed for a variable of this type; return its stored (normalised) form."""
     value = (raw or "").strip()
+    if not value and kind not in (BOOL, CHOICE):
+        return ""  # a draft may leave a value to be agreed; it prints as a blank to fill in
     if kind == TEXT:
         if len(value) > MAX_TEXT:
             raise ValidationError(f"{label} is longer than {MAX_TEXT} characters.")
@@ -61,8 +63,13 @@ def clean_value(kind: str, raw: str, *, choices: tuple[str, ...] = (), label: st
     raise ValueError(f"Unknown variable type {kind!r}.")
 
 
+BLANK = "__________"
+
+
 def display_value(kind: str, stored: str) -> str:
     """How a stored value reads in the agreement text (still to be HTML-escaped by the renderer)."""
+    if not stored and kind not in (BOOL, CHOICE):
+        return BLANK
     if kind == DATE and stored:
         return date_format(date.fromisoformat(stored), "F j, Y")
     if kind == MONEY and stored:

@@ -48,3 +48,9 @@ def test_names_are_joined_the_way_an_agreement_lists_parties():
     assert join_names(["A"]) == "A"
     assert join_names(["A", "B"]) == "A and B"
     assert join_names(["A", "B", "C"]) == "A, B and C"
+
+
+def test_a_draft_may_leave_values_blank_and_they_print_as_a_line_to_fill_in():
+    assert clean_value("date", "") == ""
+    assert display_value("date", "") == "__________"
+    assert display_value("money", "") == "__________"
