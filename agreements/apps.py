@@ -19,3 +19,9 @@ class AgreementsConfig(AppConfig):
         register_workgroup_setup(library_ensure_defaults)
         for model in (Clause, AgreementTemplate, Agreement, ReviewComment):
             register_audited_model(model)
+
+    def seed_demo(self, *, workgroup, actor) -> None:
+        """Called by `manage.py seed_demo` after partners and triage (the MOU names their rows)."""
+        from agreements.demo import seed_agreements_demo
+
+        seed_agreements_demo(workgroup=workgroup, actor=actor)

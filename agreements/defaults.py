@@ -67,8 +67,8 @@ CLAUSES: tuple[DefaultClause, ...] = (
         title="Purpose and Scope",
         category="scope",
         body=(
-            "<p>This agreement, <strong>[[agreement.title]]</strong>, is made among [[parties]] through the "
-            "[[workgroup.name]] workgroup. Its purpose is to make the 988 crisis line and the 911 emergency system "
+            "<p>This agreement, <strong>[[agreement.title]]</strong>, is made among [[parties]] through "
+            "[[workgroup.name]]. Its purpose is to make the 988 crisis line and the 911 emergency system "
             "in [[workgroup.jurisdiction]] work together so that a person in a behavioral health crisis reaches "
             "the most suitable help, by the quickest safe route, whichever number they contact first.</p>"
             "<p>The agreement covers how contacts move between the parties, what information travels with them, "
@@ -100,8 +100,8 @@ CLAUSES: tuple[DefaultClause, ...] = (
             "<li><strong>Transfer</strong>: moving a live contact from one party to another.</li>"
             "<li><strong>Warm Hand-off</strong>: a Transfer in which the sending staff member stays connected "
             "until the receiving staff member has accepted the contact and heard a summary.</li>"
-            "<li><strong>Triage Protocol</strong>: the risk assessment and call routing protocol adopted by the "
-            "[[workgroup.name]] workgroup, as in force from time to time.</li>"
+            "<li><strong>Triage Protocol</strong>: the risk assessment and call routing protocol adopted by "
+            "[[workgroup.name]], as in force from time to time.</li>"
             "<li><strong>Protected Information</strong>: any information that identifies, or could reasonably "
             "identify, a person who contacted a party.</li>"
             "</ul>"
@@ -173,8 +173,8 @@ CLAUSES: tuple[DefaultClause, ...] = (
         title="Decision-Point Matrix",
         category="operations",
         body=(
-            "<p>The parties adopt the decision-point matrix maintained with the Triage Protocol of the "
-            "[[workgroup.name]] workgroup. The matrix sets out, for each risk level, which party leads, which "
+            "<p>The parties adopt the decision-point matrix maintained with the Triage Protocol of "
+            "[[workgroup.name]]. The matrix sets out, for each risk level, which party leads, which "
             "party supports, and when a contact is transferred, shared or dispatched.</p>"
             "<p>The matrix is a working document. The parties may update it by written agreement of their "
             "liaisons without amending this agreement, provided the change is recorded with a version number "

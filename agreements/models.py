@@ -119,7 +119,7 @@ class Agreement(WorkgroupOwnedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:index", kwargs={"slug": self.workgroup.slug})
+        return reverse("agreements:agreement-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
 
     @property
     def is_editable(self) -> bool:

@@ -249,7 +249,9 @@ def party_record_signature(*, actor: User, party: AgreementParty, signed_on: dat
 
 @transaction.atomic
 def agreement_execute(*, actor: User, agreement: Agreement) -> Agreement:
-    unsigned = [p.name for p in agreement.parties.all() if p.signed_on is None]
+    require(actor, agreement.workgroup, Action.EDIT_AGREEMENTS)
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()  # signatures read under the lock
+    unsigned = [p.name for p in AgreementParty.objects.filter(agreement=agreement, signed_on__isnull=True)]
     if unsigned:
         raise ValidationError("Record every party's signature date first: " + ", ".join(unsigned) + ".")
     return _transition(actor, agreement, Action.EDIT_AGREEMENTS, (AgreementStatus.APPROVED,),

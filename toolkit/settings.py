@@ -87,8 +87,8 @@ INSTALLED_APPS = [
     "toolkit",
     "partners",
     "readiness",
-    "agreements",
     "triage",
+    "agreements",  # after triage: its demo agreement names the demo protocol
     "incidents",
 ]
 

@@ -1,0 +1,203 @@
+"""Forms for drafting agreements. They validate what was typed; services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from agreements import services
+from agreements.models import AgreementStatus, AgreementTemplate, TemplateVariable
+from agreements.variables import BOOL, CHOICE, DATE, MONEY, NUMBER, PARTY_LIST, clean_value
+from partners.selectors import organization_list
+from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.models import Workgroup
+from triage.selectors import protocol_list
+
+VAR_PREFIX = "var_"
+CLAUSE_PREFIX = "clause_"
+_YES = {"yes", "true", "1", "on"}
+
+
+class AgreementFilterForm(forms.Form):
+    party = forms.CharField(required=False, max_length=200, label="Party")
+    status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *AgreementStatus.choices])
+
+
+def _variable_field(variable: TemplateVariable) -> forms.Field:
+    """One form field per template variable; the value is checked by the same rules the services use."""
+    common: dict[str, Any] = {"label": variable.label, "help_text": variable.help, "required": False}
+    if variable.type == BOOL:
+        return forms.BooleanField(initial=variable.default.strip().lower() in _YES, **common)
+    if variable.type == CHOICE:
+        choices = [(c, c) for c in variable.choices]
+        return forms.ChoiceField(choices=choices, initial=variable.default or None,
+                                 **{**common, "required": True})
+    if variable.type == DATE:
+        widget: forms.Widget = forms.DateInput(attrs={"type": "date"})
+    elif variable.type in (NUMBER, MONEY):
+        widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    elif variable.type == PARTY_LIST:
+        widget = forms.Textarea(attrs={"rows": 3})
+        common["help_text"] = " ".join(filter(None, [variable.help, "One name per line."]))
+    else:
+        widget = forms.TextInput()
+    return forms.CharField(initial=variable.default, widget=widget, strip=True, **common)
+
+
+class _VariablesMixin:
+    """Adds ``var_<name>`` fields for a template and returns their values as the services expect them."""
+
+    def _add_variable_fields(self, variables: list[TemplateVariable], stored: dict[str, str] | None = None) -> None:
+        self._variables = variables
+        for variable in variables:
+            field = _variable_field(variable)
+            if stored is not None and variable.name in stored:
+                value = stored[variable.name]
+                field.initial = (value == "yes") if variable.type == BOOL else value
+            self.fields[VAR_PREFIX + variable.name] = field
+
+    def _clean_variables(self) -> None:
+        for variable in self._variables:
+            name = VAR_PREFIX + variable.name
+            if name not in self.cleaned_data:
+                continue
+            try:
+                clean_value(variable.type, self._raw_variable(variable), choices=tuple(variable.choices),
+                            label=variable.label)
+            except ValidationError as exc:
+                self._add_error_without_label(name, variable, exc)
+
+    def _raw_variable(self, variable: TemplateVariable) -> str:
+        value = self.cleaned_data.get(VAR_PREFIX + variable.name)
+        if variable.type == BOOL:
+            return "yes" if value else "no"
+        return value or ""
+
+    def _add_error_without_label(self, name: str, variable: TemplateVariable, exc: ValidationError) -> None:
+        # The field shows its label already; "Term (months): “abc” is not a number." reads twice otherwise.
+        prefix = f"{variable.label}: "
+        self.add_error(name, [m.removeprefix(prefix) for m in exc.messages])
+
+    def variable_values(self) -> dict[str, str]:
+        return {v.name: self._raw_variable(v) for v in self._variables}
+
+    def variable_fields(self) -> list[forms.BoundField]:
+        return [self[VAR_PREFIX + v.name] for v in self._variables]
+
+
+class AgreementCreateForm(WorkgroupScopedFormMixin, _VariablesMixin, forms.Form):
+    """Title, parties (with signatory and substance-use flag each), protocol and the template's variables.
+
+    The template is chosen on the step before (``?template=``) and travels as a hidden, scoped choice, so
+    the variable fields always belong to it. One row per organization of the workgroup: no JavaScript.
+    """
+
+    template = forms.ModelChoiceField(queryset=AgreementTemplate.objects.all(), widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200)
+    protocol = forms.ModelChoiceField(queryset=None, required=False, label="Triage protocol it covers",
+                                      empty_label="None",
+                                      help_text="Agreements naming a protocol are flagged when a new version of "
+                                                "it comes into force.")
+    parties = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                             error_messages={"required": services.MSG_NEEDS_PARTIES})
+
+    def __init__(self, *args: Any, workgroup: Workgroup, template: AgreementTemplate, **kwargs: Any):
+        super().__init__(*args, workgroup=workgroup, **kwargs)
+        # Organizations and protocols come only through their apps' selectors, already scoped.
+        self.organizations = list(organization_list(workgroup=workgroup))
+        self.fields["parties"].queryset = organization_list(workgroup=workgroup)
+        self.fields["protocol"].queryset = protocol_list(workgroup=workgroup).order_by("name")
+        self.fields["template"].initial = template.pk
+        self.template = template
+        self.party_rows = []
+        chosen = {str(value) for value in (self["parties"].value() or [])}
+        for org in self.organizations:
+            contacts = list(org.contacts.all())
+            self.fields[f"signatory_{org.pk}"] = forms.TypedChoiceField(
+                required=False, coerce=int, empty_value=None, label=f"Signatory for {org.name}",
+                choices=[("", "— to be named —")]
+                + [(c.pk, f"{c.name} · {c.title}" if c.title else c.name) for c in contacts],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"substance_{org.pk}"] = forms.BooleanField(
+                required=False, label=f"{org.name} provides substance-use services",
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+            self.party_rows.append({"organization": org, "contacts": {c.pk: c for c in contacts},
+                                    "checked": str(org.pk) in chosen,
+                                    "signatory": self[f"signatory_{org.pk}"],
+                                    "substance": self[f"substance_{org.pk}"]})
+        self._add_variable_fields(list(template.variables.all()))
+
+    def clean_parties(self):
+        parties = self.cleaned_data["parties"]
+        if len(parties) < 2:
+            raise ValidationError(services.MSG_NEEDS_PARTIES)
+        return parties
+
+    def clean(self):
+        cleaned = super().clean()
+        template = cleaned.get("template")
+        if template is not None and template.pk != self.template.pk:
+            self.add_error(None, "The template changed while you were filling the form: start again.")
+        self._clean_variables()
+        return cleaned
+
+    def party_values(self) -> list[dict[str, Any]]:
+        chosen = {org.pk for org in self.cleaned_data["parties"]}
+        parties = []
+        for row in self.party_rows:
+            org = row["organization"]
+            if org.pk not in chosen:
+                continue
+            contact = row["contacts"].get(self.cleaned_data.get(f"signatory_{org.pk}"))
+            parties.append({
+                "organization": org,
+                "signatory_name": contact.name if contact else "",
+                "signatory_title": contact.title if contact else "",
+                "is_substance_use_provider": bool(self.cleaned_data.get(f"substance_{org.pk}")),
+            })
+        return parties
+
+
+class AgreementEditForm(_VariablesMixin, forms.Form):
+    """Title, change summary, the variables and one textarea per clause of the latest version."""
+
+    base_version_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    title = forms.CharField(max_length=200)
+    change_summary = forms.CharField(max_length=300, required=False,
+                                     help_text="What changed and why, for the reviewers and the version history.")
+
+    def __init__(self, *args: Any, template: AgreementTemplate, clauses: list[dict[str, str]],
+                 stored: dict[str, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        self.clauses = clauses
+        self._add_variable_fields(list(template.variables.all()), stored)
+        for clause in clauses:
+            self.fields[CLAUSE_PREFIX + clause["key"]] = forms.CharField(
+                label=clause["title"], initial=clause["body"], required=False, strip=False,
+                widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace small"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_variables()
+        for clause in self.clauses:
+            name = CLAUSE_PREFIX + clause["key"]
+            if cleaned.get(name) is None:
+                continue
+            try:
+                services.check_clause_text(cleaned[name], template=self.template)  # problems with line/column
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        return cleaned
+
+    def clause_rows(self) -> list[dict[str, Any]]:
+        conflicts = getattr(self, "conflicts", {})  # set by the view after a refused (stale) save
+        return [{"field": self[CLAUSE_PREFIX + c["key"]], "clause": c, "conflict": conflicts.get(c["key"])}
+                for c in self.clauses]
+
+    def clause_bodies(self) -> dict[str, str]:
+        return {c["key"]: self.cleaned_data[CLAUSE_PREFIX + c["key"]] for c in self.clauses}

@@ -1,0 +1,130 @@
+"""A county MOU from first draft to approved export, in Chromium: coordinator and legal reviewer side by side."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from agreements.models import Agreement, AgreementStatus, ReviewComment
+from partners.tests.factories import ContactFactory, OrganizationFactory
+from toolkit.tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LINE, PSAP = "Riverbend Crisis Line (988)", "Riverbend County Emergency Communications (911)"
+REVISED_TRANSFER = (
+    "<p>The parties route contacts by the Triage Protocol.</p>"
+    "<ol><li><strong>911 to 988.</strong> The call taker transfers on the dedicated line and stays on until the "
+    "counselor answers.</li><li><strong>Failed transfer.</strong> The sending party keeps the contact.</li></ol>"
+)
+
+
+def _sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
+    page, chromium, live_server, workgroup, coordinator, legal_reviewer, artifacts_dir
+):
+    line = OrganizationFactory(workgroup=workgroup, name=LINE)
+    ContactFactory(organization=line, name="Maya Okonkwo", title="Executive Director")
+    OrganizationFactory(workgroup=workgroup, name=PSAP)
+    base = f"/w/{workgroup.slug}/agreements"
+    reviewer_context = chromium.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900},
+                                            accept_downloads=True)
+    reviewer_context.set_default_timeout(15_000)
+    reviewer = reviewer_context.new_page()
+    errors: list[str] = []
+    for p in (page, reviewer):
+        p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def shot(p, n: int, step: str) -> None:
+        p.screenshot(path=artifacts_dir / f"agreements-{n}-{step}.png", full_page=True)
+
+    try:
+        # 1. The coordinator drafts an MOU from the template and submits it.
+        _sign_in(page, coordinator)
+        page.goto(f"{base}/new/")
+        page.get_by_role("link", name=re.compile(r"Use this template.*Memorandum of Understanding")).click()
+        page.locator("#id_title").fill("Riverbend County 988/911 MOU")
+        page.get_by_label(LINE, exact=True).check()
+        page.get_by_label(PSAP, exact=True).check()
+        page.get_by_label(f"Signatory for {LINE}").select_option(label="Maya Okonkwo · Executive Director")
+        page.locator("#id_var_effective_date").fill("2027-05-01")
+        shot(page, 1, "draft-form")
+        page.get_by_role("button", name="Create the draft").click()
+        page.get_by_test_id("review-actions").wait_for()
+        agreement = Agreement.objects.get()
+        assert agreement.current_version_number == 1
+        page.get_by_role("button", name="Submit for legal review").click()
+        page.get_by_text("is in legal review").wait_for()
+        shot(page, 2, "submitted")
+
+        # 2. The legal reviewer comments on a clause and requests changes.
+        _sign_in(reviewer, legal_reviewer)
+        reviewer.goto(f"{base}/{agreement.pk}/versions/1/")
+        clause = reviewer.locator("#clause-call-transfer")
+        clause.get_by_label("Comment on “Call Transfer Procedures”").fill(
+            "Name the dedicated transfer line, and say who keeps the caller when a transfer fails.")
+        clause.get_by_role("button", name="Add comment").click()
+        reviewer.get_by_text("Your comment is added.").wait_for()
+        assert reviewer.url.endswith("#clause-call-transfer")
+        shot(reviewer, 3, "reviewer-comment")
+        reviewer.goto(f"{base}/{agreement.pk}/")
+        reviewer.get_by_text("1 open review comment").wait_for()
+        reviewer.get_by_role("button", name="Request changes").click()
+        reviewer.get_by_text("Changes requested:").first.wait_for()
+        agreement.refresh_from_db()
+        assert agreement.status == AgreementStatus.CHANGES_REQUESTED
+        shot(reviewer, 4, "changes-requested")
+
+        # 3. The coordinator revises the clause and resubmits.
+        page.goto(f"{base}/{agreement.pk}/edit/")
+        page.locator("#id_clause_call-transfer").fill(REVISED_TRANSFER)
+        page.locator("#id_change_summary").fill("Dedicated transfer line, per counsel")
+        shot(page, 5, "coordinator-edit")
+        page.get_by_role("button", name="Save as version 2").click()
+        page.get_by_text("Saved as version 2.").wait_for()
+        page.get_by_role("button", name="Submit for legal review").click()
+        page.get_by_text("Version 2 is in legal review.").wait_for()
+        shot(page, 6, "resubmitted")
+
+        # 4. The reviewer sees the redline, resolves the comment, approves and downloads DOCX and PDF.
+        reviewer.goto(f"{base}/{agreement.pk}/compare/")
+        assert reviewer.locator("ins").count() > 1 and reviewer.locator("del").count() > 1
+        assert any("dedicated" in text for text in reviewer.locator("ins").all_inner_texts())
+        shot(reviewer, 7, "redline")
+        reviewer.goto(f"{base}/{agreement.pk}/versions/1/")
+        reviewer.locator("#clause-call-transfer").get_by_role("button", name="Resolve").click()
+        reviewer.get_by_text("The comment is resolved.").wait_for()
+        assert ReviewComment.objects.get().resolved_by == legal_reviewer
+        reviewer.goto(f"{base}/{agreement.pk}/")
+        reviewer.get_by_role("button", name="Approve version 2").click()
+        reviewer.get_by_text("Version 2 is approved").wait_for()
+        agreement.refresh_from_db()
+        assert agreement.status == AgreementStatus.APPROVED
+        shot(reviewer, 8, "approved")
+        with reviewer.expect_download() as docx_download:
+            reviewer.get_by_role("link", name="Download Word (DOCX)").click()
+        with reviewer.expect_download() as pdf_download:
+            reviewer.get_by_role("link", name="Download PDF").click()
+        assert docx_download.value.suggested_filename == "riverbend-county-988911-mou-v2.docx"
+        assert pdf_download.value.suggested_filename == "riverbend-county-988911-mou-v2.pdf"
+        docx_path = artifacts_dir / "agreements-9-download.docx"
+        pdf_path = artifacts_dir / "agreements-9-download.pdf"
+        docx_download.value.save_as(docx_path)
+        pdf_download.value.save_as(pdf_path)
+        document = docx.Document(docx_path)
+        assert any("Call Transfer Procedures" in p.text for p in document.paragraphs)
+        text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
+        assert LINE in text and "DRAFT" in text and "dedicated line" in text
+        assert errors == []
+    finally:
+        reviewer_context.close()

@@ -1,0 +1,1 @@
+"""Agreement views, one module per screen family; all resolve the workgroup through toolkit.permissions."""
