@@ -110,6 +110,9 @@ class Agreement(WorkgroupOwnedModel):
         help_text="The protocol version in force when the agreement was last saved.",
     )
 
+    signed_scan = models.FileField(upload_to="agreements/signed/%Y/", blank=True, max_length=300,
+                                   help_text="The executed agreement as signed (PDF); downloaded only through the app.")
+
     history = HistoricalRecords(**HISTORY)
 
     class Meta:

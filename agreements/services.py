@@ -291,3 +291,27 @@ def comment_resolve(*, actor: User, comment: ReviewComment) -> ReviewComment:
         comment.resolved_at, comment.resolved_by = timezone.now(), actor
         _save(comment, actor)
     return comment
+
+
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def agreement_attach_signed_scan(*, actor: User, agreement: Agreement, uploaded) -> Agreement:
+    """Keep the signed agreement (a PDF) with an approved or executed agreement."""
+    require(actor, agreement.workgroup, Action.EDIT_AGREEMENTS)
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if locked.status not in (AgreementStatus.APPROVED, AgreementStatus.EXECUTED):
+        raise ValidationError("Attach the signed copy once the agreement is approved.")
+    if uploaded.size > MAX_SCAN_BYTES:
+        raise ValidationError("The file is larger than 20 MB.")
+    head = uploaded.read(5)
+    uploaded.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError("Upload the signed agreement as a PDF file.")
+    if locked.signed_scan:
+        locked.signed_scan.delete(save=False)
+    locked.signed_scan.save(f"agreement-{locked.pk}-signed.pdf", uploaded, save=False)
+    locked._history_user = actor
+    locked.save(update_fields=["signed_scan", "updated_at"])
+    return locked

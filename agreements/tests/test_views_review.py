@@ -381,3 +381,38 @@ def test_the_comment_partial_shows_comments_with_a_resolve_button_for_commenters
     assert "&lt;b&gt;Define&lt;/b&gt; it" in html(legal_reviewer) and "Resolve" in html(legal_reviewer)
     assert "Add comment" in html(legal_reviewer)
     assert "Resolve" not in html(viewer) and "Add comment" not in html(viewer)
+
+
+def test_the_signed_pdf_is_attached_by_a_coordinator_and_downloaded_through_the_app(
+    client, workgroup, coordinator, legal_reviewer, viewer, outsider
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements import services as agreement_services
+    from agreements.models import Agreement, AgreementTemplate
+    from partners.tests.factories import OrganizationFactory
+
+    agreement_services.library_ensure_defaults(workgroup=workgroup)
+    agreement = agreement_services.agreement_create(
+        actor=coordinator, workgroup=workgroup, title="Signed MOU",
+        template=AgreementTemplate.objects.get(workgroup=workgroup, kind="mou"),
+        parties=[{"organization": OrganizationFactory(workgroup=workgroup)},
+                 {"organization": OrganizationFactory(workgroup=workgroup)}],
+    )
+    url = f"/w/{workgroup.slug}/agreements/{agreement.pk}/signed-copy/"
+    client.force_login(coordinator)
+    client.post(url, {"file": SimpleUploadedFile("s.pdf", b"%PDF-1.7 signed", "application/pdf")})
+    assert not Agreement.objects.get(pk=agreement.pk).signed_scan  # a draft has nothing signed yet
+
+    agreement_services.agreement_submit(actor=coordinator, agreement=agreement)
+    agreement_services.agreement_approve(actor=legal_reviewer, agreement=agreement)
+    not_pdf = client.post(url, {"file": SimpleUploadedFile("s.pdf", b"MZ not a pdf", "application/pdf")}, follow=True)
+    assert "as a PDF file" in not_pdf.content.decode()
+    client.post(url, {"file": SimpleUploadedFile("s.pdf", b"%PDF-1.7 signed", "application/pdf")})
+
+    download = f"/w/{workgroup.slug}/agreements/{agreement.pk}/signed-copy.pdf"
+    client.force_login(viewer)
+    assert b"".join(client.get(download).streaming_content) == b"%PDF-1.7 signed"
+    assert client.post(url, {"file": SimpleUploadedFile("s.pdf", b"%PDF-x", "application/pdf")}).status_code == 403
+    client.force_login(outsider)
+    assert client.get(download).status_code == 404

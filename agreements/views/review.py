@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -223,3 +223,39 @@ def export_docx(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_GET
 def export_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return _export(request, pk, number, exports.agreement_pdf, "pdf", "application/pdf")
+
+
+# --- The signed copy ---------------------------------------------------------------------------
+
+
+class SignedScanForm(forms.Form):
+    file = forms.FileField(label="Signed agreement (PDF)")
+
+
+@workgroup_view(Action.EDIT_AGREEMENTS)
+@require_POST
+def signed_scan_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+    form = SignedScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose the signed PDF to upload.")
+        return _to_detail(request, agreement)
+    try:
+        services.agreement_attach_signed_scan(
+            actor=request.user, agreement=agreement, uploaded=form.cleaned_data["file"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The signed copy is attached.")
+    return _to_detail(request, agreement)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def signed_scan_download(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _agreement(request, pk, Action.VIEW_WORKGROUP)
+    if not agreement.signed_scan:
+        raise Http404("No signed copy has been attached.")
+    filename = f"{slugify(agreement.title) or 'agreement'}-signed.pdf"
+    return FileResponse(agreement.signed_scan.open("rb"), as_attachment=True, filename=filename,
+                        content_type="application/pdf")
