@@ -196,7 +196,7 @@ def _score(cells: dict[str, str], column: str, errors: _RowErrors) -> int | None
     value = cells[column]
     if not value:
         return SCORE_DEFAULT
-    if value.isdigit() and 1 <= int(value) <= 5:
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= 5:
         return int(value)
     errors.add(column, f"“{value}” is not a whole number from 1 to 5.")
     return None

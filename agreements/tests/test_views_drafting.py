@@ -328,3 +328,22 @@ def test_the_index_query_count_does_not_grow_with_the_number_of_agreements(
     few = count()
     add(12)
     assert count() == few
+
+
+@pytest.mark.parametrize("query", ["?a=%C2%B2", "?b=%E2%91%A0"])
+def test_unicode_digits_in_the_compare_querystring_get_a_message_not_a_500(client, workgroup, coordinator, query):
+    from agreements import services as agreement_services
+    from agreements.models import AgreementTemplate
+    from partners.tests.factories import OrganizationFactory
+
+    agreement_services.library_ensure_defaults(workgroup=workgroup)
+    agreement = agreement_services.agreement_create(
+        actor=coordinator, workgroup=workgroup, title="Odd input",
+        template=AgreementTemplate.objects.get(workgroup=workgroup, kind="mou"),
+        parties=[{"organization": OrganizationFactory(workgroup=workgroup)},
+                 {"organization": OrganizationFactory(workgroup=workgroup)}],
+    )
+    client.force_login(coordinator)
+
+    assert client.get(f"/w/{workgroup.slug}/agreements/{agreement.pk}/compare/{query}").status_code in (200, 400)
+    assert client.get(f"/w/{workgroup.slug}/agreements/new/?template=%C2%B2").status_code == 200

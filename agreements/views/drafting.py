@@ -73,7 +73,8 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     templates = AgreementTemplate.objects.filter(workgroup=request.workgroup)
     # The step-2 form posts back to its own URL (?template=…); the hidden, scoped field must then agree with it.
     template_id = request.GET.get("template") or request.POST.get("template")
-    template = templates.filter(pk=template_id).first() if str(template_id or "").isdigit() else None
+    raw_id = str(template_id or "")
+    template = templates.filter(pk=template_id).first() if raw_id.isascii() and raw_id.isdigit() else None
     if template is None:  # step 1: pick a template (the variables of the form depend on it)
         if request.method == "POST":
             messages.error(request, "Choose one of this workgroup's templates first.")
@@ -217,7 +218,8 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def _number(value: str | None, default: int) -> int | None:
     if value in (None, ""):
         return default
-    return int(value) if value.isdigit() else None
+    # isascii(): "²".isdigit() is true but int("²") fails.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)

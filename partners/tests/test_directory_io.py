@@ -325,3 +325,12 @@ def test_more_rows_than_one_import_takes_are_refused(workgroup, coordinator, cou
 
     assert parsed.errors[0][2].startswith(f"The file has {directory_io.MAX_ROWS + 1} rows")
     _assert_refused(workgroup, coordinator, parsed, counts())
+
+
+def test_a_score_written_with_unicode_digits_is_a_row_error_not_a_crash(workgroup):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(row(organization="A", influence="²",
+                                                                        contact_email="")))
+
+    assert any("whole number from 1 to 5" in message for _, _, message in parsed.errors)

@@ -40,7 +40,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def organization_create(request: HttpRequest) -> HttpResponse:
     services.partner_map_ensure_defaults(workgroup=request.workgroup)  # created by "System"
     # Coverage links here with ?sector=<id> for a missing sector; the scoped form ignores foreign ids.
-    initial = {"sector": request.GET.get("sector")} if request.GET.get("sector", "").isdigit() else {}
+    sector_id = request.GET.get("sector", "")
+    initial = {"sector": sector_id} if sector_id.isascii() and sector_id.isdigit() else {}
     form = OrganizationForm(
         request.POST or None, initial=initial, workgroup=request.workgroup, submit_label="Add organization"
     )
