@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from agreements import defaults
@@ -25,6 +24,7 @@ from agreements.models import (
 from agreements.placeholders import check
 from agreements.sanitize import clean_html
 from agreements.variables import BOOL, CHOICE, clean_value
+from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, require
 
 if TYPE_CHECKING:
@@ -41,13 +41,6 @@ MSG_STALE = (
 MSG_NOT_EDITABLE = "This agreement is {status}: it cannot be edited. Start a new draft from it instead."
 MSG_NEEDS_PARTIES = "An agreement needs at least two parties."
 MSG_OTHER_WORKGROUP = "That choice does not belong to this workgroup."
-
-
-def _save(obj: Model, actor: User | None) -> Model:
-    obj.full_clean()
-    obj._history_user = actor
-    obj.save()
-    return obj
 
 
 # --- Library ---------------------------------------------------------------------------------

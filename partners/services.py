@@ -10,6 +10,7 @@ from django.db.models import Model
 
 from partners import defaults
 from partners.models import Contact, InteropFunction, Organization, RaciAssignment, RaciRole, Sector, SectorTier
+from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, require
 from toolkit.slugs import unique_slug
 
@@ -31,12 +32,6 @@ CONTACT_FIELDS = {
     "name", "title", "email", "phone", "workgroup_role", "is_primary", "turnover_risk", "lived_experience",
     "lived_experience_consent",
 }
-
-
-def _save(obj: Model, actor: User | None) -> None:
-    obj.full_clean()
-    obj._history_user = actor
-    obj.save()
 
 
 def _same_workgroup(workgroup: Workgroup, *objs: Model) -> None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
+from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, require
 from toolkit.slugs import unique_slug
 from triage import engine
@@ -46,13 +47,6 @@ MSG_NOT_IN_REVIEW = "Only a version in review can be approved or sent back."
 MSG_NO_APPROVALS = "Record at least one partner organization's approval first."
 MSG_NOT_APPROVED = "Only an approved version can be put in force."
 MSG_OTHER_WORKGROUP = "That choice does not belong to this workgroup."
-
-
-def _save(obj: Model, actor: User | None) -> Model:
-    obj.full_clean()
-    obj._history_user = actor
-    obj.save()
-    return obj
 
 
 def _require_draft(version: ProtocolVersion) -> None:
