@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from toolkit.models import JurisdictionType, Role, Workgroup, WorkgroupGoal
 
@@ -39,6 +39,15 @@ class WorkgroupScopedFormMixin:
                     f"{type(self).__name__}.{field.label}: {model.__name__} has no workgroup; "
                     "scope its queryset explicitly before using WorkgroupScopedFormMixin."
                 )
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form so the person sees it next to what they typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 def _helper(submit_label: str) -> FormHelper:

@@ -13,18 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agreements import exports, selectors, services
 from agreements.forms import AgreementCreateForm, AgreementEditForm, AgreementFilterForm
 from agreements.models import Agreement, AgreementTemplate, AgreementVersion, Clause, TemplateClause
+from toolkit.forms import add_service_errors as _add_errors
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 
 PAGE_SIZE = 25
 
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form so the person sees it next to what they typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _is_stale(exc: ValidationError) -> bool:

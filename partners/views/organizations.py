@@ -9,16 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from partners import selectors, services
 from partners.forms import ContactForm, OrganizationForm, SectorForm
 from partners.models import Contact, Organization, Sector
+from toolkit.forms import add_service_errors as _add_errors
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form so the person sees it next to what they typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)

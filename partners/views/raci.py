@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from partners import selectors, services
 from partners.models import EngagementStatus, InteropFunction, Organization, RaciRole
-from partners.views.organizations import _add_errors
 from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.forms import add_service_errors as _add_errors
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 
 # Forms live here rather than in partners/forms.py because only this screen uses them.

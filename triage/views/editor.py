@@ -13,19 +13,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from toolkit.forms import add_service_errors as add_errors
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
 from triage import services
 from triage.forms import NodeForm, OptionForm, RiskLevelForm, VersionForm
 from triage.models import Node, NodeKind, Option, ProtocolVersion, RiskLevel
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form so the person sees it next to what they typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _at_node(version: ProtocolVersion, node: Node | None = None) -> HttpResponseRedirect:

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from toolkit.forms import add_service_errors as add_errors
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from triage import engine, selectors, services
 from triage.forms import ProtocolForm
 from triage.models import InForcePeriod, Option, Protocol, ProtocolVersion
-from triage.views.editor import add_errors
 
 # Status badges: drafts blue, in review yellow, approved green, retired grey.
 BADGE_CLASSES = {"draft": "text-bg-info", "in_review": "text-bg-warning", "approved": "text-bg-success",

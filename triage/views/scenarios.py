@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from toolkit.forms import add_service_errors as _add_errors
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from triage import engine, selectors, services
 from triage.models import NodeKind, ProtocolVersion, Route, Scenario
@@ -66,13 +67,6 @@ class ScenarioForm(forms.Form):
         return {"name": data["name"].strip(), "answers": data["answers"],
                 "expected_risk_level": data["expected_risk_level"], "expected_route": data["expected_route"]}
 
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _version(request: HttpRequest, pk: int, action: Action) -> ProtocolVersion:
