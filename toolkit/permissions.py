@@ -36,7 +36,8 @@ class Action(StrEnum):
     RUN_JOBS = "jobs.run"
     # Feature apps (their views arrive with their issues; the matrix is decided here, once).
     EDIT_PARTNERS = "partners.edit"
-    EDIT_READINESS = "readiness.edit"
+    EDIT_READINESS = "readiness.edit"  # update action items the workgroup owns
+    MANAGE_READINESS = "readiness.manage"  # instruments, rounds, respondents, individual answers, accepting gaps
     EDIT_AGREEMENTS = "agreements.edit"
     COMMENT_AGREEMENTS = "agreements.comment"
     REVIEW_AGREEMENTS = "agreements.review"

@@ -173,6 +173,10 @@ if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS", "7")))
+# Readiness questionnaire links stay usable this long after the round's due date.
+READINESS_LINK_GRACE = timedelta(days=int(os.environ.get("READINESS_LINK_GRACE_DAYS", "7")))
+# Where links in e-mails sent by background tasks (reminders) point; requests use their own host.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -245,6 +249,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Jobs whose worker died are marked failed, so their status pages stop waiting.
     "fail-stale-jobs": {"task": "toolkit.fail_stale_jobs", "schedule": 300.0},
+    # Once a day: remind people who have not answered a readiness round due within three days.
+    "readiness-due-reminders": {"task": "readiness.send_due_reminders", "schedule": 24 * 60 * 60.0},
 }
 
 # --- Security -----------------------------------------------------------------

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include((toolkit_patterns, "toolkit"))),
     path("w/<slug:slug>/partners/", include("partners.urls")),
     path("w/<slug:slug>/readiness/", include("readiness.urls")),
+    path("respond/", include("readiness.urls_public")),
     path("w/<slug:slug>/agreements/", include("agreements.urls")),
     path("w/<slug:slug>/triage/", include("triage.urls")),
     path("w/<slug:slug>/incidents/", include("incidents.urls")),

@@ -20,7 +20,8 @@ ROLES = [Role.COORDINATOR, Role.MEMBER, Role.LEGAL_REVIEWER, Role.QA_REVIEWER, R
 EXPECTED_ACTIONS = {
     Role.COORDINATOR: {
         "workgroup.view", "workgroup.edit", "members.manage", "audit.view", "jobs.run",
-        "partners.edit", "readiness.edit", "agreements.edit", "agreements.comment", "agreements.review",
+        "partners.edit", "readiness.edit", "readiness.manage", "agreements.edit", "agreements.comment",
+        "agreements.review",
         "agreements.export", "triage.edit", "triage.approve", "incidents.report", "incidents.review",
         "incidents.export",
     },

@@ -1,0 +1,5 @@
+"""Demo readiness rounds. Being written."""
+
+
+def seed_readiness_demo(*, workgroup, actor) -> None:
+    return None

@@ -1,0 +1,1 @@
+"""Forms of the readiness area, one module per screen family."""

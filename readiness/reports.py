@@ -1,0 +1,1 @@
+"""The per-round readiness report PDF (a background job). Being written."""

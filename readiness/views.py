@@ -1,3 +1,0 @@
-from toolkit.views.workgroups import area_page
-
-index = area_page("readiness/index.html")
