@@ -55,7 +55,9 @@ class InstrumentVersion(WorkgroupOwnedModel):
     status = models.CharField(max_length=10, choices=InstrumentStatus.choices, default=InstrumentStatus.DRAFT)
     based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     change_summary = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(**HISTORY)
@@ -179,7 +181,9 @@ class AssessmentRound(WorkgroupOwnedModel):
         help_text="Dimensions and statements scoring under this become proposed action items.",
     )
     status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -225,7 +229,7 @@ class Respondent(WorkgroupOwnedModel):
     token_nonce = models.CharField(max_length=32, blank=True)
     link_expires_at = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -313,7 +317,9 @@ class ActionItem(WorkgroupOwnedModel):
     )
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(**HISTORY)

@@ -67,6 +67,7 @@ def round_list(*, workgroup: Workgroup) -> QuerySet[AssessmentRound]:
             respondent_count=Count("respondents", distinct=True),
             submitted_count=Count("respondents", filter=Q(respondents__submitted_at__isnull=False), distinct=True),
         )
+        .order_by("-opened_at", "-pk")  # Meta.ordering does not apply to aggregate queries
     )
 
 

@@ -60,6 +60,12 @@ def instrument_ensure_default(*, workgroup: Workgroup, actor: User | None = None
         type(workgroup).objects.select_for_update().filter(pk=workgroup.pk).first()
         if Instrument.objects.filter(workgroup=workgroup).exists():
             return
+        default_instrument_create(workgroup=workgroup, actor=actor)
+
+
+def default_instrument_create(*, workgroup: Workgroup, actor: User | None = None) -> Instrument:
+    """A published copy of the toolkit's default instrument (callers decide whether one is wanted)."""
+    with transaction.atomic():
         instrument = _save(
             Instrument(workgroup=workgroup, name=defaults.INSTRUMENT_NAME, description=defaults.INSTRUMENT_DESCRIPTION),
             actor,
@@ -85,6 +91,7 @@ def instrument_ensure_default(*, workgroup: Workgroup, actor: User | None = None
         version.status = InstrumentStatus.PUBLISHED
         version.published_at = timezone.now()
         _save(version, actor)
+        return instrument
 
 
 @transaction.atomic

@@ -269,11 +269,13 @@ def respondents_invite_members(
     users = list(users)
     if not users:
         raise ValidationError(MSG_NOTHING_SELECTED, code="empty")
-    created = []
+    # Check everyone before inviting anyone: a refusal must not leave e-mails with dead links behind.
     for user in users:
         if not Membership.objects.filter(workgroup=round_.workgroup, user=user).exists():
             raise ValidationError(MSG_NOT_A_MEMBER.format(name=user), code="not_member")
         _refuse_duplicate(round_, email=user.email, name=str(user), user=user)
+    created = []
+    for user in users:
         respondent = _save(
             Respondent(workgroup=round_.workgroup, round=round_, user=user, name=str(user), email=user.email,
                        invited_by=actor),
@@ -301,13 +303,19 @@ def respondents_invite_contacts(
     contacts = list(contacts)
     if not contacts:
         raise ValidationError(MSG_NOTHING_SELECTED, code="empty")
-    created = []
+    # Check everyone before inviting anyone: a refusal must not leave e-mails with dead links behind.
+    emails: set[str] = set()
     for contact in contacts:
         if contact.workgroup_id != round_.workgroup_id:
             raise ValidationError("That contact does not belong to this workgroup.")
         if not contact.email:
             raise ValidationError(MSG_CONTACT_NO_EMAIL.format(name=contact.name), code="no_email")
         _refuse_duplicate(round_, email=contact.email, name=contact.name)
+        if contact.email.lower() in emails:  # two contacts sharing one address: one questionnaire
+            raise ValidationError(MSG_ALREADY_RESPONDENT.format(name=contact.name), code="duplicate")
+        emails.add(contact.email.lower())
+    created = []
+    for contact in contacts:
         respondent = _new_link_respondent(
             actor, round_, contact=contact, name=contact.name, email=contact.email.lower(),
             organization=contact.organization, organization_name=contact.organization.name,
@@ -338,7 +346,12 @@ def respondent_invite_person(
 
 
 def _lock_respondent(respondent: Respondent) -> Respondent:
-    return Respondent.objects.select_for_update().select_related("round", "workgroup", "user").get(pk=respondent.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to ``user``.
+    return (
+        Respondent.objects.select_for_update(of=("self",))
+        .select_related("round", "workgroup", "user")
+        .get(pk=respondent.pk)
+    )
 
 
 @transaction.atomic

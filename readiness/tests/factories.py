@@ -20,14 +20,16 @@ from readiness.models import (
     Item,
     Respondent,
 )
-from readiness.services import instrument_ensure_default
+from readiness.defaults import INSTRUMENT_NAME
+from readiness.services.instruments import default_instrument_create
 
 
 def default_version(workgroup) -> InstrumentVersion:
-    """The workgroup's published default instrument (created on first use)."""
-    instrument_ensure_default(workgroup=workgroup)
+    """The workgroup's published default instrument (created on first use, whatever else exists)."""
+    if not Instrument.objects.filter(workgroup=workgroup, name=INSTRUMENT_NAME).exists():
+        default_instrument_create(workgroup=workgroup)
     return InstrumentVersion.objects.get(instrument__workgroup=workgroup, status=InstrumentStatus.PUBLISHED,
-                                         instrument__name__startswith="988")
+                                         instrument__name=INSTRUMENT_NAME)
 
 
 def small_version(workgroup, *, name: str = "Small instrument", status: str = InstrumentStatus.PUBLISHED):
