@@ -16,9 +16,10 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from toolkit.models import Membership, Role, Workgroup
@@ -154,6 +155,40 @@ def workgroup_view(action: Action) -> Callable:
             return response
 
         wrapper.required_action = action  # lets tests check that every workgroup URL is guarded
+        return wrapper
+
+    return decorator
+
+
+# Refusals of a link that never was valid (or was replaced) read as "not found"; links that were
+# valid but are used up, expired or closed read as "gone".
+_LINK_NOT_FOUND = {"invalid", "replaced"}
+
+
+def token_view(resolve: Callable[..., Any], *, refused_template: str) -> Callable:
+    """Decorate a view reached by a signed one-time link instead of an account.
+
+    ``resolve(token=..., slug=...)`` returns the one object the link opens (e.g. a readiness
+    respondent) or raises ValidationError saying why not; the view gets it as ``request.link_subject``
+    and can reach nothing else. Refusals render ``refused_template`` with the message (404 or 410).
+    Responses are never cached or indexed: the address itself is the credential.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                request.link_subject = resolve(token=token, slug=slug)
+            except ValidationError as exc:
+                status = 404 if exc.code in _LINK_NOT_FOUND else 410
+                response = render(request, refused_template, {"message": " ".join(exc.messages)}, status=status)
+            else:
+                response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_store=True)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            return response
+
+        wrapper.token_guarded = True  # lets tests check that every link URL is guarded
         return wrapper
 
     return decorator

@@ -9,6 +9,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from readiness.defaults import INSTRUMENT_NAME
 from readiness.models import (
     Answer,
     AnswerType,
@@ -20,7 +21,6 @@ from readiness.models import (
     Item,
     Respondent,
 )
-from readiness.defaults import INSTRUMENT_NAME
 from readiness.services.instruments import default_instrument_create
 
 

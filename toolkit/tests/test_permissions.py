@@ -297,5 +297,10 @@ def test_every_workgroup_url_is_guarded_by_the_permission_layer():
     # The walk must really reach the core pages and the included feature apps.
     assert {"w/<slug:slug>/", "w/<slug:slug>/jobs/<int:pk>/download/", "w/<slug:slug>/incidents/"} <= set(slug_routes)
     assert len(slug_routes) >= 16
-    unguarded = sorted(route for route, callback in slug_routes.items() if not hasattr(callback, "required_action"))
+    # Workgroup pages need a role; one-time-link pages (no account) need a valid signed token instead.
+    unguarded = sorted(
+        route for route, callback in slug_routes.items()
+        if not hasattr(callback, "required_action" if route.startswith("w/") else "token_guarded")
+    )
     assert unguarded == []
+    assert "respond/<slug:slug>/<str:token>/" in slug_routes
