@@ -1,70 +1,246 @@
-"""Stub: being written (views arrive with their helper)."""
-from django.http import HttpResponse
+"""Readiness rounds and their respondents: the area's start page, opening and closing rounds, invitations."""
 
-from toolkit.permissions import Action, workgroup_view
+from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-@workgroup_view(Action.MANAGE_READINESS)
-def index(request, pk=None):
-    return HttpResponse('todo')
-
-
-@workgroup_view(Action.MANAGE_READINESS)
-def round_create(request, pk=None):
-    return HttpResponse('todo')
-
-
-@workgroup_view(Action.MANAGE_READINESS)
-def round_detail(request, pk=None):
-    return HttpResponse('todo')
-
-
-@workgroup_view(Action.MANAGE_READINESS)
-def round_edit(request, pk=None):
-    return HttpResponse('todo')
-
-
-@workgroup_view(Action.MANAGE_READINESS)
-def round_close(request, pk=None):
-    return HttpResponse('todo')
+from readiness import selectors, services
+from readiness.forms.respond import answer_label
+from readiness.forms.rounds import (
+    ContactInviteForm,
+    MemberInviteForm,
+    PersonInviteForm,
+    ReopenForm,
+    RoundEditForm,
+    RoundForm,
+)
+from readiness.messages import MSG_ROUND_CLOSED
+from readiness.models import AssessmentRound, Respondent
+from readiness.tasks import send_round_reminders
+from toolkit.forms import add_service_errors
+from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 
 
-@workgroup_view(Action.MANAGE_READINESS)
-def round_reopen(request, pk=None):
-    return HttpResponse('todo')
+def _round(request: HttpRequest, pk: int, action: Action) -> AssessmentRound:
+    """A round of this workgroup with its respondent counts (``respondent_count``, ``submitted_count``)."""
+    return get_object_for_user(request.user, request.workgroup, selectors.round_list(workgroup=request.workgroup),
+                               pk, action)
 
 
-@workgroup_view(Action.MANAGE_READINESS)
-def round_remind(request, pk=None):
-    return HttpResponse('todo')
+def _respondent(request: HttpRequest, pk: int) -> Respondent:
+    return get_object_for_user(request.user, request.workgroup,
+                               Respondent.objects.select_related("round__instrument_version__instrument", "user"),
+                               pk, Action.MANAGE_READINESS)
 
 
-@workgroup_view(Action.MANAGE_READINESS)
-def respondents_add_members(request, pk=None):
-    return HttpResponse('todo')
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
 
 
-@workgroup_view(Action.MANAGE_READINESS)
-def respondents_add_contacts(request, pk=None):
-    return HttpResponse('todo')
+def _names(respondents: list[Respondent]) -> str:
+    return ", ".join(r.name for r in respondents)
 
 
-@workgroup_view(Action.MANAGE_READINESS)
-def respondent_add_person(request, pk=None):
-    return HttpResponse('todo')
-
-
-@workgroup_view(Action.MANAGE_READINESS)
-def respondent_detail(request, pk=None):
-    return HttpResponse('todo')
+@workgroup_view(Action.VIEW_WORKGROUP)
+def index(request: HttpRequest) -> HttpResponse:
+    services.instrument_ensure_default(workgroup=request.workgroup)  # workgroups created before readiness existed
+    context = {
+        "rounds": selectors.round_list(workgroup=request.workgroup),
+        "questionnaires": selectors.questionnaires_for(workgroup=request.workgroup, user=request.user),
+        "can_manage": can(request.user, request.workgroup, Action.MANAGE_READINESS),
+    }
+    return render(request, "readiness/index.html", context)
 
 
 @workgroup_view(Action.MANAGE_READINESS)
-def respondent_resend(request, pk=None):
-    return HttpResponse('todo')
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(request.POST if request.method == "POST" else None, workgroup=request.workgroup)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.round_open(actor=request.user, workgroup=request.workgroup, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{round_.title}” is open. Now add the people who should answer.")
+            return redirect(round_)
+    status = 400 if form.is_bound else 200
+    return render(request, "readiness/rounds/round_form.html", {"form": form}, status=status)
 
 
 @workgroup_view(Action.MANAGE_READINESS)
-def respondent_remove(request, pk=None):
-    return HttpResponse('todo')
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = _round(request, pk, Action.MANAGE_READINESS)
+    form = RoundEditForm(request.POST if request.method == "POST" else None, round=round_)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_update(actor=request.user, round=round_, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The round's details were saved.")
+            return redirect(round_)
+    status = 400 if form.is_bound else 200
+    return render(request, "readiness/rounds/round_form.html", {"form": form, "round": round_}, status=status)
 
+
+def _detail_page(request: HttpRequest, round_: AssessmentRound, status: int = 200, **forms) -> HttpResponse:
+    """The round page; managers also get the respondents and the three ways to add people."""
+    manage = can(request.user, request.workgroup, Action.MANAGE_READINESS)
+    respondents = list(selectors.respondent_list(round=round_)) if manage else []
+    own = selectors.questionnaires_for(workgroup=request.workgroup, user=request.user).filter(round=round_).first()
+    context = {
+        "round": round_,
+        "can_manage": manage,
+        "respondents": respondents,
+        "own_questionnaire": own,
+        "pending_count": round_.respondent_count - round_.submitted_count,
+    }
+    if manage and round_.is_open:
+        workgroup = request.workgroup
+        context["members_form"] = forms.get("members_form") or MemberInviteForm(workgroup=workgroup, round=round_)
+        context["contacts_form"] = forms.get("contacts_form") or ContactInviteForm(workgroup=workgroup, round=round_)
+        context["person_form"] = forms.get("person_form") or PersonInviteForm(workgroup=workgroup, round=round_)
+    return render(request, "readiness/rounds/round_detail.html", context, status=status)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _round(request, pk, Action.VIEW_WORKGROUP))
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_http_methods(["GET", "POST"])
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = _round(request, pk, Action.MANAGE_READINESS)
+    if request.method == "POST":
+        services.round_close(actor=request.user, round=round_)
+        messages.success(request, f"“{round_.title}” is closed. Results count the {round_.submitted_count} "
+                                  "submitted response(s); links no longer take answers.")
+        return redirect(round_)
+    return render(request, "readiness/rounds/round_confirm_close.html", {"round": round_})
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_http_methods(["GET", "POST"])
+def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = _round(request, pk, Action.MANAGE_READINESS)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_reopen(actor=request.user, round=round_, due_date=form.cleaned_data["due_date"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{round_.title}” is open again until "
+                                      f"{form.cleaned_data['due_date']:%b %-d, %Y}; unused links work until then.")
+            return redirect(round_)
+    status = 400 if form.is_bound else 200
+    return render(request, "readiness/rounds/round_reopen.html", {"round": round_, "form": form}, status=status)
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_POST
+def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = _round(request, pk, Action.MANAGE_READINESS)
+    pending = round_.respondent_count - round_.submitted_count
+    if not round_.is_open:
+        messages.error(request, MSG_ROUND_CLOSED)
+    elif not pending:
+        messages.info(request, "Everyone in this round has submitted; there is nobody to remind.")
+    else:
+        round_id, base_url = round_.pk, _base_url(request)
+        # Only after the commit: the worker must see the round as it is now.
+        transaction.on_commit(lambda: send_round_reminders.delay(round_id, base_url))
+        who = "1 person who has" if pending == 1 else f"{pending} people who have"
+        messages.success(request, f"Reminders are being sent to {who} not submitted "
+                                  "(anyone reminded in the last day is skipped).")
+    return redirect(round_)
+
+
+def _invite(request: HttpRequest, pk: int, form_class, form_key: str, invite) -> HttpResponse:
+    """Bind one of the three add forms, call the service ``invite(round, cleaned_data)``, or re-show the page."""
+    round_ = _round(request, pk, Action.MANAGE_READINESS)
+    form = form_class(request.POST, workgroup=request.workgroup, round=round_)
+    if form.is_valid():
+        try:
+            created = invite(round_, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            created = created if isinstance(created, list) else [created]
+            messages.success(request, f"Invited {_names(created)}. An e-mail with the questionnaire link is on "
+                                      "its way.")
+            return redirect(round_)
+    return _detail_page(request, round_, status=400, **{form_key: form})
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_POST
+def respondents_add_members(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invite(request, pk, MemberInviteForm, "members_form", lambda round_, data: (
+        services.respondents_invite_members(actor=request.user, round=round_, users=data["users"],
+                                            base_url=_base_url(request))))
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_POST
+def respondents_add_contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invite(request, pk, ContactInviteForm, "contacts_form", lambda round_, data: (
+        services.respondents_invite_contacts(actor=request.user, round=round_, contacts=data["contacts"],
+                                             base_url=_base_url(request))))
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_POST
+def respondent_add_person(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invite(request, pk, PersonInviteForm, "person_form", lambda round_, data: (
+        services.respondent_invite_person(actor=request.user, round=round_, base_url=_base_url(request), **data)))
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+def respondent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    respondent = _respondent(request, pk)
+    answers = selectors.answers_for(respondent=respondent)
+    dimensions = [
+        (dimension, [(item, answer_label(item, answers.get(item.pk))) for item in dimension.items.all()])
+        for dimension in selectors.version_dimensions(version=respondent.round.instrument_version)
+    ]
+    context = {"respondent": respondent, "round": respondent.round, "dimensions": dimensions}
+    return render(request, "readiness/rounds/respondent_detail.html", context)
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_POST
+def respondent_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    respondent = _respondent(request, pk)
+    try:
+        services.respondent_resend(actor=request.user, respondent=respondent, base_url=_base_url(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"A new link was sent to {respondent.name}; the earlier link no longer works."
+                         if respondent.uses_link else f"The invitation was sent to {respondent.name} again.")
+    return redirect(respondent.round)
+
+
+@workgroup_view(Action.MANAGE_READINESS)
+@require_http_methods(["GET", "POST"])
+def respondent_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    respondent = _respondent(request, pk)
+    if request.method == "POST":
+        try:
+            services.respondent_remove(actor=request.user, respondent=respondent)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{respondent.name} was removed from the round.")
+        return redirect(respondent.round)
+    return render(request, "readiness/rounds/respondent_confirm_remove.html",
+                  {"respondent": respondent, "round": respondent.round})
