@@ -65,7 +65,7 @@ DIMENSIONS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, bool]]
             ("People with lived experience help shape decisions, not only review them.", "", A, "1", False),
             ("My organization knows whom to call at each partner when something goes wrong.", "", YPN, "1", False),
             ("Partners trust each other's judgment about crisis calls.", "", A, "1", False),
-            ("What would help your organization take a fuller part?", "Optional.", TXT, "1", False),
+            ("What would help your organization take a fuller part?", "", TXT, "1", False),
         ],
     ),
     (
@@ -108,7 +108,7 @@ DIMENSIONS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, bool]]
             ("Our phone and dispatch systems can pass a call to the partner without the caller redialing.", "",
              YPN, "1", False),
             ("We can measure transfers and what happened afterwards across organizations.", "", A, "1", False),
-            ("Which of your systems (phone, CAD, records) would need to change?", "Optional.", TXT, "1", False),
+            ("Which of your systems (phone, CAD, records) would need to change?", "", TXT, "1", False),
         ],
     ),
     (

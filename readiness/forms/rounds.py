@@ -50,7 +50,10 @@ class RoundForm(WorkgroupScopedFormMixin, forms.Form):
 
     def __init__(self, *args, workgroup, **kwargs):
         super().__init__(*args, workgroup=workgroup, **kwargs)
-        self.fields["instrument_version"].queryset = selectors.published_versions(workgroup=workgroup)
+        versions = selectors.published_versions(workgroup=workgroup)
+        self.fields["instrument_version"].queryset = versions
+        if "instrument_version" not in self.initial and len(versions) == 1:
+            self.initial["instrument_version"] = versions[0].pk  # the usual case: just the default instrument
         if "goal" not in self.initial:
             self.initial["goal"] = workgroup.goal
         self.helper = FormHelper()
