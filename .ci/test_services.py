@@ -1,7 +1,7 @@
 """Decide what the test run talks to, and say so.
 
 Prints ``export NAME=value`` lines for the Makefile to eval. With CI=true a missing
-PostgreSQL, Redis or Chromium is an error (exit 1); elsewhere the run goes on
+PostgreSQL, Redis, Chromium or Graphviz is an error (exit 1); elsewhere the run goes on
 without it and the tests that need it are skipped with a message.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -55,6 +56,12 @@ def main() -> int:
     else:
         missing.append(f"Chromium at {CHROMIUM}")
         say("Chromium not found: browser tests are skipped (apt-get install -y chromium).")
+    if shutil.which("dot"):
+        say("Graphviz: " + shutil.which("dot"))
+    else:
+        # Not a service, but the triage diagram tests draw with it; without it they fail, not skip.
+        missing.append("Graphviz (dot)")
+        say("Graphviz not found: triage diagram tests will fail (apt-get install -y graphviz).")
     if CI and missing:
         say("CI=true requires every service. Missing: " + "; ".join(missing))
         return 1
