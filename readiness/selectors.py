@@ -9,6 +9,7 @@ from fractions import Fraction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from readiness import defaults, scoring
 from readiness.models import (
@@ -251,7 +252,8 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     overdue_total = overdue_actions(workgroup=workgroup).count() if overdue else 0
     warnings = [
         f"{overdue_total} action item{'s' if overdue_total != 1 else ''} overdue"
-        + (f", e.g. “{overdue[0].title[:80]}” (due {overdue[0].due_date:%-d %b %Y})" if overdue else "")
+        + (f", e.g. “{Truncator(overdue[0].title).chars(70)}” (due {overdue[0].due_date:%-d %b %Y})"
+           if overdue else "")
     ] if overdue_total else []
     if not rounds:
         return Card(area="readiness", title="Readiness", status="No readiness round has been run.",
