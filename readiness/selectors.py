@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -234,7 +234,9 @@ def action_plan(*, workgroup: Workgroup, status: str | None = None, open_only: b
         queryset = queryset.filter(status=status)
     if open_only:
         queryset = queryset.exclude(status__in=[ActionStatus.DONE, ActionStatus.DROPPED])
-    return queryset.order_by("status", "due_date", "pk")
+    # What still needs doing first, soonest due first (undated last); finished and dropped items at the end.
+    finished = Case(When(status__in=[ActionStatus.DONE, ActionStatus.DROPPED], then=1), default=0)
+    return queryset.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
 
 
 def overdue_actions(*, workgroup: Workgroup, today: date | None = None) -> QuerySet[ActionItem]:

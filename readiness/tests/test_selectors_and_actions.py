@@ -160,3 +160,16 @@ def test_questionnaires_for_lists_open_unsubmitted_rounds_only(workgroup, member
     member_respondent(RoundFactory(workgroup=workgroup, status="closed"), member)
     submitted(member_respondent(RoundFactory(workgroup=workgroup), member), {})
     assert list(selectors.questionnaires_for(workgroup=workgroup, user=member)) == [waiting]
+
+
+def test_the_plan_lists_unfinished_work_soonest_first_and_finished_work_last(workgroup, coordinator):
+    today = timezone.localdate()
+    make = lambda title, days, status="open": ActionItem.objects.create(  # noqa: E731
+        workgroup=workgroup, title=title, status=status,
+        due_date=today + timedelta(days=days) if days is not None else None)
+    done = make("Done long ago", -90, ActionStatus.DONE)
+    undated = make("Someday", None)
+    later = make("Later", 30)
+    soon = make("Soon", 5, ActionStatus.IN_PROGRESS)
+    late = make("Late", -3)
+    assert list(selectors.action_plan(workgroup=workgroup)) == [late, soon, later, undated, done]
