@@ -36,6 +36,10 @@ MSG_ANSWER_INVALID = "Choose one of the answers offered."
 MSG_UNANSWERED = (
     "{count} statement(s) have no answer. Answer them, or choose “Don't know” where you cannot say, then submit."
 )
+MSG_ORGANIZATION_REQUIRED = (
+    "Choose the organization you answer for: results are read per organization. If it is not listed, "
+    "ask the coordinator to add it to the partner map."
+)
 MSG_ROLE_REQUIRED = "Say what your role is, so partners can read the results in context."
 MSG_ALREADY_SUBMITTED = "These answers were already submitted and can no longer change."
 

@@ -231,6 +231,9 @@ class Respondent(WorkgroupOwnedModel):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    # Why the last invitation e-mail was not delivered (the coordinator sees it and can resend).
+    invitation_error = models.CharField(max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)

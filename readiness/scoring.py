@@ -12,7 +12,7 @@ The rules, in the order they apply:
 * The overall score is the weighted mean of the dimension scores (dimension weights).
 * Bands: strength at 4 or more, borderline from 3 to under 4, concern under 3.
 * A stage is reached only when the overall score meets its threshold — never rounded up
-  (3.96 is "under 4") — and, for the top stages, when no dimension is a concern.
+  (3.96 is "under 4") — and, for the top stages, when no dimension is a concern or unscored.
 
 Fractions keep every mean exact, so hand-computed cases compare equal and no threshold is
 met by a rounding accident. ``truncate`` turns a score into what the screens show.
@@ -186,7 +186,7 @@ class Stage:
 @dataclass(frozen=True)
 class StageResult:
     stage: Stage | None
-    held_back_by: tuple[str, ...] = ()  # dimension keys that keep a higher stage out of reach
+    held_back_by: tuple[str, ...] = ()  # dimension keys (concern or unscored) keeping a higher stage out of reach
     held_back_from: Stage | None = None
 
 
@@ -196,7 +196,8 @@ def stage_for(
     """The highest stage whose threshold the overall score meets (exactly, no rounding)."""
     if overall_score is None:
         return StageResult(stage=None)
-    concerns = tuple(key for key, score in dimension_scores.items() if score is not None and band(score) == "concern")
+    # A dimension nobody could score ("don't know" throughout) cannot vouch for readiness either.
+    concerns = tuple(key for key, score in dimension_scores.items() if score is None or band(score) == "concern")
     reached: Stage | None = None
     held_back_from: Stage | None = None
     for stage in sorted(stages, key=lambda s: s.threshold):

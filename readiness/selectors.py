@@ -63,7 +63,7 @@ def published_versions(*, workgroup: Workgroup) -> QuerySet[InstrumentVersion]:
 def round_list(*, workgroup: Workgroup) -> QuerySet[AssessmentRound]:
     return (
         AssessmentRound.objects.filter(workgroup=workgroup)
-        .select_related("instrument_version__instrument")
+        .select_related("workgroup", "instrument_version__instrument")
         .annotate(
             respondent_count=Count("respondents", distinct=True),
             submitted_count=Count("respondents", filter=Q(respondents__submitted_at__isnull=False), distinct=True),
@@ -74,6 +74,13 @@ def round_list(*, workgroup: Workgroup) -> QuerySet[AssessmentRound]:
 
 def respondent_list(*, round: AssessmentRound) -> QuerySet[Respondent]:
     return Respondent.objects.filter(round=round).select_related("user", "organization")
+
+
+def reminder_recipients(*, round: AssessmentRound) -> QuerySet[Respondent]:
+    """Who a reminder can reach: not submitted, and (for link respondents) a link that still works."""
+    return Respondent.objects.filter(round=round, submitted_at__isnull=True).filter(
+        Q(user__isnull=False) | Q(link_expires_at__gt=timezone.now())
+    )
 
 
 def questionnaires_for(*, workgroup: Workgroup, user: User) -> QuerySet[Respondent]:
@@ -104,13 +111,19 @@ def _specs(version: InstrumentVersion) -> tuple[list[scoring.DimensionSpec], lis
 
 
 def group_name(respondent: Respondent) -> str:
+    """The organization a response counts for, by its current name (renaming it mid-round must not split
+    it in two); the name saved at the time when the organization has since been removed."""
+    if respondent.organization_id is not None:
+        return respondent.organization.name
     return respondent.organization_name or NO_ORGANIZATION
 
 
 def round_result(*, round: AssessmentRound) -> scoring.RoundResult:
     """Scores of a round from its submitted responses (in-progress answers never count)."""
     dimensions, items = _specs(round.instrument_version)
-    submitted = list(Respondent.objects.filter(round=round, submitted_at__isnull=False).order_by("pk"))
+    submitted = list(
+        Respondent.objects.filter(round=round, submitted_at__isnull=False).select_related("organization").order_by("pk")
+    )
     choices: dict[int, dict[int, str]] = {r.pk: {} for r in submitted}
     for respondent_id, item_id, choice in Answer.objects.filter(respondent__in=submitted).values_list(
         "respondent_id", "item_id", "choice"
@@ -138,7 +151,10 @@ def gap_proposals(*, round: AssessmentRound, result: scoring.RoundResult | None 
     """Dimensions, then statements, scoring under the threshold, weakest first; accepted ones say so."""
     result = result or round_result(round=round)
     threshold = Fraction(round.action_threshold)
-    accepted = {a.source_key: a for a in ActionItem.objects.filter(round=round).exclude(source_key="")}
+    accepted = {
+        a.source_key: a
+        for a in ActionItem.objects.filter(round=round).exclude(source_key="").select_related("owner_organization")
+    }
     dimension_rows = {d.key: d for d in Dimension.objects.filter(version_id=round.instrument_version_id)}
     items = {i.pk: i for i in Item.objects.filter(version_id=round.instrument_version_id)}
     proposals: list[Proposal] = []

@@ -13,3 +13,4 @@ max_requests_jitter = 100
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+logger_class = "toolkit.gunicorn_logging.RedactingLogger"  # no one-time link tokens in the access log

@@ -176,7 +176,10 @@ INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS"
 # Readiness questionnaire links stay usable this long after the round's due date.
 READINESS_LINK_GRACE = timedelta(days=int(os.environ.get("READINESS_LINK_GRACE_DAYS", "7")))
 # Where links in e-mails sent by background tasks (reminders) point; requests use their own host.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    # Reminder e-mails carry questionnaire links; in production they must point at the real site.
+    raise ImproperlyConfigured("SITE_URL must be set to the site's https:// address when DJANGO_ENV=production.")
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -149,7 +149,11 @@ class PersonInviteForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     email = forms.EmailField(label="E-mail address")
-    organization = forms.ModelChoiceField(queryset=None, required=False, empty_label="No organization")
+    organization = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose…",
+        help_text="The organization they answer for (results are read per organization). Not listed? Add it to "
+                  "the partner map first.",
+    )
     role_title = forms.CharField(label="Role", max_length=200, required=False,
                                  help_text="For example “911 operations manager”.")
 

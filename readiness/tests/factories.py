@@ -76,8 +76,24 @@ class RoundFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
 
 
-def link_respondent(round_, *, name="Pat Partner", email=None, organization=None, role_title="Director",
+_AUTO = object()
+DEFAULT_ORGANIZATION = "Riverbend Test Partner"
+
+
+def _organization(round_, organization):
+    """Everyone answers for an organization; unless a test names one (or None), it is a shared test partner."""
+    if organization is not _AUTO:
+        return organization
+    from partners.models import Organization
+    from partners.tests.factories import OrganizationFactory
+
+    found = Organization.objects.filter(workgroup=round_.workgroup, name=DEFAULT_ORGANIZATION).first()
+    return found or OrganizationFactory(workgroup=round_.workgroup, name=DEFAULT_ORGANIZATION)
+
+
+def link_respondent(round_, *, name="Pat Partner", email=None, organization=_AUTO, role_title="Director",
                     expires_in=timedelta(days=21)) -> Respondent:
+    organization = _organization(round_, organization)
     return Respondent.objects.create(
         workgroup=round_.workgroup, round=round_, name=name,
         email=email or f"{secrets.token_hex(4)}@partner.test", organization=organization,
@@ -86,7 +102,8 @@ def link_respondent(round_, *, name="Pat Partner", email=None, organization=None
     )
 
 
-def member_respondent(round_, user, *, organization=None, role_title="Program manager") -> Respondent:
+def member_respondent(round_, user, *, organization=_AUTO, role_title="Program manager") -> Respondent:
+    organization = _organization(round_, organization)
     return Respondent.objects.create(
         workgroup=round_.workgroup, round=round_, user=user, name=str(user), email=user.email,
         organization=organization, organization_name=organization.name if organization else "",

@@ -19,7 +19,7 @@ from readiness.messages import (
     MSG_LINK_SUBMITTED,
 )
 from readiness.models import Answer, Respondent
-from readiness.services.rounds import LINK_SALT
+from readiness.services.links import LINK_SALT
 from readiness.tests.factories import RoundFactory, link_respondent, member_respondent, small_version
 
 
@@ -73,7 +73,7 @@ def test_a_link_opens_its_questionnaire_without_an_account(client, respondent, r
     page = text(response)
     for shown in ("Riverbend County Workgroup", "Spring transfer readiness", "Transfers between Riverbend 988",
                   "Leadership", "Data sharing", "Statement L1", "Statement D3", "Save and finish later",
-                  "Submit answers", "coordinators can see individual answers", "results per organization",
+                  "Submit answers", "coordinators can see each person's answers", "results per organization",
                   round_.due_date.strftime("%B")):
         assert shown in page
     assert 'value="Director"' in page  # the role the invitation knew

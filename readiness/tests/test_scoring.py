@@ -172,3 +172,9 @@ def test_scores_stay_on_the_scale_and_missing_plus_answered_is_everything(rows):
     for group_scores in result.groups.values():
         value = group_scores["lead"].score
         assert value is None or 1 <= value <= 5
+
+
+def test_a_dimension_nobody_could_score_holds_back_the_top_stages_too():
+    result = stage_for(defaults.STAGES, F(46, 10), {"lead": F(46, 10), "data": None})
+    assert result.stage.number == 3
+    assert result.held_back_by == ("data",)

@@ -173,3 +173,19 @@ def test_the_plan_lists_unfinished_work_soonest_first_and_finished_work_last(wor
     soon = make("Soon", 5, ActionStatus.IN_PROGRESS)
     late = make("Late", -3)
     assert list(selectors.action_plan(workgroup=workgroup)) == [late, soon, later, undated, done]
+
+
+def test_renaming_an_organization_mid_round_does_not_split_it(scored_round):
+    round_, items, center, _psap = scored_round
+    before = selectors.round_result(round=round_)
+    center.name = "Riverbend 988 Lifeline Center"
+    center.save()
+    after = selectors.round_result(round=round_)
+    assert set(after.groups) == {"Riverbend 988 Lifeline Center", "County PSAP"}
+    assert after.workgroup["lead"].score == before.workgroup["lead"].score
+
+
+def test_a_removed_organization_keeps_its_saved_name(scored_round):
+    round_, _items, _center, psap = scored_round
+    psap.delete()
+    assert "County PSAP" in selectors.round_result(round=round_).groups

@@ -19,12 +19,13 @@ from readiness.messages import (
     MSG_CONTACT_NO_EMAIL,
     MSG_DUE_DATE_PAST,
     MSG_EMAIL_FAILED,
+    MSG_ORGANIZATION_REQUIRED,
     MSG_ROLE_REQUIRED,
     MSG_ROUND_CLOSED,
     MSG_UNANSWERED,
     MSG_VERSION_NOT_PUBLISHED,
 )
-from readiness.models import Answer, InstrumentStatus, Respondent, RoundStatus
+from readiness.models import Answer, AssessmentRound, InstrumentStatus, Respondent, RoundStatus
 from readiness.tests.factories import RoundFactory, default_version, link_respondent, member_respondent, small_version
 
 pytestmark = pytest.mark.django_db
@@ -95,14 +96,64 @@ def test_inviting_members_refuses_outsiders(workgroup, coordinator, member, outs
     assert f"/w/{workgroup.slug}/readiness/rounds/{round_.pk}/answer/" in mail.outbox[0].body
 
 
-def test_a_mail_server_failure_saves_no_respondent(workgroup, coordinator):
+def test_a_refused_address_is_recorded_and_the_others_links_still_work(workgroup, coordinator):
     round_ = RoundFactory(workgroup=workgroup)
-    with mock.patch("readiness.services.rounds.send_mail", side_effect=OSError("refused")), \
+    organization = OrganizationFactory(workgroup=workgroup)
+    first, second = (ContactFactory(organization=organization, email=f"{n}@partner.test") for n in ("ok", "bounce"))
+    real_send = mail.send_mail
+
+    def refuse_second(subject, body, sender, to, **kwargs):
+        if to == ["bounce@partner.test"]:
+            raise OSError("refused")
+        return real_send(subject, body, sender, to, **kwargs)
+
+    with mock.patch("readiness.services.links.send_mail", side_effect=refuse_second):
+        created = services.respondents_invite_contacts(actor=coordinator, round=round_, contacts=[first, second],
+                                                       base_url=BASE)
+    delivered, refused = created
+    assert (delivered.invitation_error, refused.invitation_error) == ("", MSG_EMAIL_FAILED)
+    assert delivered.invitation_sent_at is not None and refused.invitation_sent_at is None
+    # Nothing was rolled back under the delivered link: it opens the questionnaire.
+    assert services.respondent_for_token(token=services.respondent_token(delivered), slug=workgroup.slug) == delivered
+    assert [m.to for m in mail.outbox] == [["ok@partner.test"]]
+
+
+def test_a_refused_resend_keeps_the_earlier_link_working(workgroup, coordinator):
+    respondent = link_respondent(RoundFactory(workgroup=workgroup))
+    token = services.respondent_token(respondent)
+    with mock.patch("readiness.services.links.send_mail", side_effect=OSError("refused")), \
             pytest.raises(ValidationError) as exc:
+        services.respondent_resend(actor=coordinator, respondent=respondent, base_url=BASE)
+    assert exc.value.messages == [MSG_EMAIL_FAILED]
+    assert services.respondent_for_token(token=token, slug=workgroup.slug) == respondent
+
+
+def test_someone_invited_after_the_due_date_still_gets_a_working_link(workgroup, coordinator):
+    round_ = RoundFactory(workgroup=workgroup)
+    AssessmentRound.objects.filter(pk=round_.pk).update(due_date=timezone.localdate() - timedelta(days=30))
+    round_.refresh_from_db()
+    respondent = services.respondent_invite_person(actor=coordinator, round=round_, name="Ana", email="ana@x.test",
+                                                   organization=OrganizationFactory(workgroup=workgroup),
+                                                   base_url=BASE)
+    assert respondent.link_expires_at > timezone.now() + timedelta(days=6)
+    assert services.respondent_for_token(token=services.respondent_token(respondent), slug=workgroup.slug)
+
+
+def test_everyone_answers_for_an_organization(workgroup, coordinator):
+    round_ = RoundFactory(workgroup=workgroup)
+    with pytest.raises(ValidationError) as exc:
         services.respondent_invite_person(actor=coordinator, round=round_, name="Ana", email="ana@x.test",
                                           organization=None, base_url=BASE)
-    assert exc.value.messages == [MSG_EMAIL_FAILED]
+    assert exc.value.message_dict["organization"] == [MSG_ORGANIZATION_REQUIRED]
     assert not round_.respondents.exists()
+
+
+def test_a_member_listed_as_a_contact_starts_with_that_organization(workgroup, coordinator, member):
+    organization = OrganizationFactory(workgroup=workgroup, name="Harbor PSAP")
+    ContactFactory(organization=organization, email=member.email.upper(), title="Shift supervisor")
+    respondent, = services.respondents_invite_members(actor=coordinator, round=RoundFactory(workgroup=workgroup),
+                                                      users=[member], base_url=BASE)
+    assert (respondent.organization, respondent.role_title) == (organization, "Shift supervisor")
 
 
 def test_a_closed_round_takes_no_new_respondents_and_no_answers(workgroup, coordinator):
@@ -111,7 +162,7 @@ def test_a_closed_round_takes_no_new_respondents_and_no_answers(workgroup, coord
     services.round_close(actor=coordinator, round=round_)
     with pytest.raises(ValidationError) as exc:
         services.respondent_invite_person(actor=coordinator, round=round_, name="Ana", email="ana@x.test",
-                                          organization=None, base_url=BASE)
+                                          organization=OrganizationFactory(workgroup=workgroup), base_url=BASE)
     assert exc.value.messages == [MSG_ROUND_CLOSED]
     item = round_.instrument_version.items.first()
     with pytest.raises(ValidationError):

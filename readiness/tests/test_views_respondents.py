@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -92,7 +93,7 @@ def test_inviting_someone_twice_is_refused_and_nobody_is_mailed(client, coordina
     by_contact = client.post(f"{BASE}/rounds/{round_.pk}/respondents/contacts/", {"contacts": [fresh.pk, invited.pk]})
     by_member = client.post(f"{BASE}/rounds/{round_.pk}/respondents/members/", {"users": [member.pk]})
     by_person = client.post(f"{BASE}/rounds/{round_.pk}/respondents/person/",
-                            {"name": "Same Address", "email": "THERE@partner.test"})
+                            {"name": "Same Address", "email": "THERE@partner.test", "organization": partner.pk})
 
     assert MSG_ALREADY_RESPONDENT.format(name="Already There") in text(by_contact)
     assert MSG_ALREADY_RESPONDENT.format(name=str(member)) in text(by_member)
@@ -176,3 +177,18 @@ def test_a_submitted_respondent_cannot_be_removed(client, coordinator, round_):
     assert Respondent.objects.filter(pk=respondent.pk).exists()
 
 
+
+
+def test_an_undelivered_invitation_is_shown_and_can_be_resent(client, coordinator, round_, partner):
+    client.force_login(coordinator)
+    with mock.patch("readiness.services.links.send_mail", side_effect=OSError("refused")):
+        response = client.post(f"{BASE}/rounds/{round_.pk}/respondents/person/", {
+            "name": "Dana Ortiz", "email": "dana@county.test", "organization": partner.pk}, follow=True)
+    page = text(response)
+    assert "could not be sent" in page and "Dana Ortiz" in page
+    assert "E-mail not delivered" in page
+    respondent = round_.respondents.get()
+    client.post(f"{BASE}/respondents/{respondent.pk}/resend/")
+    respondent.refresh_from_db()
+    assert respondent.invitation_error == "" and respondent.invitation_sent_at is not None
+    assert "E-mail not delivered" not in text(client.get(f"{BASE}/rounds/{round_.pk}/"))

@@ -100,7 +100,7 @@ def _detail_page(request: HttpRequest, round_: AssessmentRound, status: int = 20
         "can_manage": manage,
         "respondents": respondents,
         "own_questionnaire": own,
-        "pending_count": round_.respondent_count - round_.submitted_count,
+        "pending_count": selectors.reminder_recipients(round=round_).count(),
     }
     if manage and round_.is_open:
         workgroup = request.workgroup
@@ -149,11 +149,12 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk, Action.MANAGE_READINESS)
-    pending = round_.respondent_count - round_.submitted_count
+    pending = selectors.reminder_recipients(round=round_).count()
     if not round_.is_open:
         messages.error(request, MSG_ROUND_CLOSED)
     elif not pending:
-        messages.info(request, "Everyone in this round has submitted; there is nobody to remind.")
+        messages.info(request, "Nobody to remind: everyone has submitted, or their link has expired "
+                               "(move the due date, or resend their link).")
     else:
         round_id, base_url = round_.pk, _base_url(request)
         # Only after the commit: the worker must see the round as it is now.
@@ -175,8 +176,14 @@ def _invite(request: HttpRequest, pk: int, form_class, form_key: str, invite) ->
             add_service_errors(form, exc)
         else:
             created = created if isinstance(created, list) else [created]
-            messages.success(request, f"Invited {_names(created)}. An e-mail with the questionnaire link is on "
-                                      "its way.")
+            delivered = [r for r in created if not r.invitation_error]
+            undelivered = [r for r in created if r.invitation_error]
+            if delivered:
+                messages.success(request, f"Invited {_names(delivered)}. An e-mail with the questionnaire link is "
+                                          "on its way.")
+            if undelivered:
+                messages.warning(request, f"The invitation e-mail to {_names(undelivered)} could not be sent (the "
+                                          "mail server refused it). They are on the list; use “Resend” to try again.")
             return redirect(round_)
     return _detail_page(request, round_, status=400, **{form_key: form})
 

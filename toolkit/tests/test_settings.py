@@ -23,6 +23,7 @@ _CONTROLLED = (
     "DJANGO_SETTINGS_MODULE",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "SITE_URL",
     "TOOLKIT_VAR_DIR",
     "EMAIL_BACKEND",
     "EMAIL_USE_TLS",
@@ -121,9 +122,17 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    stderr = _refused(DJANGO_ENV="production", SECRET_KEY=_production_key())
+    stderr = _refused(DJANGO_ENV="production", SECRET_KEY=_production_key(), SITE_URL="https://example.org")
 
     assert "ALLOWED_HOSTS" in stderr
+
+
+@pytest.mark.parametrize("site_url", ["", "http://example.org"])
+def test_production_refuses_to_start_without_an_https_site_url(site_url):
+    stderr = _refused(DJANGO_ENV="production", SECRET_KEY=_production_key(), ALLOWED_HOSTS="example.org",
+                      SITE_URL=site_url)
+
+    assert "SITE_URL" in stderr
 
 
 @pytest.mark.parametrize("raw", ["maybe", "ture", "2"])
@@ -146,6 +155,7 @@ def test_production_settings_pass_the_deployment_checklist():
         DJANGO_ENV="production",
         SECRET_KEY=_production_key(),
         ALLOWED_HOSTS="example.org",
+        SITE_URL="https://example.org",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

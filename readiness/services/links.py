@@ -1,0 +1,125 @@
+"""One-time questionnaire links and the e-mails that carry them.
+
+A link carries a signed token naming the respondent, the workgroup and a random nonce stored on
+the respondent. Sending a new link rotates the nonce (old links stop working); submitting locks
+the answers (the link then only says thank you); the link stops working a grace period after the
+due date, or when the round closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness.messages import (
+    MSG_EMAIL_FAILED,
+    MSG_LINK_EXPIRED,
+    MSG_LINK_INVALID,
+    MSG_LINK_REPLACED,
+    MSG_LINK_ROUND_CLOSED,
+    MSG_LINK_SUBMITTED,
+)
+from readiness.models import (
+    Respondent,
+)
+
+if TYPE_CHECKING:
+    from toolkit.models import User
+
+logger = logging.getLogger(__name__)
+
+LINK_SALT = "readiness.respondent-link"
+
+
+def link_expiry(due_date: date, *, now: datetime | None = None) -> datetime:
+    """A grace period after the due date, and never less than that from now (a late invite still works)."""
+    end_of_due_day = timezone.make_aware(datetime.combine(due_date, time.max))
+    return max(end_of_due_day, now or timezone.now()) + settings.READINESS_LINK_GRACE
+
+
+# --- Tokens --------------------------------------------------------------------------------------
+
+
+def respondent_token(respondent: Respondent) -> str:
+    return signing.dumps(
+        {"r": respondent.pk, "w": respondent.workgroup_id, "n": respondent.token_nonce}, salt=LINK_SALT, compress=True
+    )
+
+
+def respondent_link(respondent: Respondent, *, base_url: str) -> str:
+    path = reverse("readiness-public:respond", kwargs={"slug": respondent.workgroup.slug,
+                                                       "token": respondent_token(respondent)})
+    return base_url.rstrip("/") + path
+
+
+def respondent_for_token(*, token: str, slug: str) -> Respondent:
+    """The respondent a link is for, or a ValidationError saying plainly why it cannot be used.
+
+    A link only ever reaches its own questionnaire: the workgroup in the address must be the
+    one the token was signed for, and the nonce must be the respondent's current one.
+    """
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        raise ValidationError(MSG_LINK_INVALID, code="invalid") from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), v) for k, v in (("r", int), ("w", int),
+                                                                                      ("n", str))):
+        raise ValidationError(MSG_LINK_INVALID, code="invalid")
+    respondent = (
+        Respondent.objects.select_related("round", "workgroup", "round__instrument_version")
+        .filter(pk=data["r"], workgroup_id=data["w"], workgroup__slug=slug, user__isnull=True)
+        .first()
+    )
+    if respondent is None:
+        raise ValidationError(MSG_LINK_INVALID, code="invalid")
+    if not respondent.token_nonce or not secrets.compare_digest(respondent.token_nonce, data["n"]):
+        raise ValidationError(MSG_LINK_REPLACED, code="replaced")
+    if respondent.is_submitted:
+        raise ValidationError(MSG_LINK_SUBMITTED, code="submitted")
+    if not respondent.round.is_open:
+        raise ValidationError(MSG_LINK_ROUND_CLOSED, code="closed")
+    if respondent.link_expired:
+        raise ValidationError(MSG_LINK_EXPIRED, code="expired")
+    return respondent
+
+
+def send_email(subject: str, template: str, context: dict, to: str) -> None:
+    body = render_to_string(template, context)
+    try:
+        send_mail(subject, body, None, [to], fail_silently=False)
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("Readiness e-mail to %s failed: %s", to, exc)
+        raise ValidationError(MSG_EMAIL_FAILED, code="email_failed") from exc
+
+
+def questionnaire_url(respondent: Respondent, base_url: str) -> str:
+    if respondent.uses_link:
+        return respondent_link(respondent, base_url=base_url)
+    return base_url.rstrip("/") + reverse(
+        "readiness:respond", kwargs={"slug": respondent.workgroup.slug, "pk": respondent.round_id}
+    )
+
+
+def send_invitation(respondent: Respondent, *, base_url: str, inviter: User) -> None:
+    """E-mail the invitation; raises ValidationError(MSG_EMAIL_FAILED) when the mail server refuses it."""
+    round_ = respondent.round
+    send_email(
+        f"Readiness self-assessment: {round_.title}",
+        "readiness/email/invitation.txt",
+        {"respondent": respondent, "round": round_, "workgroup": respondent.workgroup, "inviter": inviter,
+         "link": questionnaire_url(respondent, base_url)},
+        respondent.email,
+    )
+
+

@@ -1,0 +1,33 @@
+"""The access log never shows a one-time link's token."""
+
+from __future__ import annotations
+
+import datetime
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+
+from toolkit.gunicorn_logging import RedactingLogger, redact
+
+
+def test_tokens_in_questionnaire_paths_are_replaced():
+    assert redact("GET /respond/riverbend/eyJyIjo:1tX:abc/ HTTP/1.1") == "GET /respond/riverbend/…/ HTTP/1.1"
+    assert redact("/w/riverbend/readiness/") == "/w/riverbend/readiness/"
+
+
+def test_the_access_log_line_is_redacted():
+    logger = RedactingLogger(Config())
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/respond/riverbend/secret-token/", "SERVER_PROTOCOL": "HTTP/1.1",
+               "PATH_INFO": "/respond/riverbend/secret-token/", "HTTP_REFERER": "https://x/respond/riverbend/t2/"}
+    resp = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(resp, SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])]), environ,
+                         datetime.timedelta(seconds=0))
+    assert "secret-token" not in atoms["r"] and "secret-token" not in atoms["U"]
+    assert "t2" not in atoms["f"] and "t2" not in atoms["{referer}i"]
+
+
+def test_gunicorn_uses_the_redacting_logger():
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[1] / "gunicorn.conf.py"))
+    assert conf["logger_class"] == "toolkit.gunicorn_logging.RedactingLogger"
