@@ -179,5 +179,5 @@ STAGES: tuple[Stage, ...] = (
 
 STAGE_SCALE_NOTE = (
     "Stages are reached at overall scores of 1, 2, 3, 4 and 4.5 on the 1–5 scale, never by rounding up; the top "
-    "two also need every dimension at 3 or more."
+    "two also need every dimension scored at 3 or more."
 )

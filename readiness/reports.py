@@ -6,7 +6,10 @@ scores and counts, never a respondent's name or answers. Scores are shown throug
 ``scoring.truncate`` (cut to one decimal, never rounded up).
 
 The PDF is a background job (``READINESS_REPORT``); its runner re-resolves the round
-inside the job's own workgroup, so a job can never read another workgroup's round.
+inside the job's own workgroup, so a job can never read another workgroup's round. While a round
+is open its results are for coordinators only: a report of an open round is a job of its own kind
+(``READINESS_REPORT_LIVE``) that only coordinators start, see and download, and a runner asked for
+an open round by anyone else fails.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from readiness.models import AssessmentRound
 from toolkit import jobs
 from toolkit.models import Job
 from toolkit.pdf import render_pdf
-from toolkit.permissions import Action
+from toolkit.permissions import Action, can
 
 READINESS_REPORT = "readiness_report_pdf"
+READINESS_REPORT_LIVE = "readiness_report_live_pdf"  # an open round's report: coordinators only
 MSG_REPORT_ROUND_GONE = (
     "The readiness round this report was asked for no longer exists in this workgroup (it may have been "
     "deleted). Open the round's results and build the report again."
 )
+MSG_REPORT_ROUND_OPEN = "Results of an open round are for coordinators until the round closes."
 STATEMENTS_SHOWN = 5
 
 
@@ -215,6 +220,8 @@ def comparison_context(*, comparison: selectors.Comparison, chart_class: str = "
     labels = [f"{r.title} ({r.opened_at:%b %Y})" for r in comparison.rounds]
     return {
         "comparison": comparison,
+        # Dimensions are matched by key; across different instruments equal keys may not mean the same thing.
+        "mixed_instruments": len({r.instrument_version.instrument_id for r in comparison.rounds}) > 1,
         "change_rows": [
             ChangeRow(name=row.name, scores=[scoring.truncate(s) for s in row.scores],
                       change=_shown_change(row.scores[0], row.scores[-1]) if row.scores else None)
@@ -254,6 +261,9 @@ def _job_round(job: Job) -> AssessmentRound:
     )
     if found is None:
         raise ValidationError(MSG_REPORT_ROUND_GONE, code="round_gone")
+    if found.is_open and (job.requested_by is None
+                          or not can(job.requested_by, job.workgroup, Action.MANAGE_READINESS)):
+        raise ValidationError(MSG_REPORT_ROUND_OPEN, code="round_open")
     return found
 
 
@@ -287,6 +297,15 @@ jobs.register(
         label="Readiness report (PDF)",
         action=Action.RUN_JOBS,
         run=run_readiness_report,
-        view_action=Action.VIEW_WORKGROUP,  # aggregates only; every member can already see the results page
+        view_action=Action.VIEW_WORKGROUP,  # aggregates of a closed round: every member sees its results page
+    )
+)
+jobs.register(
+    jobs.JobKind(
+        kind=READINESS_REPORT_LIVE,
+        label="Readiness report of an open round (PDF, coordinators only)",
+        action=Action.MANAGE_READINESS,
+        run=run_readiness_report,
+        view_action=Action.MANAGE_READINESS,  # live results: members see them once the round closes
     )
 )

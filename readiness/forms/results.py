@@ -37,7 +37,8 @@ class GapAcceptForm(WorkgroupScopedFormMixin, forms.Form):
 
 
 class RoundCompareForm(forms.Form):
-    """``?round=<pk>&round=<pk>``: ids that are not this workgroup's rounds are dropped, not reported."""
+    """``?round=<pk>&round=<pk>``: ids not among ``rounds`` are dropped, not reported — other workgroups'
+    rounds, and for non-coordinators this workgroup's open rounds (their results are not shared yet)."""
 
     round = forms.ModelMultipleChoiceField(
         queryset=AssessmentRound.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,

@@ -1,4 +1,5 @@
-"""Results, gaps, the comparison and the action plan in Chromium, as a coordinator sees them, with screenshots."""
+"""Results, gaps, the comparison and the action plan in Chromium, with screenshots: as a coordinator sees them
+(live results of an open round), and as a member sees an open round (not shared yet) and a closed one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from readiness.models import ActionItem, AnswerType
 from readiness.selectors import version_dimensions
 from readiness.tests.factories import RoundFactory, default_version, link_respondent, submitted
-from readiness.tests.test_views_results import organization
+from readiness.tests.test_views_results import close, organization
 from toolkit.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,24 +47,29 @@ def _round_with_answers(workgroup, *, title, days_ago, lift=0, seed=4):
     return round_
 
 
+def _sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_a_coordinator_reads_the_results_accepts_a_gap_and_compares_rounds(
     page, workgroup, coordinator, artifacts_dir
 ):
     shot = lambda name: page.screenshot(path=artifacts_dir / f"readiness-results-{name}.png",  # noqa: E731
                                         full_page=True)
-    earlier = _round_with_answers(workgroup, title="Spring 2024 round", days_ago=380, lift=-1, seed=2)
-    latest = _round_with_answers(workgroup, title="Spring 2025 round", days_ago=10)
+    earlier = close(_round_with_answers(workgroup, title="Spring 2024 round", days_ago=380, lift=-1, seed=2))
+    latest = _round_with_answers(workgroup, title="Spring 2025 round", days_ago=10)  # still open: live results
     ActionItem.objects.create(workgroup=workgroup, round=earlier, source_key="dimension:vision",
                               title="Write a one-page purpose and scope statement",
                               owner_organization=organization(workgroup, ORGANIZATIONS[0]),
                               due_date=timezone.localdate() - timedelta(days=12))
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(coordinator.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    _sign_in(page, coordinator)
 
     page.goto(f"/w/{workgroup.slug}/readiness/rounds/{latest.pk}/results/")
     assert page.get_by_test_id("response-count").inner_text().startswith("9 submitted of 10 invited.")
+    assert page.get_by_test_id("live-note").is_visible()
     assert page.get_by_test_id("profile").locator("svg rect[data-role=bar]").count() == 8
     assert page.get_by_test_id("disagreement").inner_text().startswith("Partners disagree most on")
     assert "Hidden Person" not in page.content()
@@ -102,4 +108,31 @@ def test_a_coordinator_reads_the_results_accepts_a_gap_and_compares_rounds(
     page.get_by_text("(in progress)").wait_for()
     item.refresh_from_db()
     assert item.status == "in_progress"
+    assert page.console_errors == []
+
+
+def test_a_member_waits_for_the_round_to_close_before_seeing_results(page, workgroup, member, artifacts_dir):
+    shot = lambda name: page.screenshot(path=artifacts_dir / f"readiness-results-{name}.png",  # noqa: E731
+                                        full_page=True)
+    earlier = close(_round_with_answers(workgroup, title="Spring 2024 round", days_ago=380, lift=-1, seed=2))
+    latest = _round_with_answers(workgroup, title="Spring 2025 round", days_ago=10)
+    _sign_in(page, member)
+
+    page.goto(f"/w/{workgroup.slug}/readiness/rounds/{latest.pk}/results/")
+    notice = page.get_by_test_id("results-not-yet")
+    assert "shared with the workgroup when the coordinator closes the round" in notice.inner_text()
+    assert page.get_by_test_id("response-count").inner_text() == "9 of 10 submitted so far."
+    assert page.get_by_test_id("profile").count() == 0 and page.get_by_test_id("build-report").count() == 0
+    assert not [name for name in ORGANIZATIONS if name in page.content()]
+    shot("6-member-not-yet-shared")
+    page.get_by_role("link", name="Gaps and action items").click()
+    assert page.get_by_test_id("results-not-yet").is_visible() and page.get_by_test_id("gap").count() == 0
+
+    page.goto(f"/w/{workgroup.slug}/readiness/compare/")
+    assert page.locator("input[name=round]").count() == 1  # only the closed round is offered
+    page.goto(f"/w/{workgroup.slug}/readiness/rounds/{earlier.pk}/results/")
+    assert page.get_by_test_id("profile").locator("svg rect[data-role=bar]").count() == 8
+    assert page.get_by_test_id("live-note").count() == 0
+    assert page.get_by_test_id("build-report").is_visible()
+    shot("7-member-closed-round")
     assert page.console_errors == []

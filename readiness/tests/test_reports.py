@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from conftest import wait_for
 from readiness.models import ActionItem
-from readiness.reports import MSG_REPORT_ROUND_GONE, READINESS_REPORT
+from readiness.reports import MSG_REPORT_ROUND_GONE, MSG_REPORT_ROUND_OPEN, READINESS_REPORT, READINESS_REPORT_LIVE
 from readiness.tests.test_views_results import RESPONDENT_NAMES, held_back_round, two_organization_round
 from toolkit import services as core_services
 from toolkit.models import Job, JobStatus
@@ -20,9 +20,8 @@ def _text(job: Job) -> str:
     return " ".join(text.split())  # table cells wrap lines; compare words
 
 
-def _run(actor, workgroup, round_id) -> Job:
-    job = core_services.job_create(actor=actor, workgroup=workgroup, kind=READINESS_REPORT,
-                                   params={"round": round_id})
+def _run(actor, workgroup, round_id, kind=READINESS_REPORT) -> Job:
+    job = core_services.job_create(actor=actor, workgroup=workgroup, kind=kind, params={"round": round_id})
     core_services.job_run(job_id=job.pk)  # what the worker does
     job.refresh_from_db()
     return job
@@ -104,6 +103,45 @@ def test_every_member_may_see_the_finished_report_but_a_viewer_cannot_start_one(
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert client.post(f"/w/{workgroup.slug}/readiness/rounds/{round_.pk}/report/").status_code == 403
+
+
+# --- An open round's results are for coordinators until it closes -------------------------------
+
+
+@pytest.mark.parametrize("role", ["member", "legal_reviewer", "qa_reviewer"])
+def test_a_job_for_an_open_round_asked_by_a_non_coordinator_fails_readably(workgroup, people, role):
+    round_, _ = two_organization_round(workgroup, closed=False)
+    # As if queued by hand or before the round was reopened: the runner checks, not only the button.
+    job = Job.objects.create(workgroup=workgroup, kind=READINESS_REPORT, params={"round": round_.pk},
+                             requested_by=people[role])
+
+    core_services.job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error_message == MSG_REPORT_ROUND_OPEN == (
+        "Results of an open round are for coordinators until the round closes."
+    )
+    assert not job.result
+
+
+def test_a_coordinators_report_of_an_open_round_says_it_is_live(workgroup, coordinator):
+    round_, _ = two_organization_round(workgroup, closed=False)
+
+    job = _run(coordinator, workgroup, round_.pk, kind=READINESS_REPORT_LIVE)
+
+    assert job.status == JobStatus.SUCCEEDED, job.error_message
+    text = _text(job)
+    assert "Live results, for coordinators only." in text
+    assert "Leadership 3.9 Borderline" in text
+
+
+def test_a_closed_rounds_report_is_not_marked_live(workgroup, member):
+    round_, _ = two_organization_round(workgroup)
+
+    text = _text(_run(member, workgroup, round_.pk))
+
+    assert "Live results" not in text and "closed" in text
 
 
 # --- Through a real Celery worker (the pattern of toolkit/tests/test_tasks.py) -------------------

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from partners.models import Organization
 from partners.tests.factories import OrganizationFactory
-from readiness.models import Answer
-from readiness.tests.factories import RoundFactory, link_respondent, small_version, submitted
+from readiness.models import Answer, RoundStatus
+from readiness.tests.factories import RoundFactory, link_respondent, member_respondent, small_version, submitted
 from toolkit.models import Job
 
 RESPONDENT_NAMES = ("Alex Hidden", "Blair Hidden", "Casey Hidden", "Drew Hidden", "Emery Hidden", "Finley Hidden")
@@ -21,8 +21,17 @@ def organization(workgroup, name):
     )
 
 
-def two_organization_round(workgroup, *, title="Spring readiness round", opened_at=None):
-    """Hand-computed scores (small_version):
+def close(round_):
+    """Close a round the way the service leaves it (status and time), without its audit trail."""
+    round_.status, round_.closed_at = RoundStatus.CLOSED, timezone.now()
+    round_.save(update_fields=["status", "closed_at"])
+    return round_
+
+
+def two_organization_round(workgroup, *, title="Spring readiness round", opened_at=None, closed=True):
+    """Closed by default: that is when everyone in the workgroup sees a round's results.
+
+    Hand-computed scores (small_version):
 
     * Riverbend 988 Center (one person): Leadership (4 + 2·4 + (6−2)) / 4 = 4; Data sharing (no=1 + 2) / 2 = 1.5.
     * County PSAP (three people): Leadership (16 + 16 + 15) / 12 = 47/12 ≈ 3.917; Data sharing 5.
@@ -48,17 +57,22 @@ def two_organization_round(workgroup, *, title="Spring readiness round", opened_
     in_progress.started_at = timezone.now()
     in_progress.save(update_fields=["started_at"])
     link_respondent(round_, name=RESPONDENT_NAMES[5], organization=center)
+    if closed:
+        close(round_)
     return round_, items
 
 
-def held_back_round(workgroup, *, title="Autumn readiness round"):
+def held_back_round(workgroup, *, title="Autumn readiness round", closed=True):
     """One organization: Leadership 2 (concern), Data sharing 5; overall (2 + 2·5) / 3 = 4, but stage 4
-    needs every dimension at 3 or more, so the workgroup stays at stage 3, held back by Leadership."""
+    needs every dimension scored at 3 or more, so the workgroup stays at stage 3, held back by Leadership.
+    Closed by default, like ``two_organization_round``."""
     version, items = small_version(workgroup, name=f"Small instrument for {title}")
     round_ = RoundFactory(workgroup=workgroup, instrument_version=version, title=title)
     center = organization(workgroup, "Riverbend 988 Center")
     submitted(link_respondent(round_, name="Gale Hidden", organization=center),
               {items["L1"]: "2", items["L2"]: "2", items["L3"]: "4", items["D1"]: "yes", items["D2"]: "5"})
+    if closed:
+        close(round_)
     return round_, items
 
 
@@ -184,13 +198,13 @@ def test_lowest_and_most_divided_statements_are_listed(client, workgroup, viewer
 
 def test_nothing_submitted_shows_the_empty_state(client, workgroup, viewer):
     version, items = small_version(workgroup)
-    round_ = RoundFactory(workgroup=workgroup, instrument_version=version)
+    round_ = close(RoundFactory(workgroup=workgroup, instrument_version=version))
     link_respondent(round_, name="Hana Hidden")
     client.force_login(viewer)
 
     doc = _doc(client.get(_url(round_)))
 
-    assert by_testid(doc, "results-empty")
+    assert "Nobody submitted this questionnaire before the round closed" in _text(by_testid(doc, "results-empty")[0])
     assert not by_testid(doc, "profile")
     assert _text(by_testid(doc, "response-count")[0]).startswith("0 submitted of 1 invited.")
     assert not by_testid(doc, "build-report")
@@ -281,3 +295,144 @@ def test_the_number_of_queries_does_not_grow_with_respondents(client, workgroup,
         client.get(_url(round_))
 
     assert len(after) == len(before)
+
+
+# --- While a round is open its results are for coordinators ------------------------------------------
+#
+# Reloading before and after one more submission would otherwise show that one person's scores.
+
+NOT_YET = "shared with the workgroup when the coordinator closes the round"
+NON_COORDINATORS = ["member", "viewer", "legal_reviewer", "qa_reviewer"]
+
+
+def _main(response) -> str:
+    """The page's own content (not the navigation), as text."""
+    return _text(_doc(response).xpath("//main")[0])
+
+
+@pytest.mark.parametrize("role", NON_COORDINATORS)
+@pytest.mark.parametrize("page", ["results", "gaps"])
+def test_an_open_rounds_scores_are_not_shown_to_non_coordinators(client, workgroup, people, role, page):
+    round_, _ = two_organization_round(workgroup, closed=False)
+    client.force_login(people[role])
+
+    response = client.get(_url(round_, page))
+
+    assert response.status_code == 200
+    main = _main(response)
+    assert NOT_YET in main
+    assert _text(by_testid(_doc(response), "response-count")[0]) == "4 of 6 submitted so far."
+    for shown_only_when_closed in ("3.9", "3.2", "3.4", "Riverbend 988 Center", "County PSAP", "Leadership",
+                                   "Data sharing", "Statement D1"):
+        assert shown_only_when_closed not in main
+    html = response.content.decode()
+    for testid in ("profile", "spread", "organization-table", "stage", "gap", "gaps-empty", "build-report"):
+        assert f'data-testid="{testid}"' not in html
+
+
+@pytest.mark.parametrize("role", NON_COORDINATORS)
+def test_an_open_rounds_gaps_are_not_shown_to_non_coordinators(client, workgroup, people, role):
+    round_, _ = held_back_round(workgroup, closed=False)  # Leadership 2.0 is a gap
+    client.force_login(people[role])
+
+    response = client.get(_url(round_, "gaps"))
+
+    assert response.status_code == 200
+    main = _main(response)
+    assert NOT_YET in main and "2.0" not in main and "Leadership" not in main
+    assert not by_testid(_doc(response), "gap")
+
+
+@pytest.mark.parametrize("role", NON_COORDINATORS)
+def test_once_the_round_is_closed_every_role_sees_the_scores(client, workgroup, people, role):
+    round_, _ = two_organization_round(workgroup)  # closed
+    weak, _ = held_back_round(workgroup)  # closed; Leadership 2.0 is a gap
+    client.force_login(people[role])
+
+    results, gaps = client.get(_url(round_)), client.get(_url(weak, "gaps"))
+
+    main = _main(results)
+    assert NOT_YET not in main and "Live results" not in main
+    assert "3.9" in _text(by_testid(_doc(results), "dimension-table")[0])
+    assert "Riverbend 988 Center" in main and "County PSAP" in main
+    assert by_testid(_doc(gaps), "gap") and NOT_YET not in _main(gaps) and "2.0" in _main(gaps)
+
+
+def test_a_coordinator_sees_an_open_rounds_live_results_with_a_note(client, workgroup, coordinator):
+    round_, _ = two_organization_round(workgroup, closed=False)
+    client.force_login(coordinator)
+
+    results, gaps = client.get(_url(round_)), client.get(_url(round_, "gaps"))
+
+    doc = _doc(results)
+    note = "Live results: the round is still open; members see results when you close it."
+    assert _text(by_testid(doc, "live-note")[0]) == note
+    assert "3.9" in _text(by_testid(doc, "dimension-table")[0])
+    assert "County PSAP" in _text(by_testid(doc, "organization-table")[0])
+    assert by_testid(doc, "build-report")
+    assert _text(by_testid(_doc(gaps), "live-note")[0]) == note
+    assert NOT_YET not in _main(results)
+
+
+def test_a_closed_round_has_no_live_note(client, workgroup, coordinator):
+    round_, _ = two_organization_round(workgroup)
+    client.force_login(coordinator)
+
+    assert not by_testid(_doc(client.get(_url(round_))), "live-note")
+    assert not by_testid(_doc(client.get(_url(round_, "gaps"))), "live-note")
+
+
+@pytest.mark.parametrize("role", NON_COORDINATORS)
+def test_the_report_of_an_open_round_is_refused_to_non_coordinators(client, workgroup, people, role):
+    round_, _ = two_organization_round(workgroup, closed=False)
+    client.force_login(people[role])
+
+    assert client.post(_url(round_, "report")).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_a_coordinators_report_of_an_open_round_is_a_coordinators_only_job(client, workgroup, coordinator, viewer):
+    round_, _ = two_organization_round(workgroup, closed=False)
+    client.force_login(coordinator)
+
+    response = client.post(_url(round_, "report"))
+
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert (job.kind, job.params, job.requested_by) == ("readiness_report_live_pdf", {"round": round_.pk}, coordinator)
+    client.force_login(viewer)  # its file holds live results: not for the rest of the workgroup
+    assert client.get(job.get_absolute_url()).status_code == 403
+    assert job.get_absolute_url().encode() not in client.get(f"/w/{workgroup.slug}/jobs/").content
+
+
+# --- What respondents are told about who sees their answers --------------------------------------
+
+WHO_SEES = ("for your organization. The workgroup sees results per organization once the round closes — if you are "
+            "the only person answering for your organization, its scores are your answers. The workgroup's "
+            "coordinators can see each person's answers.")
+
+
+def test_the_questionnaire_and_the_thanks_say_plainly_who_sees_what(client, workgroup, member):
+    round_, items = two_organization_round(workgroup, closed=False)
+    respondent = member_respondent(round_, member)
+    client.force_login(member)
+    url = f"/w/{workgroup.slug}/readiness/rounds/{round_.pk}/answer/"
+
+    asked = _text(by_testid(_doc(client.get(url)), "who-sees")[0])
+    submitted(respondent, {items["L1"]: "4"})
+    thanked = _text(by_testid(_doc(client.get(url)), "who-sees")[0])
+
+    assert asked.endswith("You answer " + WHO_SEES)
+    assert thanked == "You answered " + WHO_SEES
+    assert "never per person" not in asked
+
+
+def test_the_link_thanks_page_says_plainly_who_sees_what(rf, workgroup):
+    from django.template.loader import render_to_string
+
+    round_, _ = two_organization_round(workgroup, closed=False)
+
+    html = render_to_string("readiness/respond/link_thanks.html", {"round": round_, "workgroup": workgroup},
+                            request=rf.get("/"))
+
+    assert _text(by_testid(lxml.html.fromstring(html), "who-sees")[0]) == "You answered " + WHO_SEES
