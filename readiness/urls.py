@@ -30,6 +30,7 @@ urlpatterns = [
     path("versions/<int:pk>/edit/", instruments.version_edit, name="version-edit"),
     path("versions/<int:pk>/publish/", instruments.version_publish, name="version-publish"),
     path("versions/<int:pk>/new-draft/", instruments.version_new_draft, name="version-new-draft"),
+    path("versions/<int:pk>/discard/", instruments.version_discard, name="version-discard"),
     path("versions/<int:pk>/dimensions/new/", instruments.dimension_create, name="dimension-create"),
     path("dimensions/<int:pk>/edit/", instruments.dimension_edit, name="dimension-edit"),
     path("dimensions/<int:pk>/delete/", instruments.dimension_delete, name="dimension-delete"),

@@ -11,6 +11,7 @@ from readiness.services.instruments import (
     item_delete,
     item_move,
     item_save,
+    version_discard_draft,
     version_new_draft,
     version_problems,
     version_publish,
@@ -38,8 +39,8 @@ from readiness.services.rounds import (
 __all__ = [
     "action_accept", "action_create", "action_update",
     "dimension_delete", "dimension_move", "dimension_save", "instrument_create", "instrument_ensure_default",
-    "instrument_update", "item_delete", "item_move", "item_save", "version_new_draft", "version_problems",
-    "version_publish", "version_update",
+    "instrument_update", "item_delete", "item_move", "item_save", "version_discard_draft", "version_new_draft",
+    "version_problems", "version_publish", "version_update",
     "link_expiry", "respondent_for_token", "respondent_invite_person", "respondent_link", "respondent_remove",
     "respondent_resend",
     "respondent_token", "respondents_invite_contacts", "respondents_invite_members", "response_save",

@@ -302,3 +302,18 @@ def item_move(*, actor: User, item: Item, direction: str) -> None:
     _lock_draft(item.version)
     rows = list(item.dimension.items.order_by("order", "pk"))
     _swap_order(rows, [i.pk for i in rows].index(item.pk), direction, actor)
+
+
+@transaction.atomic
+def version_discard_draft(*, actor: User, version: InstrumentVersion) -> Instrument | None:
+    """Throw a draft away with its dimensions and statements (nothing cites a draft).
+
+    An instrument whose only version is this draft goes with it; returns the instrument if it remains.
+    """
+    require(actor, version.workgroup, Action.MANAGE_READINESS)
+    version = _lock_draft(version)
+    instrument = version.instrument
+    doomed = instrument if not instrument.versions.exclude(pk=version.pk).exists() else version
+    doomed._history_user = actor
+    doomed.delete()
+    return None if doomed is instrument else instrument

@@ -21,7 +21,8 @@ PAGES = [
     ("instruments/new/", "manage"), ("instruments/{instrument}/edit/", "manage"), ("versions/{draft}/edit/", "manage"),
     ("versions/{draft}/dimensions/new/", "manage"), ("dimensions/{dimension}/edit/", "manage"),
     ("dimensions/{dimension}/delete/", "manage"), ("versions/{draft}/items/new/", "manage"),
-    ("items/{item}/edit/", "manage"), ("items/{item}/delete/", "manage"), ("rounds/new/", "manage"),
+    ("items/{item}/edit/", "manage"), ("versions/{draft}/discard/", "manage"), ("items/{item}/delete/", "manage"),
+    ("rounds/new/", "manage"),
     ("rounds/{round}/edit/", "manage"), ("rounds/{round}/close/", "manage"), ("respondents/{respondent}/", "manage"),
     ("respondents/{respondent}/remove/", "manage"), ("actions/new/", "manage"), ("actions/{action}/edit/", "edit"),
 ]

@@ -186,3 +186,22 @@ def test_only_coordinators_edit_instruments(request, workgroup, coordinator, rol
     with pytest.raises(PermissionDenied):
         services.instrument_create(actor=person, workgroup=workgroup, name="Mine")
     assert not draft.dimensions.filter(name="Mine").exists()
+
+
+def test_discarding_a_draft_keeps_the_published_versions(workgroup, coordinator):
+    version = default_version(workgroup)
+    draft = services.version_new_draft(actor=coordinator, from_version=version)
+    assert services.version_discard_draft(actor=coordinator, version=draft) == version.instrument
+    assert list(version.instrument.versions.all()) == [version]
+    assert not Item.objects.filter(version_id=draft.pk).exists()
+    with pytest.raises(ValidationError) as exc:
+        services.version_discard_draft(actor=coordinator, version=version)
+    assert exc.value.messages == [MSG_VERSION_NOT_EDITABLE]
+
+
+def test_discarding_the_only_draft_of_a_new_instrument_removes_the_instrument(workgroup, coordinator, member):
+    instrument = services.instrument_create(actor=coordinator, workgroup=workgroup, name="Abandoned idea")
+    with pytest.raises(PermissionDenied):
+        services.version_discard_draft(actor=member, version=instrument.versions.get())
+    assert services.version_discard_draft(actor=coordinator, version=instrument.versions.get()) is None
+    assert not Instrument.objects.filter(pk=instrument.pk).exists()

@@ -243,3 +243,22 @@ def test_renaming_an_instrument_keeps_its_versions(client, workgroup, coordinato
     assert "County readiness" in text(response) and "For the county workgroup." in text(response)
     version.refresh_from_db()
     assert version.instrument.name == "County readiness" and version.status == InstrumentStatus.PUBLISHED
+
+
+def test_a_coordinator_discards_a_draft_after_confirming(client, workgroup, coordinator):
+    published, _ = small_version(workgroup)
+    client.force_login(coordinator)
+    client.post(f"{BASE}/versions/{published.pk}/new-draft/", {"change_summary": "Try something"})
+    draft = published.instrument.versions.get(status=InstrumentStatus.DRAFT)
+    assert 'data-testid="discard"' in text(client.get(draft.get_absolute_url()))
+
+    confirm = client.get(f"{BASE}/versions/{draft.pk}/discard/")
+    assert confirm.status_code == 200 and "Published and retired versions stay as they are." in text(confirm)
+    assert InstrumentVersion.objects.filter(pk=draft.pk).exists()  # asking changes nothing
+
+    response = client.post(f"{BASE}/versions/{draft.pk}/discard/", follow=True)
+    assert "The draft, version 2, was discarded." in text(response)
+    assert list(published.instrument.versions.all()) == [published]
+    refused = client.post(f"{BASE}/versions/{published.pk}/discard/", follow=True)
+    assert MSG_VERSION_NOT_EDITABLE in text(refused)
+    assert InstrumentVersion.objects.filter(pk=published.pk, status=InstrumentStatus.PUBLISHED).exists()

@@ -174,6 +174,27 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workgroup_view(MANAGE)
+@require_http_methods(["GET", "POST"])
+def version_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    if refused := _refused(request, version):
+        return refused
+    if request.method == "POST":
+        try:
+            instrument = services.version_discard_draft(actor=request.user, version=version)
+        except ValidationError as exc:
+            _error(request, exc)
+            return _at(version)
+        messages.success(request, f"The draft, version {version.number}, was discarded.")
+        if instrument is None:
+            return redirect("readiness:instrument-list", slug=request.workgroup.slug)
+        return redirect(instrument)
+    only_version = not version.instrument.versions.exclude(pk=version.pk).exists()
+    return render(request, "readiness/instruments/version_confirm_discard.html",
+                  {"version": version, "only_version": only_version})
+
+
+@workgroup_view(MANAGE)
 @require_POST
 def version_new_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
