@@ -166,9 +166,9 @@ def test_scores_stay_on_the_scale_and_missing_plus_answered_is_everything(rows):
     result = score_round([LEAD], [L1, L2, L3], responses, defaults.STAGES)
     score = result.workgroup["lead"]
     assert score.answered + score.missing == 3 * len(rows)
-    if score.score is not None:
-        assert 1 <= score.score <= 5
-        assert result.stage.stage is not None and result.stage.stage.threshold <= result.overall
+    # No scored answer at all: no score and no stage; otherwise both on the scale, the stage never above it.
+    assert (score.score is None) == (score.answered == 0) == (result.stage.stage is None)
+    assert score.score is None or (1 <= score.score <= 5 and result.stage.stage.threshold <= result.overall)
     for group_scores in result.groups.values():
         value = group_scores["lead"].score
         assert value is None or 1 <= value <= 5
