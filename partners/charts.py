@@ -10,7 +10,6 @@ result is safe to ``mark_safe`` in a template.
 
 from __future__ import annotations
 
-import base64
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -501,7 +500,3 @@ def _key(points: list[GridPoint], *, top: float, width: int) -> list[str]:
         out.append(f"<a href={_attr(point.url)}>{text}</a>" if point.url else f"<g>{text}</g>")
     return out
 
-
-def svg_data_uri(svg: str) -> str:
-    """A data: URI for <img src> in PDFs, the only scheme toolkit.pdf lets WeasyPrint load."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

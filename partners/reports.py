@@ -8,11 +8,11 @@ from __future__ import annotations
 from django.utils import timezone
 
 from partners import selectors
-from partners.charts import power_interest_svg, svg_data_uri
+from partners.charts import power_interest_svg
 from partners.grid_selectors import grid_points
 from toolkit import jobs
 from toolkit.models import Job
-from toolkit.pdf import render_pdf
+from toolkit.pdf import render_pdf, svg_data_uri
 from toolkit.permissions import Action
 
 PARTNER_MAP_PDF = "partner_map_pdf"

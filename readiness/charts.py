@@ -12,7 +12,6 @@ shown through ``scoring.truncate``, never rounded. The result is safe to ``mark_
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -390,7 +389,3 @@ def comparison_svg(
     out.append("</svg>")
     return "\n".join(out)
 
-
-def svg_data_uri(svg: str) -> str:
-    """A data: URI for <img src> in PDFs, the only scheme toolkit.pdf lets WeasyPrint load."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -25,7 +25,7 @@ from readiness import charts, defaults, scoring, selectors
 from readiness.models import AssessmentRound
 from toolkit import jobs
 from toolkit.models import Job
-from toolkit.pdf import render_pdf
+from toolkit.pdf import render_pdf, svg_data_uri
 from toolkit.permissions import Action, can
 
 READINESS_REPORT = "readiness_report_pdf"
@@ -271,8 +271,8 @@ def report_context(*, job: Job) -> dict:
     round = _job_round(job)
     context = results_context(round=round)
     if context["has_results"]:
-        context["profile_uri"] = charts.svg_data_uri(context["profile_svg"])
-        context["spread_uri"] = charts.svg_data_uri(context["spread_svg"])
+        context["profile_uri"] = svg_data_uri(context["profile_svg"])
+        context["spread_uri"] = svg_data_uri(context["spread_svg"])
     context.update({
         "workgroup": job.workgroup,
         "round": round,

@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET  # noqa: S405 (parses only SVG this test suit
 
 import pytest
 
-from partners.charts import ENGAGEMENT_COLOURS, GridPoint, power_interest_svg, svg_data_uri
+from partners.charts import ENGAGEMENT_COLOURS, GridPoint, power_interest_svg
 from partners.models import Engagement
+from toolkit.pdf import svg_data_uri
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

@@ -14,8 +14,8 @@ from readiness.charts import (
     comparison_svg,
     profile_svg,
     spread_svg,
-    svg_data_uri,
 )
+from toolkit.pdf import svg_data_uri
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 HOSTILE = "<script>alert(1)</script> & \"Sons\""
