@@ -11,7 +11,6 @@ a small SVG that says what went wrong, so the pages that show it still work.
 
 from __future__ import annotations
 
-import base64
 import logging
 import re
 import shutil
@@ -165,11 +164,6 @@ def render_svg(dot_source: str, *, timeout: float = 10) -> str:
                        completed.stderr.decode("utf-8", "replace")[:500])
         return fallback_svg(FAILED)
     return _inlineable(completed.stdout.decode("utf-8", "replace"))
-
-
-def diagram_data_uri(svg: str) -> str:
-    """A data: URI for <img src> in PDFs, the only scheme toolkit.pdf lets WeasyPrint load."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def with_css_class(svg: str, css_class: str) -> str:

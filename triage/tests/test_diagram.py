@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from toolkit.pdf import svg_data_uri
 from triage import diagram, engine
 from triage.defaults import default_tree
 
@@ -130,7 +131,7 @@ def test_the_svg_embeds_in_a_pdf_as_a_data_uri():
     from weasyprint import HTML, URLFetcher
 
     svg = diagram.render_svg(diagram.tree_to_dot(default_tree(), title="County v1"))
-    uri = diagram.diagram_data_uri(svg)
+    uri = svg_data_uri(svg)
     assert uri.startswith("data:image/svg+xml;base64,")
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)  # as toolkit.pdf does
     with_image = HTML(string='<img src="' + uri + '">', base_url="data:,", url_fetcher=fetcher).write_pdf()
