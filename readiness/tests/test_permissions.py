@@ -24,7 +24,8 @@ PAGES = [
     ("items/{item}/edit/", "manage"), ("versions/{draft}/discard/", "manage"), ("items/{item}/delete/", "manage"),
     ("rounds/new/", "manage"),
     ("rounds/{round}/edit/", "manage"), ("rounds/{round}/close/", "manage"), ("respondents/{respondent}/", "manage"),
-    ("respondents/{respondent}/remove/", "manage"), ("actions/new/", "manage"), ("actions/{action}/edit/", "edit"),
+    ("respondents/{respondent}/remove/", "manage"), ("respondents/{respondent}/resend/", "manage"),
+    ("actions/new/", "manage"), ("actions/{action}/edit/", "edit"),
 ]
 # POST-only actions and who may do them; refused ones must change nothing.
 ACTIONS = [

@@ -139,6 +139,9 @@ def test_resend_sends_a_new_link_and_the_old_one_stops_working(client, coordinat
     respondent = link_respondent(round_, name="Pat Partner")
     old = f"/respond/riverbend/{services.respondent_token(respondent)}/"
     client.force_login(coordinator)
+    confirm = client.get(f"{BASE}/respondents/{respondent.pk}/resend/")
+    assert confirm.status_code == 200 and "the link they have now stops working" in text(confirm)
+    assert not mail.outbox and client.get(old).status_code == 200  # asking changed nothing
 
     response = client.post(f"{BASE}/respondents/{respondent.pk}/resend/")
 

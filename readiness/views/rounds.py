@@ -224,9 +224,12 @@ def respondent_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workgroup_view(Action.MANAGE_READINESS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def respondent_resend(request: HttpRequest, pk: int) -> HttpResponse:
     respondent = _respondent(request, pk)
+    if request.method == "GET":  # a new link retires the one they have: ask first
+        return render(request, "readiness/rounds/respondent_confirm_resend.html",
+                      {"respondent": respondent, "round": respondent.round})
     try:
         services.respondent_resend(actor=request.user, respondent=respondent, base_url=_base_url(request))
     except ValidationError as exc:
