@@ -68,12 +68,20 @@ def _open_round_for_invites(actor: User, round_: AssessmentRound) -> AssessmentR
     return locked
 
 
-def _refuse_duplicate(round_: AssessmentRound, *, email: str, name: str, user: User | None = None) -> None:
-    existing = round_.respondents.filter(email__iexact=email)
-    if user is not None:
-        existing = round_.respondents.filter(user=user) | existing
-    if existing.exists():
-        raise ValidationError(MSG_ALREADY_RESPONDENT.format(name=name), code="duplicate")
+class _Invited:
+    """Who is already in the round (one query), and who this batch adds, so duplicates are refused up front."""
+
+    def __init__(self, round_: AssessmentRound):
+        rows = round_.respondents.values_list("email", "user_id")
+        self.emails = {email.lower() for email, _ in rows}
+        self.users = {user_id for _, user_id in rows if user_id}
+
+    def refuse_duplicate(self, *, email: str, name: str, user: User | None = None) -> None:
+        if email.lower() in self.emails or (user is not None and user.pk in self.users):
+            raise ValidationError(MSG_ALREADY_RESPONDENT.format(name=name), code="duplicate")
+        self.emails.add(email.lower())
+        if user is not None:
+            self.users.add(user.pk)
 
 
 def _deliver(respondents: list[Respondent], *, base_url: str, inviter: User) -> list[Respondent]:
@@ -99,14 +107,20 @@ def respondents_invite_members(
     if not users:
         raise ValidationError(MSG_NOTHING_SELECTED, code="empty")
     # Check everyone before inviting anyone: a refusal must not leave e-mails with dead links behind.
+    members = set(Membership.objects.filter(workgroup=round_.workgroup, user__in=users).values_list("user_id",
+                                                                                                     flat=True))
+    invited = _Invited(round_)
     for user in users:
-        if not Membership.objects.filter(workgroup=round_.workgroup, user=user).exists():
+        if user.pk not in members:
             raise ValidationError(MSG_NOT_A_MEMBER.format(name=user), code="not_member")
-        _refuse_duplicate(round_, email=user.email, name=str(user), user=user)
+        invited.refuse_duplicate(email=user.email, name=str(user), user=user)
+    # A member listed as a partner contact answers for that contact's organization (they can change it).
+    contacts = {}
+    for contact in contact_list(workgroup=round_.workgroup).exclude(email="").order_by("-is_primary", "pk"):
+        contacts.setdefault(contact.email.lower(), contact)
     created = []
     for user in users:
-        # A member listed as a partner contact answers for that contact's organization (they can change it).
-        contact = contact_list(workgroup=round_.workgroup).filter(email__iexact=user.email).first()
+        contact = contacts.get(user.email.lower())
         created.append(_save(
             Respondent(workgroup=round_.workgroup, round=round_, user=user, name=str(user), email=user.email,
                        invited_by=actor, organization=contact.organization if contact else None,
@@ -135,16 +149,13 @@ def respondents_invite_contacts(
     if not contacts:
         raise ValidationError(MSG_NOTHING_SELECTED, code="empty")
     # Check everyone before inviting anyone: a refusal must not leave e-mails with dead links behind.
-    emails: set[str] = set()
+    invited = _Invited(round_)  # also refuses two contacts sharing one address: one questionnaire each
     for contact in contacts:
         if contact.workgroup_id != round_.workgroup_id:
             raise ValidationError("That contact does not belong to this workgroup.")
         if not contact.email:
             raise ValidationError(MSG_CONTACT_NO_EMAIL.format(name=contact.name), code="no_email")
-        _refuse_duplicate(round_, email=contact.email, name=contact.name)
-        if contact.email.lower() in emails:  # two contacts sharing one address: one questionnaire
-            raise ValidationError(MSG_ALREADY_RESPONDENT.format(name=contact.name), code="duplicate")
-        emails.add(contact.email.lower())
+        invited.refuse_duplicate(email=contact.email, name=contact.name)
     created = [
         _new_link_respondent(
             actor, round_, contact=contact, name=contact.name, email=contact.email.lower(),
@@ -169,7 +180,7 @@ def respondent_invite_person(
     if organization.workgroup_id != round_.workgroup_id:
         raise ValidationError({"organization": "Choose an organization from this workgroup."})
     email = email.strip().lower()
-    _refuse_duplicate(round_, email=email, name=name)
+    _Invited(round_).refuse_duplicate(email=email, name=name)
     respondent = _new_link_respondent(
         actor, round_, name=name.strip(), email=email, organization=organization,
         organization_name=organization.name, role_title=role_title.strip(),
