@@ -39,10 +39,11 @@ def partner_map_context(*, job: Job) -> dict:
     }
 
 
-def run_partner_map_pdf(*, job: Job, set_progress) -> tuple[str, bytes]:
+def run_partner_map_pdf(*, job: Job, set_progress, output) -> str:
     context = partner_map_context(job=job)
     set_progress(40)
-    return f"{job.workgroup.slug}-partner-map.pdf", render_pdf("partners/pdf/partner_map.html", context)
+    render_pdf("partners/pdf/partner_map.html", context, target=output)
+    return f"{job.workgroup.slug}-partner-map.pdf"
 
 
 jobs.register(

@@ -284,11 +284,11 @@ def report_context(*, job: Job) -> dict:
     return context
 
 
-def run_readiness_report(*, job: Job, set_progress) -> tuple[str, bytes]:
+def run_readiness_report(*, job: Job, set_progress, output) -> str:
     context = report_context(job=job)
     set_progress(40)
-    return (f"{job.workgroup.slug}-readiness-{context['round'].pk}.pdf",
-            render_pdf("readiness/pdf/report.html", context))
+    render_pdf("readiness/pdf/report.html", context, target=output)
+    return f"{job.workgroup.slug}-readiness-{context['round'].pk}.pdf"
 
 
 jobs.register(

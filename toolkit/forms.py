@@ -9,6 +9,41 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from toolkit.models import JurisdictionType, Role, Workgroup, WorkgroupGoal
+from toolkit.text import normalise_text
+
+# Every form in the project answers an invalid POST with this status (and the form, with what was typed).
+INVALID_FORM_STATUS = 400
+
+
+class NormalisedTextFormMixin:
+    """Text fields pass what people type through the one normaliser (``toolkit.text``).
+
+    Word's line breaks become newlines (spaces in one-line fields); characters documents cannot
+    hold are refused with a message next to the field, and the typed text stays in the form.
+    Passwords are left exactly as typed.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                field.to_python = _normalising(field.to_python, multiline=isinstance(field.widget, forms.Textarea))
+
+
+def _normalising(to_python, *, multiline: bool):
+    def normalised(value):
+        value = to_python(value)
+        return normalise_text(value, multiline=multiline) if isinstance(value, str) else value
+
+    return normalised
+
+
+class Form(NormalisedTextFormMixin, forms.Form):
+    """Base of every plain form in the project."""
+
+
+class ModelForm(NormalisedTextFormMixin, forms.ModelForm):
+    """Base of every model form in the project."""
 
 
 class WorkgroupScopedFormMixin:
@@ -56,7 +91,7 @@ def _helper(submit_label: str) -> FormHelper:
     return helper
 
 
-class WorkgroupForm(forms.ModelForm):
+class WorkgroupForm(ModelForm):
     class Meta:
         model = Workgroup
         fields = ["name", "jurisdiction_type", "jurisdiction_name", "goal", "description"]
@@ -74,24 +109,25 @@ class WorkgroupForm(forms.ModelForm):
         self.helper = _helper(submit_label)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, form_action: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("Send invitation")
+        self.helper.form_action = form_action
         self.helper.form_class = "row row-cols-lg-auto g-2 align-items-end"
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     """For people who have no account yet: their e-mail address comes from the invitation."""
 
     first_name = forms.CharField(max_length=150)
@@ -113,7 +149,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class ResourceSearchForm(forms.Form):
+class ResourceSearchForm(Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
     category = forms.ChoiceField(required=False)
 

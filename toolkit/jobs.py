@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from toolkit.models import Job
     from toolkit.permissions import Action
 
-# run(job=..., set_progress=...) -> (filename, file bytes)
-Runner = Callable[..., tuple[str, bytes]]
+# run(job=..., set_progress=..., output=<binary file object>) -> filename. The runner writes its file into
+# ``output`` (WeasyPrint: ``write_pdf(target=output)``); the core copies it to storage in chunks.
+Runner = Callable[..., str]
 
 
 @dataclass(frozen=True)

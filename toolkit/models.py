@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
+
+from toolkit.text import normalise_text
+
+if TYPE_CHECKING:
+    from toolkit.permissions import Action
+
+
+class ScopedQuerySet(models.QuerySet):
+    """``restrict(membership, action)``: the one scoped read (see ``toolkit.permissions.restrict``)."""
+
+    def restrict(self, membership: Membership | None, action: Action) -> models.QuerySet:
+        from toolkit.permissions import restrict
+
+        return restrict(self, membership, action)
+
+
+class NormalisedTextMixin:
+    """``full_clean()`` passes every free-text field through the one normaliser (``toolkit.text``).
+
+    Services call ``full_clean()`` before saving, so text from forms, imports and the API alike
+    reaches the database with line breaks unified and without characters documents cannot hold.
+    """
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict[str, list] = {}
+        for field in self._meta.concrete_fields:
+            if exclude and field.name in exclude:
+                continue
+            if not isinstance(field, models.CharField | models.TextField) or field.choices:
+                continue
+            value = getattr(self, field.attname)
+            if not isinstance(value, str):
+                continue
+            try:
+                setattr(self, field.attname, normalise_text(value, multiline=isinstance(field, models.TextField)))
+            except ValidationError as exc:
+                errors[field.name] = exc.error_list
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class UserManager(BaseUserManager):
@@ -39,7 +87,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(NormalisedTextMixin, AbstractUser):
     username = None
     email = models.EmailField("e-mail address", unique=True)
 
@@ -77,12 +125,19 @@ class WorkgroupGoal(models.TextChoices):
 
 class WorkgroupQuerySet(models.QuerySet):
     def visible_to(self, user) -> WorkgroupQuerySet:
+        """Workgroups the person belongs to, archived ones included (they can still be read)."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
 
+    def active(self) -> WorkgroupQuerySet:
+        return self.filter(archived_at__isnull=True)
 
-class Workgroup(models.Model):
+    def archived(self) -> WorkgroupQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+
+class Workgroup(NormalisedTextMixin, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     jurisdiction_type = models.CharField(max_length=20, choices=JurisdictionType.choices)
@@ -92,9 +147,15 @@ class Workgroup(models.Model):
     goal = models.CharField(max_length=30, choices=WorkgroupGoal.choices, default=WorkgroupGoal.INTEROPERABILITY)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived: read-only for everyone, out of the switcher, restorable by a coordinator.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["archived_by"])
     objects = WorkgroupQuerySet.as_manager()
+    workgroup_lookup = "pk"
 
     class Meta:
         ordering = ["name"]
@@ -104,6 +165,10 @@ class Workgroup(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("toolkit:dashboard", kwargs={"slug": self.slug})
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Role(models.TextChoices):
@@ -121,6 +186,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["workgroup__name", "user__email"]
@@ -133,7 +199,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} in {self.workgroup}"
 
 
-class Invitation(models.Model):
+class Invitation(NormalisedTextMixin, models.Model):
     workgroup = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -149,6 +215,7 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -175,16 +242,17 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
-class WorkgroupOwnedQuerySet(models.QuerySet):
+class WorkgroupOwnedQuerySet(ScopedQuerySet):
     def for_workgroup(self, workgroup: Workgroup) -> WorkgroupOwnedQuerySet:
+        """The workgroup's rows, for selectors handed a workgroup the permission layer already resolved."""
         return self.filter(workgroup=workgroup)
 
 
-class WorkgroupOwnedModel(models.Model):
+class WorkgroupOwnedModel(NormalisedTextMixin, models.Model):
     """Base for every row that belongs to one workgroup (organizations, agreements, incidents…).
 
-    The ``workgroup`` field is what the permission layer, the scoped forms and the audit
-    trail look for.
+    The ``workgroup`` field is what the permission layer (``objects.restrict``), the scoped
+    forms and the audit trail look for; ``full_clean()`` normalises its text (``toolkit.text``).
     """
 
     workgroup = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_set")
@@ -204,13 +272,37 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class JobQuerySet(models.QuerySet):
+class JobQuerySet(ScopedQuerySet):
     def for_workgroup(self, workgroup: Workgroup) -> JobQuerySet:
         return self.filter(workgroup=workgroup)
 
 
+def workgroup_file_prefix(workgroup_id: int) -> str:
+    """Every file a workgroup owns lives under this prefix (deleting the workgroup removes it)."""
+    return f"workgroups/{workgroup_id}/"
+
+
+@deconstructible
+class WorkgroupUploadTo:
+    """``upload_to`` for files a workgroup owns: ``workgroups/<id>/<folder>/<random>/<name>``.
+
+    Random folders keep two uploads of ``signed.pdf`` apart and make paths unguessable; files are
+    only ever served through permission-checked views. django-cleanup deletes a file after the
+    deletion or replacement of its row commits.
+    """
+
+    def __init__(self, folder: str):
+        self.folder = folder.strip("/")
+
+    def __call__(self, instance: models.Model, filename: str) -> str:
+        return f"{workgroup_file_prefix(instance.workgroup_id)}{self.folder}/{uuid.uuid4().hex}/{filename}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WorkgroupUploadTo) and other.folder == self.folder
+
+
 def job_result_path(job: Job, filename: str) -> str:
-    return f"jobs/{job.workgroup_id}/{job.pk}/{filename}"
+    return f"{workgroup_file_prefix(job.workgroup_id)}jobs/{job.pk}/{filename}"
 
 
 class Job(models.Model):
@@ -234,6 +326,12 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The lease: the worker holding ``lease_token`` runs the job until ``lease_expires_at`` and renews it
+    # while it works. A duplicate message for a job whose lease is live is dropped; an expired lease
+    # (the worker died) can be taken over.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries")
 
     objects = JobQuerySet.as_manager()
 
@@ -243,14 +341,79 @@ class Job(models.Model):
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
             models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="job_status_valid"),
         ]
-        indexes = [models.Index(fields=["workgroup", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workgroup", "-created_at"]),
+            # The sweeper looks for queued and running jobs only.
+            models.Index(fields=["status", "created_at"], name="job_status_created",
+                         condition=models.Q(status__in=["queued", "running"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("toolkit:job-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("toolkit:job-detail", kwargs={"slug": self.workgroup.slug, "job_id": self.pk})
 
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+
+    @property
+    def filename(self) -> str:
+        return self.result.name.rsplit("/", 1)[-1] if self.result else ""
+
+
+class AuditAction(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise TypeError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One change to a workgroup's data: who, what, when, old → new. Append-only.
+
+    Written in the same transaction as the change (``toolkit.audit``), so the trail can never
+    show a change that was rolled back or miss one that was committed. The audit page reads this
+    one table with keyset pagination, whatever the number of models or rows.
+    """
+
+    # Indexed by the composite indexes below, which all start with it.
+    workgroup = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="audit_events", db_index=False)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as written: the trail still names who did it after the account is deleted or anonymised.
+    actor_name = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=100)  # "partners.organization"
+    object_label = models.CharField(max_length=100)  # "Organization"
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=list, blank=True)  # [{"field": "Name", "old": "…", "new": "…"}]
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["workgroup", "-occurred_at", "-id"], name="audit_wg_time"),
+            models.Index(fields=["workgroup", "object_type", "-occurred_at", "-id"], name="audit_wg_type_time"),
+            models.Index(fields=["workgroup", "actor", "-occurred_at", "-id"], name="audit_wg_actor_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_label} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)

@@ -6,6 +6,12 @@ workgroup; an action is allowed when the person's role in *that* workgroup grant
 * Not a member of the workgroup (or not signed in): 404 — we do not even confirm
   that the workgroup exists.
 * A member whose role lacks the action: 403.
+* An archived workgroup is read-only: only the actions in ``READ_ONLY_ACTIONS`` remain.
+
+Reads go through one path: ``Model.objects.restrict(membership, action)`` returns the rows of
+the membership's workgroup when its role allows the action, and nothing otherwise (NetBox's
+``restrict(user, action)`` is the model). The membership is read once per request by
+``workgroup_view``; ``can``, ``require``, ``get_object_for_user`` and ``{% can_do %}`` reuse it.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ class Action(StrEnum):
     EXPORT_AGREEMENTS = "agreements.export"
     EDIT_TRIAGE = "triage.edit"
     APPROVE_TRIAGE = "triage.approve"
+    ARCHIVE_WORKGROUP = "workgroup.archive"  # archive and restore (the only change an archived workgroup takes)
     REPORT_INCIDENTS = "incidents.report"
     REVIEW_INCIDENTS = "incidents.review"
     EXPORT_INCIDENTS = "incidents.export"
@@ -80,19 +87,59 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 
+# What an archived workgroup still allows: reading, exporting what was agreed, and restoring it.
+READ_ONLY_ACTIONS = frozenset(
+    {Action.VIEW_WORKGROUP, Action.VIEW_AUDIT, Action.EXPORT_AGREEMENTS, Action.EXPORT_INCIDENTS,
+     Action.ARCHIVE_WORKGROUP}
+)
+
+
 def role_allows(role: str, action: Action) -> bool:
     return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def membership_allows(membership: Membership | None, action: Action) -> bool:
+    """The whole rule: a member, whose role grants the action, in a workgroup that takes it (not archived)."""
+    if membership is None or not role_allows(membership.role, action):
+        return False
+    return action in READ_ONLY_ACTIONS or membership.workgroup.archived_at is None
+
+
+# --- The membership a request resolved, reused instead of read again -----------------
+#
+# ``workgroup_view`` reads the person's membership once (with its workgroup) and leaves it on
+# the request's user object, which lives exactly as long as the request. Services called from
+# the view with ``actor=request.user`` then ask ``can``/``require`` without another query.
+# Outside a request (tasks, commands, tests) nothing is cached and every question reads the row.
+
+_CACHE_ATTR = "_toolkit_resolved_memberships"
+
+
+def remember_membership(user: User, membership: Membership) -> None:
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTR, cache)
+    cache[membership.workgroup_id] = membership
+
+
+def forget_memberships(user: User) -> None:
+    """After a service changes someone's role or removes them, their cached answer is stale."""
+    if getattr(user, _CACHE_ATTR, None):
+        setattr(user, _CACHE_ATTR, {})
 
 
 def get_membership(user: User, workgroup: Workgroup) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, workgroup=workgroup).first()
+    cached = (getattr(user, _CACHE_ATTR, None) or {}).get(workgroup.pk)
+    if cached is not None:
+        return cached
+    return Membership.objects.select_related("workgroup").filter(user=user, workgroup=workgroup).first()
 
 
 def can(user: User, workgroup: Workgroup, action: Action) -> bool:
-    membership = get_membership(user, workgroup)
-    return membership is not None and role_allows(membership.role, action)
+    return membership_allows(get_membership(user, workgroup), action)
 
 
 def get_workgroup_for_user(user: User, slug: str, action: Action) -> tuple[Workgroup, Membership]:
@@ -104,21 +151,44 @@ def get_workgroup_for_user(user: User, slug: str, action: Action) -> tuple[Workg
     )
     if membership is None:
         raise Http404("No such workgroup.")
-    if not role_allows(membership.role, action):
-        raise PermissionDenied("Your role in this workgroup does not allow this.")
+    remember_membership(user, membership)
+    if not membership_allows(membership, action):
+        raise PermissionDenied(_refusal(membership, action))
     return membership.workgroup, membership
+
+
+def _refusal(membership: Membership, action: Action) -> str:
+    if role_allows(membership.role, action) and membership.workgroup.archived_at is not None:
+        return "This workgroup is archived: it can be read but not changed. A coordinator can restore it."
+    return "Your role in this workgroup does not allow this."
+
+
+def restrict(queryset: models.QuerySet, membership: Membership | None, action: Action) -> models.QuerySet:
+    """The one scoped read: ``queryset``'s rows in the membership's workgroup, or none if the action is not allowed.
+
+    Models reach it as ``Model.objects.restrict(membership, action)`` (``toolkit.models.ScopedQuerySet``).
+    """
+    if not membership_allows(membership, action):
+        return queryset.none()
+    return queryset.filter(**{_workgroup_lookup(queryset.model): membership.workgroup_id})
+
+
+def _workgroup_lookup(model: type[models.Model]) -> str:
+    # Rows without their own workgroup column name the path to it (``workgroup_lookup = "round__workgroup_id"``).
+    return getattr(model, "workgroup_lookup", "workgroup_id")
 
 
 def get_object_for_user(
     user: User, workgroup: Workgroup, queryset: models.QuerySet, pk: Any, action: Action
 ) -> models.Model:
     """Fetch a workgroup-owned row by pk. Rows of other workgroups are simply not found."""
-    if not can(user, workgroup, action):
-        if get_membership(user, workgroup) is None:
+    membership = get_membership(user, workgroup)
+    if not membership_allows(membership, action):
+        if membership is None:
             raise Http404("No such workgroup.")
-        raise PermissionDenied("Your role in this workgroup does not allow this.")
+        raise PermissionDenied(_refusal(membership, action))
     try:
-        return queryset.get(workgroup=workgroup, pk=pk)
+        return restrict(queryset, membership, action).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404("Not found.") from None
 
@@ -131,8 +201,9 @@ def require(user: User, workgroup: Workgroup, action: Action) -> None:
 
 def require_view(user: User, workgroup: Workgroup, action: Action) -> None:
     """For views, after the workgroup is resolved: 403 when the role lacks a further action."""
-    if not can(user, workgroup, action):
-        raise PermissionDenied("Your role in this workgroup does not allow this.")
+    membership = get_membership(user, workgroup)
+    if not membership_allows(membership, action):
+        raise PermissionDenied(_refusal(membership, action) if membership else "Not allowed.")
 
 
 def workgroup_view(action: Action) -> Callable:
@@ -176,7 +247,9 @@ def token_view(resolve: Callable[..., Any], *, refused_template: str) -> Callabl
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: Any, link_token: str | None = None,
+                    token: str | None = None, **kwargs: Any) -> HttpResponse:
+            token = link_token if link_token is not None else token
             try:
                 request.link_subject = resolve(token=token, slug=slug)
             except ValidationError as exc:

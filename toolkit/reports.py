@@ -1,7 +1,7 @@
 """The workgroup summary PDF: the demo background job that proves the whole path.
 
-``workgroup_summary_context`` gathers data (a read), ``render_pdf`` turns it into
-bytes (pure), and the job runner ties them to a Job row.
+``workgroup_summary_context`` gathers data (a read), ``render_pdf`` writes it into
+the file object the job gives it, and the job runner ties them to a Job row.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ def workgroup_summary_context(*, job: Job) -> dict:
     }
 
 
-def run_workgroup_summary(*, job: Job, set_progress) -> tuple[str, bytes]:
+def run_workgroup_summary(*, job: Job, set_progress, output) -> str:
     context = workgroup_summary_context(job=job)
     set_progress(30)
-    pdf = render_pdf("toolkit/pdf/workgroup_summary.html", context)
+    render_pdf("toolkit/pdf/workgroup_summary.html", context, target=output)
     set_progress(90)
-    return f"{job.workgroup.slug}-summary.pdf", pdf
+    return f"{job.workgroup.slug}-summary.pdf"
 
 
 jobs.register(

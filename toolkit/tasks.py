@@ -7,9 +7,10 @@ from celery import shared_task
 from toolkit import services
 
 
-@shared_task(name="toolkit.run_job", acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
+# Time limits come from settings.JOB_TIME_LIMIT_SECONDS (CELERY_TASK_TIME_LIMIT), the one place they are set.
+@shared_task(name="toolkit.run_job", acks_late=True, reject_on_worker_lost=True)
 def run_job(job_id: int) -> str | None:
-    job = services.job_run(job_id=job_id)
+    job = services.job_run(job_id=job_id, keep_lease_alive=True)
     return job.status if job else None
 
 

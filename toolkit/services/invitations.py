@@ -45,7 +45,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    return reverse("toolkit:invitation-accept", kwargs={"token": invitation_token(invitation)})
+    return reverse("toolkit:invitation-accept", kwargs={"invitation_token": invitation_token(invitation)})
 
 
 @transaction.atomic

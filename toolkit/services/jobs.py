@@ -1,15 +1,27 @@
-"""Background jobs: record, enqueue on commit, run once, record the outcome."""
+"""Background jobs: record, enqueue on commit, run under a lease, stream the file to storage, sweep.
+
+The lease makes a job run in one worker at a time. Claiming a job sets a random lease token and
+``lease_expires_at``; the worker renews the lease while the runner works. A second message for the
+same job (a redelivery, a duplicate publish) finds the lease live and is dropped; a message that
+arrives after the lease expired (its worker died) takes the job over. Only the holder of the lease
+may record the outcome. The sweeper fails jobs whose lease lapsed long ago and jobs whose message
+never reached a worker, so no status page waits for ever.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
+import tempfile
+import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files import File
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from toolkit import jobs
@@ -18,8 +30,11 @@ from toolkit.permissions import require
 from toolkit.services.messages import (
     MSG_JOB_GAVE_UP,
     MSG_JOB_KIND_UNKNOWN,
+    MSG_JOB_NOT_FAILED,
+    MSG_JOB_NOT_PICKED_UP,
     MSG_JOB_NOT_QUEUED,
     MSG_JOB_STALE,
+    MSG_JOB_TOO_SLOW,
 )
 
 if TYPE_CHECKING:
@@ -28,18 +43,35 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_JOB_ATTEMPTS = 3
+# A file bigger than this goes to disk while the runner writes it, never twice into memory.
+SPOOL_IN_MEMORY_BYTES = 4 * 1024 * 1024
+
+
+def _lease_length() -> timedelta:
+    return timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
 @transaction.atomic
-def job_create(*, actor: User, workgroup: Workgroup, kind: str, params: dict | None = None) -> Job:
+def job_create(
+    *, actor: User, workgroup: Workgroup, kind: str, params: dict | None = None, retry_of: Job | None = None
+) -> Job:
     """Record a job and enqueue it once the row is committed (the worker must find it)."""
     job_kind = jobs.get_kind(kind)
     if job_kind is None:
         raise ValidationError(MSG_JOB_KIND_UNKNOWN.format(kind=kind))
     require(actor, workgroup, job_kind.action)
-    job = Job.objects.create(workgroup=workgroup, kind=kind, params=params or {}, requested_by=actor)
+    job = Job.objects.create(
+        workgroup=workgroup, kind=kind, params=params or {}, requested_by=actor, retry_of=retry_of
+    )
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def job_retry(*, actor: User, job: Job) -> Job:
+    """Run a failed job again as a new job (the failed one stays on the list as it was)."""
+    if job.status != JobStatus.FAILED:
+        raise ValidationError(MSG_JOB_NOT_FAILED)
+    return job_create(actor=actor, workgroup=job.workgroup, kind=job.kind, params=job.params, retry_of=job)
 
 
 def _enqueue(job_id: int) -> None:
@@ -55,77 +87,188 @@ def _enqueue(job_id: int) -> None:
         )
 
 
-def _job_claim(job_id: int) -> Job | None:
-    """Mark a job running unless it already finished; returns None when there is nothing to do.
+def _job_claim(job_id: int, token: str) -> Job | None:
+    """Take the lease on a job, or return None when there is nothing to do.
 
-    A redelivered message (acks_late after a worker crash) finds the job still
-    ``running`` and runs it again; the result file is simply written anew. A job that
-    keeps killing its worker stops after MAX_JOB_ATTEMPTS instead of looping forever.
+    Nothing to do: the job is gone or finished, or another worker holds a live lease on it (this
+    message is a duplicate). A job whose lease lapsed is taken over; one that has been started
+    MAX_JOB_ATTEMPTS times (it keeps killing its worker) is given up instead of looping for ever.
     """
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
+        now = timezone.now()
+        if job.status == JobStatus.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
+            logger.info("Job %s is held by another worker until %s; duplicate message dropped",
+                        job_id, job.lease_expires_at.isoformat())
+            return None
         if job.attempts >= MAX_JOB_ATTEMPTS:
             job.status = JobStatus.FAILED
             job.error_message = MSG_JOB_GAVE_UP.format(attempts=job.attempts)
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "error_message", "finished_at"])
+            job.finished_at = now
+            job.lease_token = ""
+            job.save(update_fields=["status", "error_message", "finished_at", "lease_token"])
             return None
+        if job.status == JobStatus.RUNNING:
+            logger.warning("Job %s: its lease lapsed at %s; taking it over", job_id, job.lease_expires_at)
         job.status = JobStatus.RUNNING
-        job.started_at = timezone.now()
+        job.started_at = now
         job.attempts += 1
         job.progress = 0
-        job.save(update_fields=["status", "started_at", "attempts", "progress"])
+        job.lease_token = token
+        job.lease_expires_at = now + _lease_length()
+        job.save(update_fields=["status", "started_at", "attempts", "progress", "lease_token", "lease_expires_at"])
         return job
+
+
+def _renew_lease(job_id: int, token: str) -> bool:
+    return bool(
+        Job.objects.filter(pk=job_id, lease_token=token, status=JobStatus.RUNNING).update(
+            lease_expires_at=timezone.now() + _lease_length()
+        )
+    )
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews the lease every third of its length while the runner works (in the worker only)."""
+
+    def __init__(self, job_id: int, token: str):
+        super().__init__(name=f"job-{job_id}-lease", daemon=True)
+        self.job_id, self.token = job_id, token
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = max(1.0, settings.JOB_LEASE_SECONDS / 3)
+        try:
+            while not self.stopped.wait(interval):
+                try:
+                    if not _renew_lease(self.job_id, self.token):
+                        logger.warning("Job %s: lease lost; its result will be discarded", self.job_id)
+                        return
+                except Exception:  # a database hiccup: try again at the next tick
+                    logger.exception("Job %s: could not renew its lease", self.job_id)
+                    close_old_connections()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
 
 
 def job_set_progress(*, job: Job, progress: int) -> None:
-    Job.objects.filter(pk=job.pk).update(progress=max(0, min(100, progress)))
+    """Progress for the status page; also proof of life, so it renews the lease."""
+    fields = {"progress": max(0, min(100, progress))}
+    if job.lease_token:
+        fields["lease_expires_at"] = timezone.now() + _lease_length()
+    Job.objects.filter(pk=job.pk, lease_token=job.lease_token).update(**fields)
 
 
-def job_run(*, job_id: int) -> Job | None:
-    """Run a queued job to completion, recording success or a readable failure."""
-    job = _job_claim(job_id)
+def job_run(*, job_id: int, keep_lease_alive: bool = False) -> Job | None:
+    """Run a job to completion under a lease, recording success or a readable failure.
+
+    ``keep_lease_alive`` starts the renewing thread; the Celery task asks for it. The runner writes
+    its file into a temporary file (on disk past a few MB), which is then copied to storage in chunks.
+    """
+    token = secrets.token_hex(16)
+    job = _job_claim(job_id, token)
     if job is None:
         return None
+    keeper = _LeaseKeeper(job.pk, token) if keep_lease_alive else None
+    if keeper:
+        keeper.start()
     try:
-        job_kind = jobs.get_kind(job.kind)
-        if job_kind is None:
-            raise ValidationError(MSG_JOB_KIND_UNKNOWN.format(kind=job.kind))
-        # The requester may have lost access between the click and now.
-        if job.requested_by is None:
-            raise ValidationError("The person who asked for this job no longer has an account.")
-        require(job.requested_by, job.workgroup, job_kind.action)
-        filename, content = job_kind.run(job=job, set_progress=lambda p: job_set_progress(job=job, progress=p))
-    except Exception as exc:  # recorded for the person who asked; the worker stays up
-        logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        job.status = JobStatus.FAILED
-        job.error_message = _readable_error(exc)
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error_message", "finished_at"])
-        return job
-    if job.result:
-        job.result.delete(save=False)
-    job.result.save(filename, ContentFile(content), save=False)
-    job.status = JobStatus.SUCCEEDED
-    job.progress = 100
-    job.error_message = ""
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "status", "progress", "error_message", "finished_at"])
-    return job
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES, mode="w+b") as output:
+            try:
+                filename = _run_runner(job, output)
+            except Exception as exc:  # recorded for the person who asked; the worker stays up
+                logger.exception("Job %s (%s) failed", job.pk, job.kind)
+                return _finish_failed(job, token, _readable_error(exc))
+            output.seek(0)
+            return _finish_succeeded(job, token, filename, output)
+    finally:
+        if keeper:
+            keeper.stop()
+
+
+def _run_runner(job: Job, output) -> str:
+    job_kind = jobs.get_kind(job.kind)
+    if job_kind is None:
+        raise ValidationError(MSG_JOB_KIND_UNKNOWN.format(kind=job.kind))
+    # The requester may have lost access between the click and now.
+    if job.requested_by is None:
+        raise ValidationError("The person who asked for this job no longer has an account.")
+    require(job.requested_by, job.workgroup, job_kind.action)
+    return job_kind.run(job=job, set_progress=lambda p: job_set_progress(job=job, progress=p), output=output)
+
+
+def _still_holding(job: Job, token: str) -> Job | None:
+    """Lock the row; None when another worker took the job over or the sweeper gave it up meanwhile."""
+    current = Job.objects.select_for_update().filter(pk=job.pk).first()
+    if current is None or current.lease_token != token or current.status != JobStatus.RUNNING:
+        logger.warning("Job %s: no longer ours to finish; outcome discarded", job.pk)
+        return None
+    return current
+
+
+def _finish_failed(job: Job, token: str, message: str) -> Job:
+    with transaction.atomic():
+        current = _still_holding(job, token)
+        if current is None:
+            return Job.objects.get(pk=job.pk)
+        current.status = JobStatus.FAILED
+        current.error_message = message
+        current.finished_at = timezone.now()
+        current.lease_token = ""
+        current.save(update_fields=["status", "error_message", "finished_at", "lease_token"])
+        return current
+
+
+def _finish_succeeded(job: Job, token: str, filename: str, output) -> Job:
+    # Write the file first (outside the transaction: storage is not transactional), then claim it.
+    storage = job.result.storage
+    name = storage.save(job.result.field.generate_filename(job, filename), File(output, name=filename))
+    with transaction.atomic():
+        current = _still_holding(job, token)
+        if current is None:
+            storage.delete(name)
+            return Job.objects.get(pk=job.pk)
+        old_name = current.result.name if current.result else ""
+        current.result.name = name
+        current.status = JobStatus.SUCCEEDED
+        current.progress = 100
+        current.error_message = ""
+        current.finished_at = timezone.now()
+        current.lease_token = ""
+        current.save(update_fields=["result", "status", "progress", "error_message", "finished_at", "lease_token"])
+        if old_name and old_name != name:
+            transaction.on_commit(lambda: storage.delete(old_name))
+        return current
 
 
 def job_fail_stale(*, now: datetime | None = None) -> int:
-    """Mark failed the jobs left "running" past the hard time limit (their worker died or was killed).
+    """Fail the jobs nobody is working on, so no status page waits for ever. Run by beat every few minutes.
 
-    Run every few minutes by Celery beat, so no status page polls forever.
+    * running, with a lease that lapsed more than ``JOB_STALE_AFTER_SECONDS`` ago: its worker died;
+    * queued for more than ``JOB_QUEUED_TIMEOUT_SECONDS``: its message was lost or no worker runs.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    return Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).update(
-        status=JobStatus.FAILED, error_message=MSG_JOB_STALE, finished_at=now
+    lapsed = now - timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+    stale = Job.objects.filter(status=JobStatus.RUNNING, lease_expires_at__lt=lapsed).update(
+        status=JobStatus.FAILED, error_message=MSG_JOB_STALE, finished_at=now, lease_token=""
     )
+    # Rows from before leases existed have no lease: judge them by the hard time limit.
+    stale += Job.objects.filter(
+        status=JobStatus.RUNNING, lease_expires_at__isnull=True,
+        started_at__lt=now - timedelta(seconds=settings.JOB_TIME_LIMIT_SECONDS + 60),
+    ).update(status=JobStatus.FAILED, error_message=MSG_JOB_STALE, finished_at=now)
+    lost = Job.objects.filter(
+        status=JobStatus.QUEUED, created_at__lt=now - timedelta(seconds=settings.JOB_QUEUED_TIMEOUT_SECONDS)
+    ).update(status=JobStatus.FAILED, error_message=MSG_JOB_NOT_PICKED_UP, finished_at=now)
+    if stale or lost:
+        logger.warning("Sweeper failed %s stale running job(s) and %s never picked up", stale, lost)
+    return stale + lost
 
 
 def _readable_error(exc: Exception) -> str:
@@ -133,6 +276,8 @@ def _readable_error(exc: Exception) -> str:
         return "The person who asked for this job is no longer allowed to run it in this workgroup."
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return MSG_JOB_TOO_SLOW.format(minutes=max(1, settings.JOB_TIME_LIMIT_SECONDS // 60))
     return (
         f"The job stopped with an unexpected error ({type(exc).__name__}). "
         "It has been logged; try again, or tell your coordinator if it happens again."

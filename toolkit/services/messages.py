@@ -26,4 +26,20 @@ MSG_INVITATION_INVITER_GONE = (
 )
 MSG_JOB_NOT_QUEUED = "The background service could not be reached, so this job was not started. Try again later."
 MSG_JOB_GAVE_UP = "This job stopped the worker {attempts} times and was given up. Tell your coordinator."
-MSG_JOB_STALE = "This job did not finish within its time limit; its worker probably stopped. Try again."
+MSG_JOB_STALE = (
+    "This job stopped making progress: the worker running it probably stopped or restarted. Retry it; "
+    "if it happens again, tell your coordinator."
+)
+MSG_JOB_NOT_PICKED_UP = (
+    "No background worker picked this job up (its message was lost, or no worker is running). "
+    "Retry it; if it happens again, tell whoever runs the toolkit for your workgroup."
+)
+MSG_JOB_TOO_SLOW = "This job took longer than its {minutes}-minute limit and was stopped."
+MSG_JOB_NOT_FAILED = "Only a failed job can be retried."
+MSG_ALREADY_ARCHIVED = "This workgroup is archived already."
+MSG_NOT_ARCHIVED = "This workgroup is not archived."
+MSG_STAFF_ONLY = "Only site staff can do this."
+MSG_LAST_COORDINATOR_ELSEWHERE = (
+    "This person is the only coordinator of “{workgroup}”. Make someone else coordinator there first, "
+    "or delete the workgroup."
+)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from toolkit.models import Invitation, Membership, Role, Workgroup
-from toolkit.permissions import Action, require, role_allows
+from toolkit.permissions import Action, forget_memberships, require, role_allows
 from toolkit.services.messages import MSG_LAST_COORDINATOR, MSG_SLUG_TAKEN
 from toolkit.slugs import unique_slug
 
@@ -23,7 +23,7 @@ _SETUP_STEPS: list[Callable[..., None]] = []
 
 
 def register_workgroup_setup(step: Callable[..., None]) -> None:
-    """``step(workgroup=..., actor=...)`` runs inside workgroup_create's transaction."""
+    """``step(workgroup=..., actor=...)`` runs inside workgroup_create's transaction, once per workgroup."""
     if step not in _SETUP_STEPS:
         _SETUP_STEPS.append(step)
 
@@ -57,9 +57,18 @@ def workgroup_create(
     membership = Membership(user=actor, workgroup=workgroup, role=Role.COORDINATOR)
     membership._history_user = actor
     membership.save()
+    workgroup_setup_defaults(workgroup=workgroup, actor=actor)
+    return workgroup
+
+
+def workgroup_setup_defaults(*, workgroup: Workgroup, actor: User | None) -> None:
+    """What every workgroup starts with (sectors, functions, clause library, instrument…), made once, here.
+
+    Pages never create these on the way: a coordinator who deletes a default keeps it deleted.
+    Workgroups that existed before an app's defaults did get them from that app's data migration.
+    """
     for step in _SETUP_STEPS:
         step(workgroup=workgroup, actor=actor)
-    return workgroup
 
 
 @transaction.atomic
@@ -101,6 +110,7 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     membership.role = role
     membership._history_user = actor
     membership.save(update_fields=["role"])
+    forget_memberships(actor)  # the actor may have changed their own role
     if not role_allows(role, Action.MANAGE_MEMBERS):
         _withdraw_invitations_sent_by(membership, actor=actor)
     return membership
@@ -115,6 +125,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     _withdraw_invitations_sent_by(membership, actor=actor)
     membership._history_user = actor
     membership.delete()
+    forget_memberships(actor)  # the actor may have removed themselves
 
 
 def _withdraw_invitations_sent_by(membership: Membership, *, actor: User) -> None:

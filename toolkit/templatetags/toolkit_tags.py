@@ -1,7 +1,7 @@
 from django import template
 
 from toolkit import jobs
-from toolkit.permissions import Action, role_allows
+from toolkit.permissions import Action, membership_allows
 
 register = template.Library()
 
@@ -9,8 +9,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def can_do(context, action: str) -> bool:
     """Ask the permission layer from a template: {% can_do "audit.view" as can_audit %}."""
-    membership = context.get("current_membership")
-    return membership is not None and role_allows(membership.role, Action(action))
+    return membership_allows(context.get("current_membership"), Action(action))
 
 
 @register.filter

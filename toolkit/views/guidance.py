@@ -15,8 +15,8 @@ def guidance_index(request: HttpRequest) -> HttpResponse:
     return render(request, "toolkit/guidance/index.html", {"topics": guidance.topic_list()})
 
 
-def guidance_topic(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = guidance.topic_get(slug)
+def guidance_topic(request: HttpRequest, topic: str) -> HttpResponse:
+    topic = guidance.topic_get(topic)
     if topic is None:
         raise Http404("No such guidance topic.")
     context = {

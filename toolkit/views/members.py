@@ -6,25 +6,35 @@ from django.contrib.auth import get_user_model, login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from toolkit import selectors, services
-from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm
+from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, add_service_errors
 from toolkit.models import Invitation, Membership
+from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.views.shortcuts import render_form_page
+
+MEMBERS_PAGE_SIZE = 50
 
 
-def _members_page(request: HttpRequest, invite_form: InvitationForm | None = None, status: int = 200) -> HttpResponse:
+def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
+    # The form lives on the members page but posts to its own URL, which sends the invitation.
+    return InvitationForm(data, form_action=reverse("toolkit:invitation-create", args=[request.workgroup.slug]))
+
+
+def _members_page(request: HttpRequest, invite_form: InvitationForm | None = None) -> HttpResponse:
     workgroup = request.workgroup
     manage = can(request.user, workgroup, Action.MANAGE_MEMBERS)
     context = {
-        "memberships": selectors.membership_list(workgroup=workgroup),
-        "invitations": selectors.invitation_list_open(workgroup=workgroup) if manage else [],
-        "invite_form": invite_form or (InvitationForm() if manage else None),
+        "page": paginate(request, selectors.membership_list(workgroup=workgroup), per_page=MEMBERS_PAGE_SIZE),
+        "invitations": selectors.invitation_list_open(workgroup=workgroup)[:MEMBERS_PAGE_SIZE] if manage else [],
+        "invite_form": invite_form or (_invitation_form(request) if manage else None),
         "role_form": MembershipRoleForm(),
         "can_manage": manage,
     }
-    return render(request, "toolkit/members.html", context, status=status)
+    return render_form_page(request, "toolkit/members.html", context, form=invite_form)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
@@ -35,7 +45,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @workgroup_view(Action.MANAGE_MEMBERS)
 @require_POST
 def invitation_create(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST)
+    form = _invitation_form(request, request.POST)
     if form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -45,18 +55,20 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}. The link works for "
                              f"{settings.INVITATION_MAX_AGE.days} days.")
             return redirect("toolkit:members", slug=request.workgroup.slug)
-    return _members_page(request, invite_form=form, status=400)
+    return _members_page(request, invite_form=form)
 
 
 @workgroup_view(Action.MANAGE_MEMBERS)
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_for_user(request.user, request.workgroup, Invitation.objects, pk, Action.MANAGE_MEMBERS)
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_for_user(
+        request.user, request.workgroup, Invitation.objects, invitation_id, Action.MANAGE_MEMBERS
+    )
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as exc:
@@ -68,8 +80,11 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.MANAGE_MEMBERS)
 @require_POST
-def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_for_user(request.user, request.workgroup, Membership.objects, pk, Action.MANAGE_MEMBERS)
+def membership_change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_object_for_user(
+        request.user, request.workgroup, Membership.objects.select_related("user", "workgroup"), membership_id,
+        Action.MANAGE_MEMBERS,
+    )
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed roles.")
@@ -85,8 +100,11 @@ def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_for_user(request.user, request.workgroup, Membership.objects, pk, Action.MANAGE_MEMBERS)
+def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_object_for_user(
+        request.user, request.workgroup, Membership.objects.select_related("user", "workgroup"), membership_id,
+        Action.MANAGE_MEMBERS,
+    )
     if request.method == "POST":
         try:
             services.membership_remove(actor=request.user, membership=membership)
@@ -101,8 +119,9 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: HttpRequest, invitation_token: str) -> HttpResponse:
     """Public on purpose: the signed token is the credential. Refusals say why, plainly."""
+    token = invitation_token
     try:
         invitation = services.invitation_resolve(token=token)
     except ValidationError as exc:

@@ -5,12 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from toolkit import selectors, services
 from toolkit.dashboard import cards_for
+from toolkit.filters import AuditEventFilter
 from toolkit.forms import WorkgroupForm
+from toolkit.pagination import keyset_page
 from toolkit.permissions import Action, workgroup_view
+from toolkit.views.shortcuts import form_response, refuse_with_message
 
 LAST_WORKGROUP_SESSION_KEY = "last_workgroup"
 
@@ -25,22 +29,21 @@ def home(request: HttpRequest) -> HttpResponse:
         chosen = workgroups[0]
     if chosen is not None:
         return redirect(chosen)
-    return render(request, "toolkit/home.html", {"workgroups": workgroups})
+    archived = selectors.archived_workgroup_list_for_user(user=request.user)
+    return render(request, "toolkit/home.html", {"workgroups": workgroups, "archived": archived})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def workgroup_create(request: HttpRequest) -> HttpResponse:
     form = WorkgroupForm(request.POST or None, submit_label="Create workgroup")
-    if request.method == "POST" and form.is_valid():
-        try:
-            workgroup = services.workgroup_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{workgroup.name} is ready. You are its coordinator.")
-            return redirect(workgroup)
-    return render(request, "toolkit/workgroup_form.html", {"form": form, "creating": True})
+    return form_response(
+        request, form,
+        save=lambda **data: services.workgroup_create(actor=request.user, **data),
+        success_message=lambda workgroup: f"{workgroup.name} is ready. You are its coordinator.",
+        redirect_to=lambda workgroup: workgroup,
+        template="toolkit/workgroup_form.html", context={"creating": True},
+    )
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
@@ -55,24 +58,51 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def workgroup_settings(request: HttpRequest) -> HttpResponse:
     workgroup = request.workgroup
     form = WorkgroupForm(request.POST or None, instance=workgroup, submit_label="Save changes")
-    if request.method == "POST" and form.is_valid():
+    return form_response(
+        request, form,
+        save=lambda **data: services.workgroup_update(actor=request.user, workgroup=workgroup, **data),
+        success_message="Workgroup details saved.",
+        redirect_to=reverse("toolkit:workgroup-settings", args=[workgroup.slug]),
+        template="toolkit/workgroup_form.html", context={"creating": False},
+    )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@workgroup_view(Action.ARCHIVE_WORKGROUP)
+@require_http_methods(["GET", "POST"])
+def workgroup_archive(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
         try:
-            services.workgroup_update(actor=request.user, workgroup=workgroup, **form.cleaned_data)
+            services.workgroup_archive(actor=request.user, workgroup=request.workgroup)
         except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Workgroup details saved.")
-            return redirect("toolkit:workgroup-settings", slug=workgroup.slug)
-    return render(request, "toolkit/workgroup_form.html", {"form": form, "creating": False})
+            return refuse_with_message(request, exc, request.workgroup)
+        messages.success(request, f"{request.workgroup.name} is archived. A coordinator can restore it from its "
+                                  "dashboard.")
+        return redirect("toolkit:home")
+    return render(request, "toolkit/workgroup_confirm_archive.html")
+
+
+@workgroup_view(Action.ARCHIVE_WORKGROUP)
+@require_POST
+def workgroup_restore(request: HttpRequest) -> HttpResponse:
+    try:
+        services.workgroup_restore(actor=request.user, workgroup=request.workgroup)
+    except ValidationError as exc:
+        return refuse_with_message(request, exc, request.workgroup)
+    messages.success(request, f"{request.workgroup.name} is restored: it can be changed again.")
+    return redirect(request.workgroup)
 
 
 @workgroup_view(Action.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    before = selectors.AuditCursor.parse(request.GET.get("before", ""))
-    page_size = 50
-    entries = selectors.audit_entries(workgroup=request.workgroup, before=before, limit=page_size)
-    older = entries[-1].cursor if len(entries) == page_size else None
-    return render(request, "toolkit/audit_log.html", {"entries": entries, "older": older, "paged": bool(before)})
+    events = AuditEventFilter(
+        request.GET, queryset=selectors.audit_events(membership=request.membership), workgroup=request.workgroup
+    )
+    page = keyset_page(events.qs, after=request.GET.get("after"), before=request.GET.get("before"),
+                       size=AUDIT_PAGE_SIZE)
+    return render(request, "toolkit/audit_log.html", {"filter": events, "page": page})
 
 
 def area_page(template_name: str):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from toolkit.models import JurisdictionType, Membership, Role, Workgroup, WorkgroupGoal
+from toolkit.services import workgroup_create
 
 DEMO_PASSWORD = "demo-pass-988"  # demo data only; printed so people can sign in
 
@@ -50,12 +51,13 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             # Demo accounts have a published password; they must never exist on a real site.
             raise CommandError("seed_demo refuses to run with DJANGO_ENV=production.")
-        county = _workgroup(DEMO_WORKGROUP)
-        state = _workgroup(STATE_WORKGROUP)
         users = {}
-        for email, first, last, role in DEMO_PEOPLE:
-            users[email] = user = _user(email, first, last)
-            Membership.objects.get_or_create(user=user, workgroup=county, defaults={"role": role})
+        for email, first, last, _role in DEMO_PEOPLE:
+            users[email] = _user(email, first, last)
+        county = _workgroup(DEMO_WORKGROUP, creator=users["coordinator@example.org"])
+        state = _workgroup(STATE_WORKGROUP, creator=users["legal@example.org"])
+        for email, _, _, role in DEMO_PEOPLE:
+            Membership.objects.get_or_create(user=users[email], workgroup=county, defaults={"role": role})
         # In the state council the county's legal reviewer coordinates and the county coordinator watches.
         Membership.objects.get_or_create(
             user=users["legal@example.org"], workgroup=state, defaults={"role": Role.COORDINATOR}
@@ -75,9 +77,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'Admin (staff)':<15} {admin.email}")
 
 
-def _workgroup(data: dict) -> Workgroup:
-    workgroup, _ = Workgroup.objects.get_or_create(slug=data["slug"], defaults=data)
-    return workgroup
+def _workgroup(data: dict, *, creator) -> Workgroup:
+    """Created like any workgroup (with its defaults, the creator as coordinator), or left as it is."""
+    existing = Workgroup.objects.filter(slug=data["slug"]).first()
+    if existing is not None:
+        return existing
+    return workgroup_create(actor=creator, **data)
 
 
 def _user(email: str, first: str, last: str, staff: bool = False):

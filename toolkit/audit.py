@@ -1,0 +1,137 @@
+"""The audit trail: one append-only table, written in the same transaction as the change.
+
+Models keep their django-simple-history tables where as-of questions need them (the partner map
+compared over time, which protocol version was in force when). Every historical record a
+registered model writes also becomes one ``AuditEvent`` row here — who, what, when, old → new —
+through simple-history's ``post_create_historical_record`` signal, which fires inside the
+saving transaction. The audit page then reads one table with one index, however many models
+or rows there are.
+
+Bulk writes (imports) skip per-row signals; they call ``record_created_in_bulk`` themselves.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from toolkit.models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from toolkit.models import User
+
+_AUDITED: dict[type[models.Model], str] = {}
+_HISTORY_ACTIONS = {"+": AuditAction.CREATED, "~": AuditAction.CHANGED, "-": AuditAction.DELETED}
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("toolkit_audit_suspended", default=False)
+REPR_LIMIT = 300
+VALUE_LIMIT = 500
+
+
+def register_audited_model(model: type[models.Model], *, workgroup_field: str = "workgroup_id") -> None:
+    """Feature apps call this from ready() for each model with ``history = HistoricalRecords()``."""
+    _AUDITED[model] = workgroup_field
+
+
+def audited_models() -> dict[type[models.Model], str]:
+    return dict(_AUDITED)
+
+
+def object_types() -> list[tuple[str, str]]:
+    """(``app_label.model``, "Verbose name") for every audited model, for the audit page's filter."""
+    return sorted(
+        ((m._meta.label_lower, str(m._meta.verbose_name).capitalize()) for m in _AUDITED), key=lambda t: t[1]
+    )
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """No audit rows while a workgroup is deleted for good: its trail goes with it."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def _actor_name(actor: User | None) -> str:
+    if actor is None:
+        return "System"
+    return (actor.get_full_name() or actor.email)[:REPR_LIMIT]
+
+
+def _repr(instance: models.Model) -> str:
+    try:
+        text = str(instance)
+    except models.ObjectDoesNotExist:  # it names a related row that is gone already
+        text = f"{instance._meta.verbose_name} #{instance.pk}"
+    return text[:REPR_LIMIT]
+
+
+def _display(model: type[models.Model], field_name: str, value: Any) -> str:
+    try:
+        field = model._meta.get_field(field_name)
+    except Exception:
+        return "" if value is None else str(value)[:VALUE_LIMIT]
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))[:VALUE_LIMIT]
+    if value in (None, ""):
+        return "—"
+    return str(value)[:VALUE_LIMIT]
+
+
+def _changes(model: type[models.Model], history_instance: models.Model) -> list[dict[str, str]]:
+    previous = history_instance.prev_record
+    if previous is None:
+        return []
+    delta = history_instance.diff_against(previous)
+    return [
+        {
+            "field": str(model._meta.get_field(change.field).verbose_name),
+            "old": _display(model, change.field, change.old),
+            "new": _display(model, change.field, change.new),
+        }
+        for change in delta.changes
+    ]
+
+
+def record_history(sender, instance: models.Model, history_instance: models.Model, history_user=None, **kwargs):
+    """simple-history's post_create_historical_record: the same change, one row in the trail."""
+    model = type(instance)
+    workgroup_field = _AUDITED.get(model)
+    if workgroup_field is None or _suspended.get():
+        return
+    workgroup_id = getattr(instance, workgroup_field, None)
+    if workgroup_id is None:
+        return
+    action = _HISTORY_ACTIONS[history_instance.history_type]
+    AuditEvent.objects.create(
+        workgroup_id=workgroup_id,
+        occurred_at=history_instance.history_date,
+        actor=history_user,
+        actor_name=_actor_name(history_user),
+        action=action,
+        object_type=model._meta.label_lower,
+        object_label=str(model._meta.verbose_name).capitalize(),
+        object_id=str(instance.pk),
+        object_repr=_repr(instance),
+        changes=_changes(model, history_instance) if action == AuditAction.CHANGED else [],
+    )
+
+
+def record_created_in_bulk(*, workgroup_id: int, actor: User | None, objects: Iterable[models.Model]) -> int:
+    """For bulk imports, which bypass per-row signals: one "created" row each, written in one statement."""
+    name = _actor_name(actor)
+    rows = [
+        AuditEvent(
+            workgroup_id=workgroup_id, actor=actor, actor_name=name, action=AuditAction.CREATED,
+            object_type=obj._meta.label_lower, object_label=str(obj._meta.verbose_name).capitalize(),
+            object_id=str(obj.pk), object_repr=_repr(obj),
+        )
+        for obj in objects
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
