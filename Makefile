@@ -26,12 +26,14 @@ install: $(VENV)/.runtime assets
 install-dev: $(VENV)/.dev assets
 assets: node_modules/.installed
 
-# Web server and a Celery worker on the filesystem broker: no PostgreSQL or Redis needed.
+# Web server and a Celery worker on the filesystem broker: no PostgreSQL or Redis needed. The worker
+# also runs beat (--beat), so the stale-job sweeper and the daily reminders run here too.
 run: install
 	@mkdir -p var
 	DJANGO_ENV=development $(PY) manage.py migrate --noinput
 	DJANGO_ENV=development $(PY) manage.py seed_demo
-	@DJANGO_ENV=development $(VENV)/bin/celery -A toolkit worker --pool=solo --loglevel=INFO >var/worker.log 2>&1 & \
+	@DJANGO_ENV=development $(VENV)/bin/celery -A toolkit worker --pool=solo --beat \
+		--schedule=var/celerybeat-schedule --loglevel=INFO >var/worker.log 2>&1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo ""; \
 	echo "  Crisis Interop Toolkit is starting at http://$(HOST):$(PORT)/"; \

@@ -33,6 +33,17 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every test that talks to a real Celery worker runs in the same process.
+
+    Workers consume one shared Redis queue; a worker started by another xdist process would pick up
+    messages about a different test database.
+    """
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker) and (reason := _missing(marker)):
@@ -117,6 +128,63 @@ def artifacts_dir() -> Path:
 # --- A real Celery worker process (tests marked redis + postgres) ---------------------
 
 
+def test_database_url() -> str:
+    db = settings.DATABASES["default"]  # NAME is the test database by now
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_celery_worker(*, media_root, log_path, app: str = "toolkit", queues: str = "", extra_env=None):
+    """Start one `celery worker` process on the Redis broker and the test database; wait until it is ready."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "MEDIA_ROOT": str(media_root),
+        "DJANGO_ENV": "test",
+        **(extra_env or {}),
+    }
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    command = [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo", "--loglevel=INFO",
+               "-n", name, "--without-gossip", "--without-mingle"]
+    if queues:
+        command += ["-Q", queues]
+    log = open(log_path, "wb")  # noqa: SIM115 (closed by stop_celery_worker)
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_file = log
+    deadline = time.monotonic() + 60
+    while b" ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("Celery worker did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+        time.sleep(0.2)
+    return process
+
+
+def stop_celery_worker(process) -> None:
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    process.log_file.close()
+
+
+def require_worker_services() -> None:
+    if _missing("redis") or _missing("postgres"):
+        reason = _missing("redis") or _missing("postgres")
+        if REQUIRE_SERVICES:
+            pytest.fail(f"CI requires this service: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """Start `celery worker` as a separate process on the Redis broker and the test database.
@@ -124,54 +192,17 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     Tests using it must be ``django_db(transaction=True)``: the worker only sees
     committed rows. It shares MEDIA_ROOT with the test so results can be read back.
     """
-    import subprocess
-    import sys
-    import time
-    import uuid
-
     from toolkit.celery import app
 
-    if _missing("redis") or _missing("postgres"):
-        reason = _missing("redis") or _missing("postgres")
-        if REQUIRE_SERVICES:
-            pytest.fail(f"CI requires this service: {reason}", pytrace=False)
-        pytest.skip(reason)
-
-    db = settings.DATABASES["default"]  # NAME is the test database by now
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    require_worker_services()
     media_root = tmp_path_factory.mktemp("worker-media")
     log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
-    name = f"test-{uuid.uuid4().hex[:8]}@%h"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "MEDIA_ROOT": str(media_root),
-        "DJANGO_ENV": "test",
-    }
     app.control.purge()  # leftovers from an interrupted run would run against this database
-    log = open(log_path, "wb")  # noqa: SIM115 (closed below, after the process)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "toolkit", "worker", "--pool=solo", "--loglevel=INFO",
-         "-n", name, "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while b" ready." not in log_path.read_bytes():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("Celery worker did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-        time.sleep(0.2)
+    process = start_celery_worker(media_root=media_root, log_path=log_path)
     try:
         yield {"media_root": media_root, "log_path": log_path}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_celery_worker(process)
 
 
 @pytest.fixture

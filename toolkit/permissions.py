@@ -195,8 +195,9 @@ def get_object_for_user(
 
 def require(user: User, workgroup: Workgroup, action: Action) -> None:
     """For services and tasks: raise PermissionDenied unless the user may act now."""
-    if not can(user, workgroup, action):
-        raise PermissionDenied(f"{user} may not {action.value} in {workgroup}.")
+    membership = get_membership(user, workgroup)
+    if not membership_allows(membership, action):
+        raise PermissionDenied(_refusal(membership, action) if membership else "You are not a member of this workgroup.")
 
 
 def require_view(user: User, workgroup: Workgroup, action: Action) -> None:

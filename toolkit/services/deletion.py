@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -167,8 +168,20 @@ def user_delete(*, actor: User, user: User, force: bool = False) -> None:
     Invitation.objects.filter(invited_by=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    user.delete()
+    user_id = user.pk
+    user.delete()  # its memberships cascade, which writes their last history copies
+    _forget_user_in_history(user_id)
     forget_memberships(user)
+
+
+def _forget_user_in_history(user_id: int) -> None:
+    """History copies hold plain user ids (no constraint): empty them as the live rows' SET_NULL does."""
+    user_model = get_user_model()
+    for tracked in history_registry.values():
+        history_model = tracked.history.model
+        for field in history_model._meta.concrete_fields:
+            if field.name != "history_user" and getattr(field, "related_model", None) is user_model:
+                history_model.objects.filter(**{field.attname: user_id}).update(**{field.attname: None})
 
 
 @transaction.atomic
