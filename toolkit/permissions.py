@@ -197,7 +197,9 @@ def require(user: User, workgroup: Workgroup, action: Action) -> None:
     """For services and tasks: raise PermissionDenied unless the user may act now."""
     membership = get_membership(user, workgroup)
     if not membership_allows(membership, action):
-        raise PermissionDenied(_refusal(membership, action) if membership else "You are not a member of this workgroup.")
+        raise PermissionDenied(
+            _refusal(membership, action) if membership else "You are not a member of this workgroup."
+        )
 
 
 def require_view(user: User, workgroup: Workgroup, action: Action) -> None:

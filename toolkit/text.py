@@ -22,8 +22,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 MSG_FORBIDDEN_CHARACTER = (
-    "This text contains a character that cannot be kept in documents (%(name)s, %(codepoint)s) at position %(position)s. "
-    "It usually comes from copying out of another program; delete it (or retype the text around it) and try again."
+    "This text contains a character that cannot be kept in documents (%(name)s, %(codepoint)s) "
+    "at position %(position)s. It usually comes from copying out of another program; delete it "
+    "(or retype the text around it) and try again."
 )
 MSG_BROKEN_CHARACTER = (
     "This text contains a broken character (%(codepoint)s, half of an emoji or symbol) at position %(position)s. "

@@ -179,9 +179,9 @@ def _forget_user_in_history(user_id: int) -> None:
     user_model = get_user_model()
     for tracked in history_registry.values():
         history_model = tracked.history.model
-        for field in history_model._meta.concrete_fields:
-            if field.name != "history_user" and getattr(field, "related_model", None) is user_model:
-                history_model.objects.filter(**{field.attname: user_id}).update(**{field.attname: None})
+        for column in history_model._meta.concrete_fields:
+            if column.name != "history_user" and getattr(column, "related_model", None) is user_model:
+                history_model.objects.filter(**{column.attname: user_id}).update(**{column.attname: None})
 
 
 @transaction.atomic
