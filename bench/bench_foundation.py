@@ -11,6 +11,7 @@ rendering the workgroup summary PDF.
 from __future__ import annotations
 
 import argparse
+import io
 
 from _common import connection, measure, test_database
 from django.test import Client
@@ -49,7 +50,7 @@ def main() -> None:
         job = Job(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=coordinator)
         measure(
             "render workgroup summary PDF",
-            lambda: run_workgroup_summary(job=job, set_progress=lambda p: None),
+            lambda: run_workgroup_summary(job=job, set_progress=lambda p: None, output=io.BytesIO()),
             max(3, args.iterations // 5),
         )
 

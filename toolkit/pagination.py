@@ -92,6 +92,11 @@ class KeysetPage:
 
 def _past(keys: tuple[str, ...], values: list[Any], *, forward: bool) -> Q:
     """Rows strictly after ``values`` in the order ``keys`` (``-field`` is descending); before when not forward."""
+    # The OR-expansion alone makes PostgreSQL scan from the start of the index; a non-strict bound on the
+    # first key lets it start right at the cursor (the classic keyset trick, for databases without row values).
+    first = keys[0].lstrip("-")
+    first_descending = keys[0].startswith("-") == forward
+    bound = Q(**{f"{first}__lte" if first_descending else f"{first}__gte": values[0]})
     condition = Q()
     for index, key in enumerate(keys):
         name = key.lstrip("-")
@@ -100,7 +105,7 @@ def _past(keys: tuple[str, ...], values: list[Any], *, forward: bool) -> Q:
         for earlier_key, earlier_value in zip(keys[:index], values[:index], strict=True):
             step &= Q(**{earlier_key.lstrip("-"): earlier_value})
         condition |= step
-    return condition
+    return bound & condition
 
 
 def keyset_page(
