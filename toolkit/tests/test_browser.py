@@ -87,3 +87,29 @@ def test_a_viewer_sees_the_dashboard_but_no_button_to_build_reports(page, workgr
     page.goto(f"/w/{workgroup.slug}/audit/")
     assert page.get_by_role("heading", name="You cannot do this here").is_visible()
     page.screenshot(path=artifacts_dir / "foundation-viewer-forbidden.png", full_page=True)
+
+
+def test_a_coordinator_invites_someone_from_the_members_page_and_sees_the_invitation_listed(
+    page, workgroup, coordinator, artifacts_dir, mailoutbox
+):
+    _sign_in(page, coordinator.email)
+    page.get_by_role("heading", name=workgroup.name).wait_for()
+    page.goto(f"/w/{workgroup.slug}/members/")
+
+    page.get_by_label("E-mail address").fill("new.partner@riverbend.test")
+    page.get_by_label(re.compile(r"^\s*Role\W*$")).select_option(label="Legal reviewer")
+    page.get_by_role("button", name="Send invitation").click()
+
+    page.get_by_text("Invitation sent to new.partner@riverbend.test").wait_for()
+    invitations = page.get_by_role("list").filter(has_text="new.partner@riverbend.test")
+    assert "Legal reviewer" in invitations.inner_text()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["new.partner@riverbend.test"]
+    page.screenshot(path=artifacts_dir / "foundation-members-invited.png", full_page=True)
+
+    # A mistyped address is caught before anything is sent, and what was typed stays in the box.
+    page.get_by_label("E-mail address").fill("not an address")
+    page.get_by_role("button", name="Send invitation").click()
+    assert page.get_by_label("E-mail address").evaluate("el => el.validationMessage") != ""
+    assert page.get_by_label("E-mail address").input_value() == "not an address"
+    assert len(mailoutbox) == 1
+    assert page.console_errors == []

@@ -305,3 +305,62 @@ def test_every_workgroup_url_is_guarded_by_the_permission_layer():
     )
     assert unguarded == []
     assert any(route.startswith("respond/<slug:slug>/") for route in slug_routes)
+
+
+# --- The one scoped read and the membership read once ---------------------------------
+
+
+def test_restrict_returns_this_workgroups_rows_only_when_the_role_allows_the_action(
+    workgroup, other_workgroup, people
+):
+    from toolkit.models import Job
+    from toolkit.permissions import get_membership
+
+    ours = _succeeded_job(workgroup, people[Role.COORDINATOR])
+    _succeeded_job(other_workgroup, people["outsider"])
+    member = get_membership(people[Role.MEMBER], workgroup)
+    viewer = get_membership(people[Role.VIEWER], workgroup)
+
+    assert list(Job.objects.restrict(member, Action.RUN_JOBS)) == [ours]
+    assert list(Job.objects.restrict(viewer, Action.RUN_JOBS)) == []
+    assert list(Job.objects.restrict(None, Action.VIEW_WORKGROUP)) == []
+
+
+def test_restrict_refuses_changes_in_an_archived_workgroup_but_keeps_reading(workgroup, people):
+    from toolkit import services
+    from toolkit.models import Job
+    from toolkit.permissions import get_membership
+
+    job = _succeeded_job(workgroup, people[Role.COORDINATOR])
+    services.workgroup_archive(actor=people[Role.COORDINATOR], workgroup=workgroup)
+    membership = get_membership(people[Role.COORDINATOR], workgroup)
+
+    assert list(Job.objects.restrict(membership, Action.VIEW_WORKGROUP)) == [job]
+    assert list(Job.objects.restrict(membership, Action.RUN_JOBS)) == []
+
+
+def test_a_page_reads_the_membership_once_however_often_it_asks(client, workgroup, people):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people[Role.COORDINATOR])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/w/{workgroup.slug}/members/")  # asks can() and {% can_do %} several times
+
+    assert response.status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries
+             if re.search(r'FROM "toolkit_membership".*WHERE.*"toolkit_membership"\."user_id" = ', q["sql"], re.S)]
+    assert len(reads) == 1
+
+
+def test_outside_a_request_every_question_reads_the_current_role(workgroup, people):
+    """Services called from tasks and commands must see a role change made a moment ago."""
+    from toolkit.permissions import can
+
+    member = people[Role.MEMBER]
+    assert can(member, workgroup, Action.EDIT_PARTNERS)
+    Membership.objects.filter(user=member, workgroup=workgroup).update(role=Role.VIEWER)
+
+    assert not can(member, workgroup, Action.EDIT_PARTNERS)
