@@ -29,6 +29,7 @@ class Sector(WorkgroupOwnedModel):
 
     class Meta:
         ordering = ["order", "name"]
+        indexes = [models.Index(fields=["workgroup", "tier", "order"], name="partners_sector_wg_tier")]
         constraints = [
             models.UniqueConstraint(fields=["workgroup", "key"], name="sector_key_unique_in_workgroup"),
             models.UniqueConstraint("workgroup", Lower("name"), name="sector_name_unique_in_workgroup"),
@@ -95,7 +96,8 @@ def _score_field(verbose_name: str, help_text: str) -> models.PositiveSmallInteg
 
 class Organization(WorkgroupOwnedModel):
     name = models.CharField(max_length=200)
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="organizations")
+    # RESTRICT: a sector in use cannot be deleted alone, but goes with its workgroup.
+    sector = models.ForeignKey(Sector, on_delete=models.RESTRICT, related_name="organizations")
     org_type = models.CharField("type", max_length=20, choices=OrganizationType.choices)
     jurisdiction = models.CharField(max_length=200, blank=True)
     website = models.URLField(blank=True)
@@ -119,6 +121,14 @@ class Organization(WorkgroupOwnedModel):
 
     class Meta:
         ordering = ["name"]
+        # The directory's ordering and filters, the grid's quadrant (influence, interest) and the RACI columns.
+        # Text search (icontains) on name and jurisdiction uses trigram indexes (migration 0003, PostgreSQL).
+        indexes = [
+            models.Index(fields=["workgroup", "name"], name="partners_org_wg_name"),
+            models.Index(fields=["workgroup", "engagement_status", "name"], name="partners_org_wg_status"),
+            models.Index(fields=["sector", "name"], name="partners_org_sector_name"),
+            models.Index(fields=["workgroup", "influence", "interest"], name="partners_org_wg_scores"),
+        ]
         constraints = [
             models.UniqueConstraint("workgroup", Lower("name"), name="organization_name_unique_in_workgroup"),
             models.CheckConstraint(condition=models.Q(influence__gte=1, influence__lte=5), name="org_influence_1_5"),
@@ -188,6 +198,7 @@ class Contact(WorkgroupOwnedModel):
 
     class Meta:
         ordering = ["-is_primary", "name"]
+        indexes = [models.Index(fields=["organization", "-is_primary", "name"], name="partners_contact_org_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization"], condition=models.Q(is_primary=True), name="contact_one_primary_per_org"
@@ -215,6 +226,7 @@ class InteropFunction(WorkgroupOwnedModel):
 
     class Meta:
         ordering = ["order", "name"]
+        indexes = [models.Index(fields=["workgroup", "order", "name"], name="partners_function_wg_order")]
         constraints = [
             models.UniqueConstraint(fields=["workgroup", "key"], name="function_key_unique_in_workgroup"),
             models.UniqueConstraint("workgroup", Lower("name"), name="function_name_unique_in_workgroup"),
@@ -240,6 +252,8 @@ class RaciAssignment(WorkgroupOwnedModel):
 
     class Meta:
         ordering = ["function__order", "organization__name"]
+        # The matrix counts roles per function across the workgroup (the "Check" column and the summary).
+        indexes = [models.Index(fields=["workgroup", "function", "role"], name="partners_raci_wg_function")]
         constraints = [
             models.UniqueConstraint(fields=["function", "organization"], name="raci_one_role_per_cell"),
             models.CheckConstraint(condition=models.Q(role__in=RaciRole.values), name="raci_role_valid"),
