@@ -1,6 +1,9 @@
-"""Measure the triage pages on the default protocol (16 questions, 13 outcomes, 53 answer paths); prints figures.
+"""Measure the triage pages: the default protocol (16 questions, 13 outcomes, 53 answer paths), and a workgroup
+with many protocols and a protocol with many versions (list pages, dashboard card); prints figures.
 
-    DJANGO_ENV=test .venv/bin/python bench/bench_triage.py [--iterations 10]
+    DJANGO_ENV=test .venv/bin/python bench/bench_triage.py [--protocols 100] [--versions 40] [--iterations 10]
+
+A throw-away test database on whatever DATABASE_URL points at (SQLite by default).
 """
 
 from __future__ import annotations
@@ -13,15 +16,18 @@ from django.test import Client
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--protocols", type=int, default=100)
+    parser.add_argument("--versions", type=int, default=40)
     parser.add_argument("--iterations", type=int, default=10)
     args = parser.parse_args()
 
     with test_database():
-        from toolkit.models import Role
+        from toolkit.models import Membership, Role
         from toolkit.tests.factories import MembershipFactory, UserFactory, WorkgroupFactory
         from triage import engine, jsonio, services
         from triage.defaults import EXAMPLE_SCENARIOS
-        from triage.selectors import tree_for_version
+        from triage.models import InForcePeriod, ProtocolVersion, VersionStatus
+        from triage.selectors import dashboard_card, tree_for_version
 
         workgroup = WorkgroupFactory(name="Bench County", slug="bench")
         coordinator = UserFactory(email="coord@bench.test")
@@ -44,6 +50,26 @@ def main() -> None:
         measure("validate + matrix (pure)", lambda: (engine.validate(tree), engine.decision_matrix(tree)), n)
         data = jsonio.dumps(version).encode()
         measure(f"parse {len(data) // 1024} KB protocol JSON", lambda: jsonio.parse(data), n)
+
+        # Many protocols, and one protocol with many versions (rows written directly: the pages read
+        # them, the services that write them are measured above).
+        for i in range(args.protocols - 1):
+            other = services.protocol_create(actor=coordinator, workgroup=workgroup, name=f"Protocol {i:04d}",
+                                             tree=tree)
+            first = other.versions.get()
+            ProtocolVersion.objects.filter(pk=first.pk).update(status=VersionStatus.APPROVED)
+            InForcePeriod.objects.create(workgroup=workgroup, protocol=other, version=first,
+                                         started_at=first.created_at)
+        for number in range(2, args.versions + 1):
+            ProtocolVersion.objects.create(workgroup=workgroup, protocol=protocol, number=number,
+                                           created_by=coordinator, change_summary=f"Revision {number}")
+        membership = Membership.objects.get(user=coordinator, workgroup=workgroup)
+        print(f"{args.protocols} protocols; {args.versions} versions of one of them")
+        measure(f"GET protocol list, page 1 of {-(-args.protocols // 25)}", lambda: client.get("/w/bench/triage/"), n)
+        measure(f"GET protocol page ({args.versions} versions)",
+                lambda: client.get(f"/w/bench/triage/protocols/{protocol.pk}/"), n)
+        measure("dashboard card", lambda: dashboard_card(workgroup=workgroup, membership=membership), n)
+        measure("GET dashboard (all cards)", lambda: client.get("/w/bench/"), n)
 
 
 if __name__ == "__main__":

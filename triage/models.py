@@ -28,12 +28,13 @@ class Protocol(WorkgroupOwnedModel):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint("workgroup", Lower("name"), name="protocol_name_unique_in_workgroup")]
+        indexes = [models.Index(fields=["workgroup", "name"], name="triage_protocol_wg_name")]  # the list
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("triage:protocol-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("triage:protocol-detail", kwargs={"slug": self.workgroup.slug, "protocol_id": self.pk})
 
 
 class VersionStatus(models.TextChoices):
@@ -66,12 +67,14 @@ class ProtocolVersion(WorkgroupOwnedModel):
             models.UniqueConstraint(fields=["protocol", "number"], name="version_number_unique_in_protocol"),
             models.CheckConstraint(condition=models.Q(status__in=VersionStatus.values), name="version_status_valid"),
         ]
+        # (protocol, number) is indexed by its unique constraint: a protocol's versions, newest first.
+        indexes = [models.Index(fields=["workgroup", "status"], name="triage_version_wg_status")]
 
     def __str__(self) -> str:
         return f"{self.protocol} v{self.number} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("triage:version-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("triage:version-detail", kwargs={"slug": self.workgroup.slug, "protocol_version_id": self.pk})
 
     @property
     def is_editable(self) -> bool:
@@ -91,11 +94,12 @@ class RiskLevel(WorkgroupOwnedModel):
     colour = models.CharField(max_length=7, default="#6c757d", validators=[colour_validator])
     order = models.PositiveSmallIntegerField(default=0)
 
-
     history = HistoricalRecords(**HISTORY)
+
     class Meta:
         ordering = ["order", "name"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="risk_level_key_unique_in_version")]
+        indexes = [models.Index(fields=["version", "order"], name="triage_level_version_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -109,11 +113,12 @@ class Criterion(WorkgroupOwnedModel):
     label = models.CharField(max_length=120)
     order = models.PositiveSmallIntegerField(default=0)
 
-
     history = HistoricalRecords(**HISTORY)
+
     class Meta:
         ordering = ["order", "label"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="criterion_key_unique_in_version")]
+        indexes = [models.Index(fields=["version", "order"], name="triage_criterion_version_order")]
 
     def __str__(self) -> str:
         return self.label
@@ -145,11 +150,12 @@ class Node(WorkgroupOwnedModel):
     actions = models.TextField(blank=True, help_text="What to do and document for this outcome.")
     order = models.PositiveSmallIntegerField(default=0)
 
-
     history = HistoricalRecords(**HISTORY)
+
     class Meta:
         ordering = ["order", "pk"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="node_key_unique_in_version")]
+        indexes = [models.Index(fields=["version", "order", "id"], name="triage_node_version_order")]
 
     def __str__(self) -> str:
         return self.text
@@ -163,10 +169,11 @@ class Option(WorkgroupOwnedModel):
     criteria = models.JSONField(default=dict, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
-
     history = HistoricalRecords(**HISTORY)
+
     class Meta:
         ordering = ["order", "pk"]
+        indexes = [models.Index(fields=["node", "order", "id"], name="triage_option_node_order")]
 
     def __str__(self) -> str:
         return self.label
@@ -181,8 +188,8 @@ class Scenario(WorkgroupOwnedModel):
     expected_risk_level = models.SlugField(max_length=40)
     expected_route = models.CharField(max_length=20, choices=Route.choices)
 
-
     history = HistoricalRecords(**HISTORY)
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["version", "name"], name="scenario_name_unique_in_version")]
@@ -209,6 +216,7 @@ class Approval(WorkgroupOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["version", "organization"], name="approval_once_per_organization")
         ]
+        indexes = [models.Index(fields=["version", "approved_on"], name="triage_approval_version_date")]
 
     def __str__(self) -> str:
         return f"{self.organization_name} approved {self.version} on {self.approved_on}"
@@ -218,7 +226,9 @@ class InForcePeriod(WorkgroupOwnedModel):
     """From when to when a version was the one in force (the open period is the current one)."""
 
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="in_force_periods")
-    version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="in_force_periods")
+    # RESTRICT: a version that was in force cannot be deleted on its own (incident reports cite it), but it
+    # goes with its protocol or its workgroup.
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.RESTRICT, related_name="in_force_periods")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -235,6 +245,10 @@ class InForcePeriod(WorkgroupOwnedModel):
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
                 name="in_force_period_ends_after_start",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["protocol", "-started_at"], name="triage_period_protocol_start"),
+            models.Index(fields=["workgroup", "started_at"], name="triage_period_wg_start"),  # in force at
         ]
 
     def __str__(self) -> str:

@@ -5,28 +5,76 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
+from toolkit.permissions import Action
 from triage import engine
-from triage.models import InForcePeriod, Node, Option, Protocol, ProtocolVersion, Route, Scenario, VersionStatus
+from triage.models import (
+    InForcePeriod,
+    Node,
+    Option,
+    Protocol,
+    ProtocolVersion,
+    RiskLevel,
+    Route,
+    Scenario,
+    VersionStatus,
+)
+
+# The protocol list shows each protocol's newest versions; the protocol's own page has them all, a page at a time.
+RECENT_VERSIONS = 5
+# The dashboard card names this many protocols and counts the rest.
+CARD_PROTOCOLS = 5
 
 
 def protocol_list(*, workgroup: Workgroup) -> QuerySet[Protocol]:
-    return Protocol.objects.filter(workgroup=workgroup).prefetch_related(
-        Prefetch("versions", queryset=ProtocolVersion.objects.order_by("-number")),
-        Prefetch(
-            "in_force_periods",
-            queryset=InForcePeriod.objects.filter(ended_at__isnull=True).select_related("version"),
-            to_attr="current_periods",
-        ),
+    """The workgroup's protocols by name (other apps offer them as choices)."""
+    return Protocol.objects.for_workgroup(workgroup).order_by("name", "pk")
+
+
+def protocol_summaries(*, membership: Membership) -> QuerySet[Protocol]:
+    """The protocol list page: each protocol with ``version_count``, its ``recent_versions`` (newest first)
+    and ``current_periods`` (the period in force, if any). Three queries per page, whatever the rows."""
+    return (
+        Protocol.objects.restrict(membership, Action.VIEW_WORKGROUP)
+        .select_related("workgroup")
+        .annotate(version_count=Count("versions"))
+        .prefetch_related(
+            Prefetch("versions", to_attr="recent_versions",
+                     queryset=ProtocolVersion.objects.select_related("workgroup").order_by("-number")[:RECENT_VERSIONS]),
+            Prefetch("in_force_periods", to_attr="current_periods",
+                     queryset=InForcePeriod.objects.filter(ended_at__isnull=True).select_related("version")),
+        )
+        .order_by("name", "pk")
     )
 
 
-def tree_for_version(version: ProtocolVersion) -> engine.Tree:
-    """The version's tree as plain data (three queries)."""
+def protocol_versions(*, protocol: Protocol) -> QuerySet[ProtocolVersion]:
+    """A protocol's versions, newest first, each with ``approval_count`` and the periods it was in force."""
+    periods = InForcePeriod.objects.select_related("started_by").order_by("-started_at")
+    return (
+        protocol.versions.select_related("workgroup")
+        .annotate(approval_count=Count("approvals"))
+        .prefetch_related(Prefetch("in_force_periods", queryset=periods, to_attr="periods"))
+        .order_by("-number")
+    )
+
+
+@dataclass(frozen=True)
+class VersionContents:
+    """A version's rows as the version page shows them, and the same rows as the engine's plain tree."""
+
+    nodes: list[Node]  # first question first, then in tree order; options (with next_node) prefetched
+    risk_levels: list[RiskLevel]
+    criteria: dict[str, str]  # key → label
+    tree: engine.Tree
+
+
+def version_contents(version: ProtocolVersion) -> VersionContents:
+    """Four queries (nodes, options, risk levels, criteria), whatever the size of the tree."""
     nodes = list(
         Node.objects.filter(version=version)
         .select_related("risk_level")
@@ -34,6 +82,8 @@ def tree_for_version(version: ProtocolVersion) -> engine.Tree:
                                                                                                              "pk")))
         .order_by("order", "pk")
     )
+    risk_levels = list(version.risk_levels.order_by("order", "name"))
+    criteria = dict(version.criteria.order_by("order", "label").values_list("key", "label"))
     specs = {}
     for node in nodes:
         specs[node.key] = engine.NodeSpec(
@@ -46,13 +96,21 @@ def tree_for_version(version: ProtocolVersion) -> engine.Tree:
             risk_level=node.risk_level.key if node.risk_level else "", route=node.route, actions=node.actions,
         )
     levels = tuple(
-        engine.RiskLevelSpec(key=l.key, name=l.name, description=l.description, default_response=l.default_response,
-                             responder_types=l.responder_types, colour=l.colour)
-        for l in version.risk_levels.order_by("order", "name")  # noqa: E741
+        engine.RiskLevelSpec(key=level.key, name=level.name, description=level.description,
+                             default_response=level.default_response, responder_types=level.responder_types,
+                             colour=level.colour)
+        for level in risk_levels
     )
-    criteria = dict(version.criteria.order_by("order", "label").values_list("key", "label"))
-    return engine.Tree(nodes=specs, risk_levels=levels, criteria=criteria,
+    tree = engine.Tree(nodes=specs, risk_levels=levels, criteria=criteria,
                        reassessment_guidance=version.reassessment_guidance)
+    # The page lists the first question first; the engine keeps the editing order.
+    nodes.sort(key=lambda node: not node.is_root)
+    return VersionContents(nodes=nodes, risk_levels=risk_levels, criteria=criteria, tree=tree)
+
+
+def tree_for_version(version: ProtocolVersion) -> engine.Tree:
+    """The version's tree as plain data (four queries)."""
+    return version_contents(version).tree
 
 
 @dataclass(frozen=True)
@@ -63,27 +121,29 @@ class ScenarioResult:
     message: str
 
 
-def scenario_results(*, version: ProtocolVersion, tree: engine.Tree | None = None) -> list[ScenarioResult]:
-    tree = tree or tree_for_version(version)
+def scenario_result(*, scenario: Scenario, tree: engine.Tree) -> ScenarioResult:
+    """Run one scenario through the tree (no query)."""
+    evaluation = engine.evaluate(tree, scenario.answers)
+    outcome = evaluation.outcome
+    if outcome is None:
+        return ScenarioResult(scenario, evaluation, False, evaluation.message)
     levels = {level.key: level.name for level in tree.risk_levels}
     routes = dict(Route.choices)
-    results = []
-    for scenario in version.scenarios.all():
-        evaluation = engine.evaluate(tree, scenario.answers)
-        outcome = evaluation.outcome
-        if outcome is None:
-            results.append(ScenarioResult(scenario, evaluation, False, evaluation.message))
-            continue
-        wrong = []
-        if outcome.risk_level != scenario.expected_risk_level:
-            wrong.append(f"risk level {levels.get(outcome.risk_level, outcome.risk_level or '—')} instead of "
-                         f"{levels.get(scenario.expected_risk_level, scenario.expected_risk_level)}")
-        if outcome.route != scenario.expected_route:
-            wrong.append(f"route {routes.get(outcome.route, outcome.route or '—')} instead of "
-                         f"{routes.get(scenario.expected_route, scenario.expected_route)}")
-        message = f"Ends at “{outcome.text}”" + (": " + "; ".join(wrong) if wrong else ".")
-        results.append(ScenarioResult(scenario, evaluation, not wrong, message))
-    return results
+    wrong = []
+    if outcome.risk_level != scenario.expected_risk_level:
+        wrong.append(f"risk level {levels.get(outcome.risk_level, outcome.risk_level or '—')} instead of "
+                     f"{levels.get(scenario.expected_risk_level, scenario.expected_risk_level)}")
+    if outcome.route != scenario.expected_route:
+        wrong.append(f"route {routes.get(outcome.route, outcome.route or '—')} instead of "
+                     f"{routes.get(scenario.expected_route, scenario.expected_route)}")
+    message = f"Ends at “{outcome.text}”" + (": " + "; ".join(wrong) if wrong else ".")
+    return ScenarioResult(scenario, evaluation, not wrong, message)
+
+
+def scenario_results(*, version: ProtocolVersion, tree: engine.Tree | None = None) -> list[ScenarioResult]:
+    """Every scenario of the version, run through its tree (one query for the scenarios, four for a tree not given)."""
+    tree = tree or tree_for_version(version)
+    return [scenario_result(scenario=scenario, tree=tree) for scenario in version.scenarios.all()]
 
 
 def version_in_force(*, protocol: Protocol) -> ProtocolVersion | None:
@@ -100,25 +160,36 @@ def version_in_force_at(*, workgroup: Workgroup, when: datetime) -> list[Protoco
 
 
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
+    """Two queries: the counts, and the first few protocols with their version in force and newest draft."""
     start_url = reverse("triage:index", kwargs={"slug": workgroup.slug})
-    protocols = list(protocol_list(workgroup=workgroup))
-    if not protocols:
+    protocols = Protocol.objects.restrict(membership, Action.VIEW_WORKGROUP)
+    counts = protocols.aggregate(
+        total=Count("pk", distinct=True),
+        in_force=Count("in_force_periods", filter=Q(in_force_periods__ended_at__isnull=True), distinct=True),
+    )
+    total, in_force = counts["total"], counts["in_force"]
+    if not total:
         return Card(area="triage", title="Triage protocols", status="No triage protocol in force.",
                     progress=Progress.NOT_STARTED, start_url=start_url, start_label="Build a triage protocol",
                     guidance_slug="policies-safety-and-triage")
-    in_force = [p for p in protocols if p.current_periods]
+    current = InForcePeriod.objects.filter(protocol=OuterRef("pk"), ended_at__isnull=True).values("version__number")
+    named = protocols.annotate(
+        in_force_number=Subquery(current[:1]),
+        drafting_number=Max("versions__number",
+                            filter=Q(versions__status__in=(VersionStatus.DRAFT, VersionStatus.IN_REVIEW))),
+    ).order_by("name", "pk").values("name", "in_force_number", "drafting_number")[:CARD_PROTOCOLS]
     facts = []
-    for protocol in protocols:
-        current = protocol.current_periods[0].version.number if protocol.current_periods else None
-        drafts = [v.number for v in protocol.versions.all() if v.status in (VersionStatus.DRAFT,
-                                                                              VersionStatus.IN_REVIEW)]
-        fact = f"{protocol.name}: " + (f"v{current} in force" if current else "none in force")
-        if drafts:
-            fact += f"; v{max(drafts)} being drafted or reviewed"
+    for protocol in named:
+        number = protocol["in_force_number"]
+        fact = f"{protocol['name']}: " + (f"v{number} in force" if number else "none in force")
+        if protocol["drafting_number"]:
+            fact += f"; v{protocol['drafting_number']} being drafted or reviewed"
         facts.append(fact)
+    if total > CARD_PROTOCOLS:
+        facts.append(f"and {total - CARD_PROTOCOLS} more on the protocol list")
     return Card(
         area="triage", title="Triage protocols",
-        status=f"{len(in_force)} of {len(protocols)} protocol{'s' if len(protocols) != 1 else ''} in force.",
+        status=f"{in_force} of {total} protocol{'s' if total != 1 else ''} in force.",
         progress=Progress.ON_TRACK if in_force else Progress.IN_PROGRESS, start_url=start_url,
         start_label="Open triage protocols", guidance_slug="policies-safety-and-triage", facts=facts,
         warnings=[] if in_force else ["No approved protocol is in force yet."],

@@ -242,3 +242,31 @@ def test_another_workgroups_rows_are_not_found_for_a_member(client, workgroup, o
 
     for path in _edit_urls(elsewhere):
         assert client.get(BASE + path).status_code == 404, path
+
+
+def test_an_empty_post_to_a_form_is_an_invalid_form_not_a_fresh_page(client, workgroup, member):
+    version = _version(workgroup, member)
+    node = _node(version, "weapon")
+    client.force_login(member)
+    forms = [f"/versions/{version.pk}/nodes/new/", f"/nodes/{node.pk}/edit/", f"/nodes/{node.pk}/options/new/",
+             f"/options/{node.options.first().pk}/edit/", f"/versions/{version.pk}/risk-levels/new/",
+             f"/risk-levels/{version.risk_levels.first().pk}/edit/", f"/versions/{version.pk}/scenarios/new/",
+             "/import/"]
+
+    for path in forms:
+        response = client.post(BASE + path, {})
+        assert response.status_code == 400, path
+        assert "This field is required" in response.content.decode() or "Choose at least one" in \
+            response.content.decode(), path
+    assert client.post(f"{BASE}/options/{node.options.first().pk}/move/", {}).status_code == 400
+
+
+def test_the_read_only_pages_take_no_post(client, workgroup, member):
+    version = _version(workgroup, member)
+    client.force_login(member)
+
+    for path in ("/", f"/protocols/{version.protocol_id}/", f"/versions/{version.pk}/",
+                 f"/versions/{version.pk}/scenarios/", f"/versions/{version.pk}/matrix/",
+                 f"/versions/{version.pk}/simulate/", f"/versions/{version.pk}/diagram.svg",
+                 f"/versions/{version.pk}/export.json"):
+        assert client.post(BASE + path, {}).status_code == 405, path

@@ -45,7 +45,7 @@ def counts() -> tuple[int, ...]:
 
 def test_a_viewer_downloads_the_version_as_a_json_attachment(client, viewer, version):
     client.force_login(viewer)
-    response = client.get(url("export-json", version.workgroup, pk=version.pk))
+    response = client.get(url("export-json", version.workgroup, protocol_version_id=version.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="riverbend-call-triage-v1.json"'
@@ -56,20 +56,20 @@ def test_a_viewer_downloads_the_version_as_a_json_attachment(client, viewer, ver
 
 def test_an_outsider_gets_404_for_the_export(client, outsider, version):
     client.force_login(outsider)
-    assert client.get(url("export-json", version.workgroup, pk=version.pk)).status_code == 404
+    assert client.get(url("export-json", version.workgroup, protocol_version_id=version.pk)).status_code == 404
 
 
 def test_another_workgroups_version_is_not_found_through_our_workgroup(client, outsider, other_workgroup, member,
                                                                         workgroup):
     theirs = services.protocol_create(actor=outsider, workgroup=other_workgroup, name="Elsewhere secret")
     client.force_login(member)
-    response = client.get(url("export-json", workgroup, pk=theirs.versions.get().pk))
+    response = client.get(url("export-json", workgroup, protocol_version_id=theirs.versions.get().pk))
     assert response.status_code == 404
     assert b"Elsewhere secret" not in response.content
 
 
 def test_anonymous_people_are_sent_to_log_in(client, version):
-    response = client.get(url("export-json", version.workgroup, pk=version.pk))
+    response = client.get(url("export-json", version.workgroup, protocol_version_id=version.pk))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
@@ -92,7 +92,7 @@ def test_a_member_imports_a_file_as_a_new_draft_and_lands_on_it(client, member, 
     assert (new_version.number, new_version.status) == (1, VersionStatus.DRAFT)
     assert new_version.nodes.count() == 29 and new_version.scenarios.count() == len(EXAMPLE_SCENARIOS)
     assert response.status_code == 302
-    assert response["Location"] == url("version-detail", workgroup, pk=new_version.pk)
+    assert response["Location"] == url("version-detail", workgroup, protocol_version_id=new_version.pk)
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["Imported “Riverbend Call Triage (imported)” as a draft (version 1). Review it, run its "
                         "scenarios and send it to review when your partners agree."]

@@ -57,8 +57,12 @@ def version(coordinator, workgroup):
     return protocol.versions.get()
 
 
+def _diagram_url(slug, version):
+    return reverse("triage:diagram", kwargs={"slug": slug, "protocol_version_id": version.pk})
+
+
 def _url(version, path=None):
-    url = reverse("triage:simulate", kwargs={"slug": version.workgroup.slug, "pk": version.pk})
+    url = reverse("triage:simulate", kwargs={"slug": version.workgroup.slug, "protocol_version_id": version.pk})
     return url + (f"?path={path}" if path is not None else "")
 
 
@@ -155,14 +159,15 @@ def test_htmx_gets_only_the_partial(client, viewer, version):
 def test_an_outsider_gets_404(client, outsider, version):
     client.force_login(outsider)
     assert client.get(_url(version)).status_code == 404
-    assert client.get(reverse("triage:diagram", kwargs={"slug": "riverbend", "pk": version.pk})).status_code == 404
+    assert client.get(_diagram_url("riverbend", version)).status_code == 404
 
 
 def test_another_workgroups_version_is_not_found(client, viewer, outsider, other_workgroup, workgroup):
     theirs = services.protocol_create(actor=outsider, workgroup=other_workgroup, name="Theirs").versions.get()
     client.force_login(viewer)
-    assert client.get(reverse("triage:simulate", kwargs={"slug": workgroup.slug, "pk": theirs.pk})).status_code == 404
-    assert client.get(reverse("triage:diagram", kwargs={"slug": workgroup.slug, "pk": theirs.pk})).status_code == 404
+    assert client.get(reverse("triage:simulate", kwargs={"slug": workgroup.slug,
+                                                         "protocol_version_id": theirs.pk})).status_code == 404
+    assert client.get(_diagram_url(workgroup.slug, theirs)).status_code == 404
 
 
 def test_anonymous_people_are_sent_to_sign_in(client, version):
@@ -173,7 +178,7 @@ def test_anonymous_people_are_sent_to_sign_in(client, version):
 @requires_dot
 def test_the_diagram_is_svg_with_the_question_text(client, viewer, version):
     client.force_login(viewer)
-    url = reverse("triage:diagram", kwargs={"slug": version.workgroup.slug, "pk": version.pk})
+    url = reverse("triage:diagram", kwargs={"slug": version.workgroup.slug, "protocol_version_id": version.pk})
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
@@ -189,7 +194,7 @@ def test_the_diagram_degrades_without_graphviz(client, viewer, version, monkeypa
 
     monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
     client.force_login(viewer)
-    response = client.get(reverse("triage:diagram", kwargs={"slug": version.workgroup.slug, "pk": version.pk}))
+    response = client.get(_diagram_url(version.workgroup.slug, version))
     assert response.status_code == 200
     assert "Graphviz is not installed; the diagram cannot be drawn." in response.content.decode()
     assert client.get(_url(version)).status_code == 200  # the simulator does not need it

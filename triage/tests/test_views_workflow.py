@@ -132,7 +132,7 @@ def test_an_approval_date_in_the_future_is_refused(client, in_review, coordinato
     response = _post(client, in_review, "approvals/new", {
         "organization": organization.pk, "approved_on": (date.today() + timedelta(days=2)).isoformat()})
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form answers 400 everywhere, with the form and the message
     assert "cannot be in the future" in response.content.decode()
     assert not Approval.objects.exists()
 
@@ -207,17 +207,31 @@ def test_the_actions_partial_shows_approvals_and_the_in_force_step(in_review, co
     assert "Put in force" not in html and "Start a new draft" in html
 
 
-def test_a_new_draft_with_an_unusable_summary_is_refused_with_a_message_not_a_500(client, workgroup, coordinator):
+@pytest.mark.parametrize("summary", ["bad\x00summary", "bad\x01summary", "bad\x1bsummary", "x" * 301])
+def test_a_new_draft_with_an_unusable_summary_is_refused_with_the_form_not_a_500(client, workgroup, coordinator,
+                                                                                  summary):
     from triage import services as triage_services
 
     version = triage_services.protocol_create(actor=coordinator, workgroup=workgroup, name="NUL").versions.get()
     client.force_login(coordinator)
 
     response = client.post(f"/w/{workgroup.slug}/triage/versions/{version.pk}/new-draft/",
-                           {"change_summary": "bad\x00summary"}, follow=True)
+                           {"change_summary": summary})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Start a new draft from version 1" in page and "invalid-feedback" in page
     assert version.protocol.versions.count() == 1
+
+
+def test_a_word_line_break_in_a_new_drafts_summary_becomes_a_space(client, workgroup, coordinator):
+    version = services.protocol_create(actor=coordinator, workgroup=workgroup, name="Word").versions.get()
+    client.force_login(coordinator)
+
+    response = _post(client, version, "new-draft", {"change_summary": "Youth questions\x0bagreed in March"})
+
+    assert response.status_code == 302
+    assert version.protocol.versions.get(number=2).change_summary == "Youth questions agreed in March"
 
 
 WRITES = [
@@ -251,3 +265,24 @@ def test_write_endpoints_refuse_roles_without_the_right_and_change_nothing(
         assert response.status_code == 403
         assert (ProtocolVersion.objects.count(), Node.objects.count(),
                 list(Option.objects.values_list("order"))) == before
+
+
+def test_a_new_draft_needs_no_summary_even_from_a_post_without_fields(client, workgroup, coordinator):
+    version = services.protocol_create(actor=coordinator, workgroup=workgroup, name="Plain").versions.get()
+    client.force_login(coordinator)
+
+    response = _post(client, version, "new-draft")
+
+    draft = version.protocol.versions.get(number=2)
+    assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
+    assert draft.change_summary == "Draft based on version 1"
+
+
+def test_the_new_draft_form_has_its_own_page(client, workgroup, coordinator):
+    version = services.protocol_create(actor=coordinator, workgroup=workgroup, name="Plain").versions.get()
+    client.force_login(coordinator)
+
+    page = client.get(f"{BASE}/versions/{version.pk}/new-draft/").content.decode()
+
+    assert "Start a new draft from version 1" in page and 'name="change_summary"' in page
+    assert version.protocol.versions.count() == 1

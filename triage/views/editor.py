@@ -1,27 +1,36 @@
 """Editing a draft version in the browser: its summary, risk levels, questions, outcomes and answers.
 
-Views only resolve objects through the permission layer, bind a form and call one service. The
-services refuse versions that are not drafts; their message is shown (a redirect with the message
-for pages, the form with the message and status 400 for posts), never a server error.
+Views only resolve objects through the permission layer, bind a form and call one service
+(``form_response``). The services refuse versions that are not drafts; their message is shown (a
+redirect with the message for pages, the form with the message and status 400 for posts), never a
+server error.
 """
 
 from __future__ import annotations
 
+import copy
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from toolkit.forms import add_service_errors as add_errors
-from toolkit.permissions import Action, get_object_for_user, workgroup_view
+from toolkit.permissions import Action, workgroup_view
+from toolkit.views.shortcuts import form_response, refuse_with_message
 from triage import services
-from triage.forms import NodeForm, OptionForm, RiskLevelForm, VersionForm
-from triage.models import Node, NodeKind, Option, ProtocolVersion, RiskLevel
+from triage.forms import NodeForm, OptionForm, OptionMoveForm, RiskLevelForm, VersionForm
+from triage.models import Node, NodeKind, Option, ProtocolVersion
+from triage.views.lookups import form_data, get_node, get_option, get_risk_level, get_version
 
 
-def _at_node(version: ProtocolVersion, node: Node | None = None) -> HttpResponseRedirect:
-    return redirect(version.get_absolute_url() + (f"#node-{node.key}" if node else ""))
+def _node_url(version: ProtocolVersion, node: Node | None = None) -> str:
+    return version.get_absolute_url() + (f"#node-{node.key}" if node else "")
+
+
+def _levels_url(version: ProtocolVersion) -> str:
+    return version.get_absolute_url() + "#risk-levels"
 
 
 def _refused(request: HttpRequest, version: ProtocolVersion) -> HttpResponseRedirect | None:
@@ -29,96 +38,67 @@ def _refused(request: HttpRequest, version: ProtocolVersion) -> HttpResponseRedi
     if request.method == "GET" and not version.is_editable:
         messages.error(request, services.MSG_NOT_DRAFT.format(number=version.number,
                                                               status=version.get_status_display().lower()))
-        return _at_node(version)
+        return redirect(_node_url(version))
     return None
 
 
-def _render(request: HttpRequest, template: str, context: dict, form) -> HttpResponse:
-    return render(request, template, context, status=400 if form.is_bound else 200)
-
-
-def _version(request: HttpRequest, pk: int) -> ProtocolVersion:
-    return get_object_for_user(request.user, request.workgroup, ProtocolVersion.objects.select_related("protocol"),
-                               pk, Action.EDIT_TRIAGE)
-
-
-def _node(request: HttpRequest, pk: int) -> Node:
-    return get_object_for_user(request.user, request.workgroup,
-                               Node.objects.select_related("version", "version__protocol"), pk, Action.EDIT_TRIAGE)
-
-
-def _option(request: HttpRequest, pk: int) -> Option:
-    return get_object_for_user(request.user, request.workgroup,
-                               Option.objects.select_related("node", "node__version", "node__version__protocol"),
-                               pk, Action.EDIT_TRIAGE)
-
-
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+def version_edit(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.EDIT_TRIAGE)
     if refused := _refused(request, version):
         return refused
     initial = {"change_summary": version.change_summary, "reassessment_guidance": version.reassessment_guidance}
-    form = VersionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.version_update(actor=request.user, version=version, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Version {version.number} saved.")
-            return _at_node(version)
-    return _render(request, "triage/version_form.html", {"form": form, "version": version}, form)
+    form = VersionForm(form_data(request), initial=initial)
+    return form_response(
+        request, form, save=partial(services.version_update, actor=request.user, version=version),
+        success_message=f"Version {version.number} saved.", redirect_to=_node_url(version),
+        template="triage/version_form.html", context={"version": copy.copy(version)},
+    )
+
+
+def _node_added(node: Node) -> str:
+    hint = " Add its answers next." if node.kind == NodeKind.QUESTION else ""
+    return f"“{node.text}” added.{hint}"
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def node_create(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+def node_create(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.EDIT_TRIAGE)
     if refused := _refused(request, version):
         return refused
     initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") in NodeKind.values else {}
-    form = NodeForm(request.POST or None, initial=initial, version=version, workgroup=request.workgroup,
+    form = NodeForm(form_data(request), initial=initial, version=version, workgroup=request.workgroup,
                     submit_label="Add step")
-    if request.method == "POST" and form.is_valid():
-        try:
-            node = services.node_create(actor=request.user, version=version, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            hint = " Add its answers next." if node.kind == NodeKind.QUESTION else ""
-            messages.success(request, f"“{node.text}” added.{hint}")
-            return _at_node(version, node)
-    return _render(request, "triage/node_form.html", {"form": form, "version": version, "node": None}, form)
+    return form_response(
+        request, form, save=partial(services.node_create, actor=request.user, version=version),
+        success_message=_node_added, redirect_to=lambda node: _node_url(version, node),
+        template="triage/node_form.html", context={"version": version, "node": None},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def node_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _node(request, pk)
+def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
+    node = get_node(request, node_id)
     version = node.version
     if refused := _refused(request, version):
         return refused
-    initial = {"text": node.text, "guidance": node.guidance, "is_root": node.is_root,
-               "risk_level": node.risk_level_id, "route": node.route, "actions": node.actions}
-    form = NodeForm(request.POST or None, initial=initial, version=version, node=node, workgroup=request.workgroup)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.node_update(actor=request.user, node=node, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"“{node.text}” saved.")
-            return _at_node(version, node)
-    original = Node.objects.get(pk=node.pk)  # the heading shows the saved text, not the draft
-    return _render(request, "triage/node_form.html", {"form": form, "version": version, "node": original}, form)
+    saved = copy.copy(node)  # the heading shows the saved text, not the one being typed
+    form = NodeForm(form_data(request), initial=NodeForm.initial_for(node), version=version, node=node,
+                    workgroup=request.workgroup)
+    return form_response(
+        request, form, save=partial(services.node_update, actor=request.user, node=node),
+        success_message=lambda node: f"“{node.text}” saved.", redirect_to=lambda node: _node_url(version, node),
+        template="triage/node_form.html", context={"version": version, "node": saved},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def node_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _node(request, pk)
+def node_delete(request: HttpRequest, node_id: int) -> HttpResponse:
+    node = get_node(request, node_id)
     version = node.version
     if refused := _refused(request, version):
         return refused
@@ -126,61 +106,52 @@ def node_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.node_delete(actor=request.user, node=node)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return _at_node(version, node)
+            return refuse_with_message(request, exc, _node_url(version, node))
         messages.success(request, f"“{node.text}” deleted. Answers that led to it now lead nowhere: "
                                   "the problems list at the top shows them.")
-        return _at_node(version)
+        return redirect(_node_url(version))
     incoming = Option.objects.filter(next_node=node).select_related("node").order_by("node__order", "order")
-    context = {"node": node, "version": version, "incoming": incoming}
+    context = {"node": node, "version": version, "incoming": incoming, "answer_count": node.options.count()}
     return render(request, "triage/node_confirm_delete.html", context)
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def option_create(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _node(request, pk)
+def option_create(request: HttpRequest, node_id: int) -> HttpResponse:
+    node = get_node(request, node_id)
     version = node.version
     if refused := _refused(request, version):
         return refused
-    form = OptionForm(request.POST or None, node=node, workgroup=request.workgroup, submit_label="Add answer")
-    if request.method == "POST" and form.is_valid():
-        try:
-            option = services.option_create(actor=request.user, node=node, **form.service_fields())
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Answer “{option.label}” added to “{node.text}”.")
-            return _at_node(version, node)
-    context = {"form": form, "version": version, "node": node, "option": None}
-    return _render(request, "triage/option_form.html", context, form)
+    form = OptionForm(form_data(request), node=node, workgroup=request.workgroup, submit_label="Add answer")
+    return form_response(
+        request, form, save=partial(services.option_create, actor=request.user, node=node),
+        success_message=lambda option: f"Answer “{option.label}” added to “{node.text}”.",
+        redirect_to=_node_url(version, node),
+        template="triage/option_form.html", context={"version": version, "node": node, "option": None},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def option_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    option = _option(request, pk)
+def option_edit(request: HttpRequest, option_id: int) -> HttpResponse:
+    option = get_option(request, option_id)
     node, version = option.node, option.node.version
     if refused := _refused(request, version):
         return refused
-    form = OptionForm(request.POST or None, initial=OptionForm.initial_for(option), node=node,
+    saved = copy.copy(option)  # the heading shows the saved label
+    form = OptionForm(form_data(request), initial=OptionForm.initial_for(option), node=node,
                       workgroup=request.workgroup)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.option_update(actor=request.user, option=option, **form.service_fields())
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Answer “{option.label}” saved.")
-            return _at_node(version, node)
-    context = {"form": form, "version": version, "node": node, "option": Option.objects.get(pk=option.pk)}
-    return _render(request, "triage/option_form.html", context, form)
+    return form_response(
+        request, form, save=partial(services.option_update, actor=request.user, option=option),
+        success_message=lambda option: f"Answer “{option.label}” saved.", redirect_to=_node_url(version, node),
+        template="triage/option_form.html", context={"version": version, "node": node, "option": saved},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def option_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    option = _option(request, pk)
+def option_delete(request: HttpRequest, option_id: int) -> HttpResponse:
+    option = get_option(request, option_id)
     node, version = option.node, option.node.version
     if refused := _refused(request, version):
         return refused
@@ -188,64 +159,53 @@ def option_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.option_delete(actor=request.user, option=option)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Answer “{option.label}” deleted.")
-        return _at_node(version, node)
+            return refuse_with_message(request, exc, _node_url(version, node))
+        messages.success(request, f"Answer “{option.label}” deleted.")
+        return redirect(_node_url(version, node))
     return render(request, "triage/option_confirm_delete.html", {"option": option, "node": node, "version": version})
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_POST
-def option_move(request: HttpRequest, pk: int) -> HttpResponse:
-    option = _option(request, pk)
-    offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
-    if offset is None:
-        messages.error(request, "Move an answer up or down.")
-    else:
-        try:
-            services.option_move(actor=request.user, option=option, offset=offset)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    return _at_node(option.node.version, option.node)
+def option_move(request: HttpRequest, option_id: int) -> HttpResponse:
+    option = get_option(request, option_id)
+    form = OptionMoveForm(request.POST)
+    if not form.is_valid():  # only a hand-made request sends anything but the two buttons' values
+        return HttpResponseBadRequest("Move an answer up or down.", content_type="text/plain; charset=utf-8")
+    try:
+        services.option_move(actor=request.user, option=option, offset=form.cleaned_data["offset"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_node_url(option.node.version, option.node))
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def risk_level_create(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+def risk_level_create(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.EDIT_TRIAGE)
     if refused := _refused(request, version):
         return refused
-    form = RiskLevelForm(request.POST or None, submit_label="Add risk level")
-    if request.method == "POST" and form.is_valid():
-        try:
-            level = services.risk_level_save(actor=request.user, version=version, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Risk level “{level.name}” added. Point an outcome at it.")
-            return redirect(version.get_absolute_url() + "#risk-levels")
-    return _render(request, "triage/risk_level_form.html", {"form": form, "version": version, "level": None}, form)
+    form = RiskLevelForm(form_data(request), submit_label="Add risk level")
+    return form_response(
+        request, form, save=partial(services.risk_level_save, actor=request.user, version=version),
+        success_message=lambda level: f"Risk level “{level.name}” added. Point an outcome at it.",
+        redirect_to=_levels_url(version),
+        template="triage/risk_level_form.html", context={"version": version, "level": None},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def risk_level_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    level = get_object_for_user(request.user, request.workgroup,
-                                RiskLevel.objects.select_related("version", "version__protocol"), pk,
-                                Action.EDIT_TRIAGE)
+def risk_level_edit(request: HttpRequest, risk_level_id: int) -> HttpResponse:
+    level = get_risk_level(request, risk_level_id)
     version = level.version
     if refused := _refused(request, version):
         return refused
+    saved = copy.copy(level)  # the heading shows the saved name
     initial = {name: getattr(level, name) for name in RiskLevelForm.base_fields}
-    form = RiskLevelForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_level_save(actor=request.user, version=version, level=level, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Risk level “{level.name}” saved.")
-            return redirect(version.get_absolute_url() + "#risk-levels")
-    context = {"form": form, "version": version, "level": RiskLevel.objects.get(pk=level.pk)}
-    return _render(request, "triage/risk_level_form.html", context, form)
+    form = RiskLevelForm(form_data(request), initial=initial)
+    return form_response(
+        request, form, save=partial(services.risk_level_save, actor=request.user, version=version, level=level),
+        success_message=lambda level: f"Risk level “{level.name}” saved.", redirect_to=_levels_url(version),
+        template="triage/risk_level_form.html", context={"version": version, "level": saved},
+    )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from toolkit.forms import add_service_errors as add_errors
-from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.forms import add_service_errors
+from toolkit.pagination import paginate
+from toolkit.permissions import Action, membership_allows, workgroup_view
+from toolkit.views.shortcuts import render_form_page
 from triage import engine, selectors, services
 from triage.forms import ProtocolForm
-from triage.models import InForcePeriod, Option, Protocol, ProtocolVersion
+from triage.views.lookups import get_protocol, get_version
+
+PROTOCOLS_PER_PAGE = 25
+VERSIONS_PER_PAGE = 25
 
 # Status badges: drafts blue, in review yellow, approved green, retired grey.
 BADGE_CLASSES = {"draft": "text-bg-info", "in_review": "text-bg-warning", "approved": "text-bg-success",
@@ -26,77 +30,79 @@ def _with_badges(versions):
     return versions
 
 
-def _index_page(request: HttpRequest, form: ProtocolForm | None, status: int = 200) -> HttpResponse:
-    protocols = list(selectors.protocol_list(workgroup=request.workgroup))
-    for protocol in protocols:
-        _with_badges(protocol.versions.all())
+def _index_page(request: HttpRequest, form: ProtocolForm | None) -> HttpResponse:
+    page = paginate(request, selectors.protocol_summaries(membership=request.membership), per_page=PROTOCOLS_PER_PAGE)
+    for protocol in page:
+        _with_badges(protocol.recent_versions)
+        protocol.older_versions = protocol.version_count - len(protocol.recent_versions)
     context = {
-        "protocols": protocols,
+        "page_obj": page,
+        "protocols": page.object_list,
         "form": form,
-        "can_edit": can(request.user, request.workgroup, Action.EDIT_TRIAGE),
+        "can_edit": membership_allows(request.membership, Action.EDIT_TRIAGE),
     }
-    return render(request, "triage/index.html", context, status=status)
+    return render_form_page(request, "triage/index.html", context, form=form)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    can_edit = can(request.user, request.workgroup, Action.EDIT_TRIAGE)
+    can_edit = membership_allows(request.membership, Action.EDIT_TRIAGE)
     return _index_page(request, ProtocolForm() if can_edit else None)
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_POST
 def protocol_create(request: HttpRequest) -> HttpResponse:
+    # The form sits on the list page, so an invalid one re-renders the list (400) rather than form_response's page.
     form = ProtocolForm(request.POST)
     if form.is_valid():
         try:
             protocol = services.protocol_create(actor=request.user, workgroup=request.workgroup, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
-            version = protocol.versions.get()
             messages.success(request, f"“{protocol.name}” created. Version 1 starts from the default tree: "
                                       "adapt it with your partners.")
-            return redirect(version)
-    return _index_page(request, form, status=400)
+            return redirect(protocol.versions.select_related("workgroup").get())
+    return _index_page(request, form)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def protocol_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    protocol = get_object_for_user(request.user, request.workgroup, Protocol.objects, pk, Action.VIEW_WORKGROUP)
-    versions = _with_badges(list(protocol.versions.annotate(approval_count=Count("approvals")).order_by("-number")))
-    periods = InForcePeriod.objects.filter(protocol=protocol).select_related("version", "started_by")
+@require_GET
+def protocol_detail(request: HttpRequest, protocol_id: int) -> HttpResponse:
+    protocol = get_protocol(request, protocol_id)
+    page = paginate(request, selectors.protocol_versions(protocol=protocol), per_page=VERSIONS_PER_PAGE)
+    _with_badges(page.object_list)
+    in_force = selectors.version_in_force(protocol=protocol)
     context = {
         "protocol": protocol,
-        "versions": versions,
-        "periods": periods,
-        "in_force": selectors.version_in_force(protocol=protocol),
+        "page_obj": page,
+        "versions": page.object_list,
+        "in_force": in_force,
     }
     return render(request, "triage/protocol_detail.html", context)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_for_user(
-        request.user, request.workgroup, ProtocolVersion.objects.select_related("protocol"), pk, Action.VIEW_WORKGROUP
-    )
+@require_GET
+def version_detail(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     _with_badges([version])
-    problems = engine.validate(selectors.tree_for_version(version))
-    nodes = list(version.nodes.select_related("risk_level").prefetch_related(
-        Prefetch("options", queryset=Option.objects.select_related("next_node").order_by("order", "pk"))
-    ).order_by("-is_root", "order", "pk"))
-    criteria = dict(version.criteria.values_list("key", "label"))
-    for node in nodes:
+    contents = selectors.version_contents(version)
+    problems = engine.validate(contents.tree)
+    for node in contents.nodes:
         for option in node.options.all():  # "Weapon present: yes" badges
-            option.criteria_badges = [(criteria.get(key, key), value) for key, value in option.criteria.items()]
+            option.criteria_badges = [(contents.criteria.get(key, key), value)
+                                      for key, value in option.criteria.items()]
     context = {
         "version": version,
         "protocol": version.protocol,
         "problems": problems,
         "errors": engine.errors_of(problems),
-        "nodes": nodes,
-        "risk_levels": version.risk_levels.order_by("order", "name"),
+        "nodes": contents.nodes,
+        "risk_levels": contents.risk_levels,
         "in_force": selectors.version_in_force(protocol=version.protocol) == version,
-        "can_edit": version.is_editable and can(request.user, request.workgroup, Action.EDIT_TRIAGE),
+        "can_edit": version.is_editable and membership_allows(request.membership, Action.EDIT_TRIAGE),
     }
     return render(request, "triage/version_detail.html", context)

@@ -2,81 +2,29 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
-from django import forms
+import copy
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
-from toolkit.forms import add_service_errors as _add_errors
-from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.pagination import paginate
+from toolkit.permissions import Action, membership_allows, workgroup_view
+from toolkit.views.shortcuts import form_response, refuse_with_message
 from triage import engine, selectors, services
-from triage.models import NodeKind, ProtocolVersion, Route, Scenario
+from triage.forms import ScenarioForm
+from triage.models import ProtocolVersion, Route, Scenario
+from triage.views.lookups import form_data, get_scenario, get_version
 
-ANSWER_PREFIX = "answer__"
-NO_ANSWER = "—"
-
-
-class ScenarioForm(forms.Form):
-    """A scenario without JSON: one select per question of the version, and the expected outcome."""
-
-    name = forms.CharField(max_length=200, help_text="Describe the call in a few words, e.g. “Parent worried, "
-                                                     "son escalating at home”.")
-    expected_risk_level = forms.ChoiceField(label="Expected risk level")
-    expected_route = forms.ChoiceField(label="Expected route", choices=Route.choices)
-
-    def __init__(self, *args, version: ProtocolVersion, submit_label: str = "Save scenario", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["expected_risk_level"].choices = list(version.risk_levels.values_list("key", "name"))
-        self.question_keys = []
-        questions = version.nodes.filter(kind=NodeKind.QUESTION).prefetch_related("options").order_by("order", "pk")
-        for node in questions:
-            name = ANSWER_PREFIX + node.key
-            self.question_keys.append((name, node.key))
-            labels = [option.label for option in node.options.all()]
-            self.fields[name] = forms.ChoiceField(
-                label=node.text, required=False, choices=[("", NO_ANSWER)] + [(label, label) for label in labels],
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", submit_label))
-
-    @classmethod
-    def initial_for(cls, scenario: Scenario) -> dict:
-        initial = {"name": scenario.name, "expected_risk_level": scenario.expected_risk_level,
-                   "expected_route": scenario.expected_route}
-        initial.update({ANSWER_PREFIX + key: label for key, label in scenario.answers.items()})
-        return initial
-
-    def answer_fields(self):
-        return [self[name] for name, _key in self.question_keys]
-
-    def clean(self):
-        cleaned = super().clean()
-        answers = {key: cleaned[name] for name, key in self.question_keys if cleaned.get(name)}
-        if not answers:
-            raise ValidationError("Choose at least one answer: start with the first question and follow the path.")
-        cleaned["answers"] = answers
-        return cleaned
-
-    def service_fields(self) -> dict:
-        data = self.cleaned_data
-        return {"name": data["name"].strip(), "answers": data["answers"],
-                "expected_risk_level": data["expected_risk_level"], "expected_route": data["expected_route"]}
+SCENARIOS_PER_PAGE = 50
 
 
-
-def _version(request: HttpRequest, pk: int, action: Action) -> ProtocolVersion:
-    queryset = ProtocolVersion.objects.select_related("protocol", "workgroup")
-    return get_object_for_user(request.user, request.workgroup, queryset, pk, action)
-
-
-def _scenario(request: HttpRequest, pk: int) -> Scenario:
-    queryset = Scenario.objects.select_related("version", "version__protocol", "version__workgroup")
-    return get_object_for_user(request.user, request.workgroup, queryset, pk, Action.EDIT_TRIAGE)
+def _list_url(version: ProtocolVersion) -> str:
+    return reverse("triage:scenario-list", kwargs={"slug": version.workgroup.slug, "protocol_version_id": version.pk})
 
 
 def _refuse_unless_draft(request: HttpRequest, version: ProtocolVersion) -> HttpResponse | None:
@@ -84,12 +32,13 @@ def _refuse_unless_draft(request: HttpRequest, version: ProtocolVersion) -> Http
         return None
     messages.error(request, services.MSG_NOT_DRAFT.format(number=version.number,
                                                           status=version.get_status_display().lower()))
-    return redirect("triage:scenario-list", slug=request.workgroup.slug, pk=version.pk)
+    return redirect(_list_url(version))
 
 
 def _result_message(version: ProtocolVersion, scenario: Scenario) -> str:
-    result = next(r for r in selectors.scenario_results(version=version) if r.scenario.pk == scenario.pk)
-    levels = {level.key: level for level in version.risk_levels.all()}
+    tree = selectors.tree_for_version(version)
+    result = selectors.scenario_result(scenario=scenario, tree=tree)
+    levels = {level.key: level for level in tree.risk_levels}
     return f"Scenario “{scenario.name}” saved: {'PASS' if result.passed else 'FAIL'} — {_failure(levels, result)}"
 
 
@@ -116,10 +65,13 @@ def _route_label(value: str) -> str:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def scenario_list(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, Action.VIEW_WORKGROUP)
-    levels = {level.key: level for level in version.risk_levels.all()}
-    results = selectors.scenario_results(version=version)
+@require_GET
+def scenario_list(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
+    tree = selectors.tree_for_version(version)
+    levels = {level.key: level for level in tree.risk_levels}
+    results = selectors.scenario_results(version=version, tree=tree)  # all of them: the totals count every one
+    page = paginate(request, results, per_page=SCENARIOS_PER_PAGE)
     rows = [
         {"result": r, "scenario": r.scenario, "message": _failure(levels, r),
          "steps": r.evaluation.steps, "stopped_at": r.evaluation.stopped_at,
@@ -128,64 +80,53 @@ def scenario_list(request: HttpRequest, pk: int) -> HttpResponse:
          "outcome": r.evaluation.outcome,
          "actual_level": _level_name(levels, r.evaluation.outcome.risk_level) if r.evaluation.outcome else "",
          "actual_route": _route_label(r.evaluation.outcome.route) if r.evaluation.outcome else ""}
-        for r in results
+        for r in page
     ]
     context = {
         "version": version,
         "rows": rows,
+        "page_obj": page,
         "passed": sum(1 for r in results if r.passed),
         "total": len(results),
-        "can_edit": version.is_editable and can(request.user, request.workgroup, Action.EDIT_TRIAGE),
+        "can_edit": version.is_editable and membership_allows(request.membership, Action.EDIT_TRIAGE),
     }
     return render(request, "triage/scenario_list.html", context)
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def scenario_create(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, Action.EDIT_TRIAGE)
+def scenario_create(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.EDIT_TRIAGE)
     if refused := _refuse_unless_draft(request, version):
         return refused
-    form = ScenarioForm(request.POST or None, version=version, submit_label="Add scenario")
-    if request.method == "POST" and form.is_valid():
-        try:
-            scenario = services.scenario_save(actor=request.user, version=version, **form.service_fields())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _result_message(version, scenario))
-            return redirect("triage:scenario-list", slug=request.workgroup.slug, pk=version.pk)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "triage/scenario_form.html", {"form": form, "version": version, "scenario": None},
-                  status=status)
+    form = ScenarioForm(form_data(request), version=version, submit_label="Add scenario")
+    return form_response(
+        request, form, save=partial(services.scenario_save, actor=request.user, version=version),
+        success_message=lambda scenario: _result_message(version, scenario), redirect_to=_list_url(version),
+        template="triage/scenario_form.html", context={"version": version, "scenario": None},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = _scenario(request, pk)
+def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = get_scenario(request, scenario_id)
     version = scenario.version
     if refused := _refuse_unless_draft(request, version):
         return refused
-    form = ScenarioForm(request.POST or None, initial=ScenarioForm.initial_for(scenario), version=version)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.scenario_save(actor=request.user, version=version, scenario=scenario, **form.service_fields())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _result_message(version, scenario))
-            return redirect("triage:scenario-list", slug=request.workgroup.slug, pk=version.pk)
-    original = Scenario.objects.get(pk=scenario.pk)  # the heading shows the saved name, not the one being typed
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "triage/scenario_form.html", {"form": form, "version": version, "scenario": original},
-                  status=status)
+    saved = copy.copy(scenario)  # the heading shows the saved name, not the one being typed
+    form = ScenarioForm(form_data(request), initial=ScenarioForm.initial_for(scenario), version=version)
+    return form_response(
+        request, form, save=partial(services.scenario_save, actor=request.user, version=version, scenario=scenario),
+        success_message=lambda scenario: _result_message(version, scenario), redirect_to=_list_url(version),
+        template="triage/scenario_form.html", context={"version": version, "scenario": saved},
+    )
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
-def scenario_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = _scenario(request, pk)
+def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = get_scenario(request, scenario_id)
     version = scenario.version
     if refused := _refuse_unless_draft(request, version):
         return refused
@@ -193,10 +134,9 @@ def scenario_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.scenario_delete(actor=request.user, scenario=scenario)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Scenario “{scenario.name}” deleted.")
-        return redirect("triage:scenario-list", slug=request.workgroup.slug, pk=version.pk)
+            return refuse_with_message(request, exc, _list_url(version))
+        messages.success(request, f"Scenario “{scenario.name}” deleted.")
+        return redirect(_list_url(version))
     return render(request, "triage/scenario_confirm_delete.html", {"scenario": scenario, "version": version})
 
 
@@ -222,8 +162,9 @@ def _matrix_rows(tree: engine.Tree, rows: list[engine.MatrixRow]) -> list[dict]:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def matrix(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, Action.VIEW_WORKGROUP)
+@require_GET
+def matrix(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     tree = selectors.tree_for_version(version)
     rows, contradictions = engine.decision_matrix(tree)
     contradiction_rows = [

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from toolkit.permissions import Action, get_object_for_user, workgroup_view
+from toolkit.permissions import Action, workgroup_view
 from triage import diagram, engine
 from triage.models import ProtocolVersion, VersionStatus
 from triage.selectors import tree_for_version
+from triage.views.lookups import get_version
 
 _PATH = re.compile(r"^\d{1,4}(?:\.\d{1,4}){0,199}$")
 MSG_BAD_PATH = "That link does not match a path through this protocol, so the simulation starts again from the top."
@@ -73,10 +75,10 @@ def _status_label(version: ProtocolVersion) -> str:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_GET
 @vary_on_headers("HX-Request")  # the same URL answers with a page or a partial
-def simulate(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_for_user(request.user, request.workgroup, ProtocolVersion.objects.select_related("protocol"),
-                                  pk, Action.VIEW_WORKGROUP)
+def simulate(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     tree = tree_for_version(version)
     state = walk(tree, request.GET.get("path", "").strip())
     node = state.node
@@ -91,16 +93,17 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
         "route": diagram.route_label(outcome.route) if outcome else "",
         "back_path": ".".join(state.path.split(".")[:-1]) if state.steps else None,
         "reassessment": tree.reassessment_guidance,
-        "base_url": reverse("triage:simulate", kwargs={"slug": request.workgroup.slug, "pk": version.pk}),
+        "base_url": reverse("triage:simulate",
+                            kwargs={"slug": request.workgroup.slug, "protocol_version_id": version.pk}),
     }
     template = "triage/_simulator.html" if request.htmx else "triage/simulate.html"
     return render(request, template, context)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def diagram_svg(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_for_user(request.user, request.workgroup, ProtocolVersion.objects.select_related("protocol"),
-                                  pk, Action.VIEW_WORKGROUP)
+@require_GET
+def diagram_svg(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     title = f"{version.protocol.name} · version {version.number} ({version.get_status_display().lower()})"
     svg = diagram.render_svg(diagram.tree_to_dot(tree_for_version(version), title=title))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

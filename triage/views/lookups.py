@@ -1,0 +1,52 @@
+"""How every triage view finds the row its URL names (through the permission layer, in one query),
+and the data its form is bound to.
+
+Rows of another workgroup are simply not found (404). The rows come with what their pages and
+``get_absolute_url`` read (the protocol, the workgroup), so showing them costs no further query.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, QueryDict
+
+from toolkit.permissions import Action, get_object_for_user
+from triage.models import Node, Option, Protocol, ProtocolVersion, RiskLevel, Scenario
+
+_VERSION = ("workgroup", "protocol__workgroup")
+
+
+def form_data(request: HttpRequest) -> QueryDict | None:
+    """What a form is bound to: the posted data, even when empty (``request.POST or None`` would take a
+    POST without fields for a GET and answer 200 with a blank form instead of 400 or the saved result)."""
+    return request.POST if request.method == "POST" else None
+
+
+def get_protocol(request: HttpRequest, protocol_id: int, action: Action = Action.VIEW_WORKGROUP) -> Protocol:
+    return get_object_for_user(request.user, request.workgroup, Protocol.objects.select_related("workgroup"),
+                               protocol_id, action)
+
+
+def get_version(request: HttpRequest, protocol_version_id: int, action: Action) -> ProtocolVersion:
+    queryset = ProtocolVersion.objects.select_related(*_VERSION, "based_on")
+    return get_object_for_user(request.user, request.workgroup, queryset, protocol_version_id, action)
+
+
+def get_node(request: HttpRequest, node_id: int, action: Action = Action.EDIT_TRIAGE) -> Node:
+    queryset = Node.objects.select_related("workgroup", *(f"version__{name}" for name in _VERSION))
+    return get_object_for_user(request.user, request.workgroup, queryset, node_id, action)
+
+
+def get_option(request: HttpRequest, option_id: int, action: Action = Action.EDIT_TRIAGE) -> Option:
+    queryset = Option.objects.select_related("workgroup", "next_node", "node__workgroup",
+                                            *(f"node__version__{name}" for name in _VERSION))
+    return get_object_for_user(request.user, request.workgroup, queryset, option_id, action)
+
+
+def get_risk_level(request: HttpRequest, risk_level_id: int, action: Action = Action.EDIT_TRIAGE) -> RiskLevel:
+    queryset = RiskLevel.objects.select_related("workgroup", *(f"version__{name}" for name in _VERSION))
+    return get_object_for_user(request.user, request.workgroup, queryset, risk_level_id, action)
+
+
+def get_scenario(request: HttpRequest, scenario_id: int, action: Action = Action.EDIT_TRIAGE) -> Scenario:
+    queryset = Scenario.objects.select_related("workgroup", *(f"version__{name}" for name in _VERSION))
+    return get_object_for_user(request.user, request.workgroup, queryset, scenario_id, action)
