@@ -5,8 +5,10 @@ The SVG is inlined in the protocol page, served as ``diagram.svg`` and embedded 
 
 User text never reaches DOT unescaped: every label is a quoted ``label="..."`` string (never an
 HTML-like ``<...>`` label) built by ``_label``; node ids are generated (``n0``, ``n1``…), not taken
-from user keys. Rendering never raises: without Graphviz, on a timeout or on an error the result is
-a small SVG that says what went wrong, so the pages that show it still work.
+from user keys. Label text is scrubbed with ``toolkit.text.xml_safe`` first: rows stored before the
+normaliser existed may hold control characters (invalid in the SVG's XML) or a lone surrogate
+(which cannot even be encoded for Graphviz). Rendering never raises: without Graphviz, on a timeout
+or on an error the result is a small SVG that says what went wrong, so the pages that show it still work.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import textwrap
 from xml.sax.saxutils import escape
 
+from toolkit.text import xml_safe
 from triage import engine
 from triage.models import Route
 
@@ -34,7 +37,6 @@ MISSING_DOT = "Graphviz is not installed; the diagram cannot be drawn."
 TIMED_OUT = "Drawing the diagram took too long; it was stopped."
 FAILED = "Graphviz could not draw this diagram."
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -58,8 +60,8 @@ def _label(*parts: str, width: int = WRAP) -> str:
     """A quoted DOT label: each part wrapped at ``width`` characters, lines joined by DOT's ``\\n``."""
     lines: list[str] = []
     for part in parts:
-        # Newlines and control characters in user text become spaces; wrapping decides the lines.
-        clean = " ".join(_CONTROL.sub(" ", str(part)).split())
+        # Line breaks in user text become spaces (wrapping decides the lines); what XML cannot hold is dropped.
+        clean = " ".join(xml_safe(part).split())
         if clean:
             lines.extend(textwrap.wrap(clean, width=width, break_long_words=True, break_on_hyphens=False))
     return '"' + "\\n".join(_escape_line(line) for line in lines) + '"'
@@ -149,7 +151,8 @@ def render_svg(dot_source: str, *, timeout: float = 10) -> str:
         return fallback_svg(MISSING_DOT)
     try:
         completed = subprocess.run(  # noqa: S603 (fixed argv, no shell; the source goes to stdin)
-            [binary, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True, timeout=timeout, check=False,
+            [binary, "-Tsvg"], input=dot_source.encode("utf-8", "replace"), capture_output=True, timeout=timeout,
+            check=False,
         )
     except FileNotFoundError:
         return fallback_svg(MISSING_DOT)

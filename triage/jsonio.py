@@ -3,6 +3,11 @@
 A file carries keys, never database ids, so nothing in it can point at another workgroup's rows.
 ``parse`` reads untrusted bytes into an ``engine.Tree`` and a list of readable errors without
 writing anything; ``import_protocol`` writes a new protocol (a v1 draft) only from a clean parse.
+
+Text goes through the one normaliser (``toolkit.text``) on the way in: Word's line breaks become
+newlines (spaces in one-line fields such as names, questions and answers); other control characters
+and lone surrogates are refused with the path of the field. On the way out, text stored before the
+normaliser existed is scrubbed (``xml_safe``), so every export is valid UTF-8 JSON that imports again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from toolkit.text import normalise_structure, xml_safe
 from triage import engine, services
 from triage.models import NodeKind, Protocol, ProtocolVersion, Route, VersionStatus
 
@@ -94,9 +100,24 @@ def export_version(version: ProtocolVersion) -> dict[str, Any]:
     }
 
 
-def dumps(version: ProtocolVersion) -> str:
+def _scrubbed(value: Any) -> Any:
+    """Every string of the document without what cannot be encoded or re-imported (rows older than the normaliser)."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {_scrubbed(key): _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
+def document_json(document: dict[str, Any]) -> str:
     # Sorted keys and a fixed indent: the same version always gives the same bytes (diffable files).
-    return json.dumps(export_version(version), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(_scrubbed(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def dumps(version: ProtocolVersion) -> str:
+    return document_json(export_version(version))
 
 
 # --- Parse (untrusted input; writes nothing) -----------------------------------------------
@@ -147,8 +168,8 @@ def _reject_constant(name: str) -> None:
 
 
 def _q(value: Any) -> str:
-    """A value from the file, shortened for an error message."""
-    text = str(value)
+    """A value from the file, shortened for an error message (and never with a character a page cannot hold)."""
+    text = xml_safe(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -195,7 +216,9 @@ class _Reader:
             return []
         return value
 
-    def text(self, data: dict, key: str, path: str, max_length: int, *, blank: bool = True) -> str:
+    def text(self, data: dict, key: str, path: str, max_length: int, *, blank: bool = True,
+             multiline: bool = False) -> str:
+        """A string field, already normalised (``parse``); one-line fields get spaces for line breaks and tabs."""
         if key not in data:  # a missing required field is reported once, by obj()
             return ""
         value = data[key]
@@ -203,9 +226,8 @@ class _Reader:
         if not isinstance(value, str):
             self.error(f"{where} must be a string, not {_kind(value)}.")
             return ""
-        if "\x00" in value:
-            self.error(f"{where} must not contain NUL characters.")
-            return ""
+        if not multiline:
+            value = _one_line(value)
         if len(value) > max_length:
             self.error(f"{where} is {len(value)} characters long; at most {max_length} are allowed.")
         if not blank and not value.strip():
@@ -240,6 +262,10 @@ class _Reader:
             seen.add(folded)
 
 
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ").replace("\t", " ")
+
+
 def parse(data: bytes) -> ParsedProtocol:
     """Read a protocol file. Never raises for bad input and never writes: problems go to ``errors``."""
     parsed = ParsedProtocol()
@@ -260,7 +286,13 @@ def parse(data: bytes) -> ParsedProtocol:
         parsed.errors.append(f"The file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")
         return parsed
     except (ValueError, RecursionError) as exc:  # duplicate names, NaN, huge integers; depth is checked above
-        parsed.errors.append(f"The file is not valid JSON: {exc}.")
+        parsed.errors.append(xml_safe(f"The file is not valid JSON: {exc}."))
+        return parsed
+    try:
+        document = normalise_structure(document)
+    except ValidationError as exc:  # a control character or a lone surrogate ("\ud800"), with where it is
+        # The path in the message may quote a name from the file: scrub it, or the page could not be sent.
+        parsed.errors.extend(xml_safe(message) for message in exc.messages)
         return parsed
     reader = _Reader()
     try:
@@ -294,7 +326,7 @@ def _read_document(r: _Reader, document: Any, parsed: ParsedProtocol) -> None:
     protocol = r.obj(document.get("protocol", _MISSING), "protocol", ("name",), ("description",))
     if protocol is not None:
         parsed.name = r.text(protocol, "name", "protocol", 200, blank=False).strip()
-        parsed.description = r.text(protocol, "description", "protocol", 10_000)
+        parsed.description = r.text(protocol, "description", "protocol", 10_000, multiline=True)
 
     version = r.obj(document.get("version", _MISSING), "version", ("reassessment_guidance",),
                     ("number", "status", "change_summary")) or {}
@@ -303,7 +335,7 @@ def _read_document(r: _Reader, document: Any, parsed: ParsedProtocol) -> None:
         r.error("version.number must be a whole number of 1 or more.")
     r.choice(version, "status", "version", list(VersionStatus.values), blank=True)
     parsed.change_summary = r.text(version, "change_summary", "version", 300)
-    guidance = r.text(version, "reassessment_guidance", "version", 10_000)
+    guidance = r.text(version, "reassessment_guidance", "version", 10_000, multiline=True)
 
     levels = _read_risk_levels(r, document.get("risk_levels", []))
     criteria = _read_criteria(r, document.get("criteria", []))
@@ -331,8 +363,8 @@ def _read_risk_levels(r: _Reader, value: Any) -> list[engine.RiskLevelSpec]:
             r.error(f"{path}.colour “{_q(colour)}” must be a colour like #1f77b4.")
         levels.append(engine.RiskLevelSpec(
             key=r.slug(data, "key", path, 40), name=r.text(data, "name", path, 80, blank=False),
-            description=r.text(data, "description", path, 10_000),
-            default_response=r.text(data, "default_response", path, 10_000),
+            description=r.text(data, "description", path, 10_000, multiline=True),
+            default_response=r.text(data, "default_response", path, 10_000, multiline=True),
             responder_types=r.text(data, "responder_types", path, 300), colour=colour,
         ))
     r.unique([level.key for level in levels], "risk_levels", "key")
@@ -367,9 +399,10 @@ def _read_nodes(r: _Reader, value: Any, level_keys: set[str]) -> list[engine.Nod
             r.error(f"{path}.risk_level “{_q(risk_level)}” is not the key of one of the risk_levels.")
         nodes.append(engine.NodeSpec(
             key=r.slug(data, "key", path, 60), kind=kind, text=r.text(data, "text", path, 300, blank=False),
-            guidance=r.text(data, "guidance", path, 10_000), root=r.boolean(data, "root", path),
+            guidance=r.text(data, "guidance", path, 10_000, multiline=True), root=r.boolean(data, "root", path),
             options=tuple(_read_options(r, data.get("options", []), path)), risk_level=risk_level,
-            route=r.choice(data, "route", path, _ROUTES, blank=True), actions=r.text(data, "actions", path, 10_000),
+            route=r.choice(data, "route", path, _ROUTES, blank=True),
+            actions=r.text(data, "actions", path, 10_000, multiline=True),
         ))
     r.unique([node.key for node in nodes], "nodes", "key")
     return nodes
@@ -410,6 +443,8 @@ def _read_scenarios(r: _Reader, value: Any, tree: engine.Tree) -> tuple:
         if not isinstance(answers, dict):
             r.error(f"{path}.answers must be an object, not {_kind(answers)}.")
             answers = {}
+        # Answers name option labels, which are one-line text: compare them the same way.
+        answers = {key: _one_line(label) if isinstance(label, str) else label for key, label in answers.items()}
         for key, label in answers.items():
             node = tree.nodes.get(key)
             if node is None or node.kind != engine.QUESTION:
