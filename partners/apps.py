@@ -6,7 +6,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from partners import reports  # noqa: F401  (registers the partner map PDF job)
+        from partners import imports, reports  # noqa: F401  (register the directory import and partner map PDF jobs)
         from partners.models import Contact, InteropFunction, Organization, RaciAssignment, Sector
         from partners.selectors import dashboard_card
         from partners.services import partner_map_ensure_defaults

@@ -9,7 +9,7 @@ from django import forms
 
 from partners.models import Contact, Organization, Sector
 from partners.validators import normalize_phone
-from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.forms import Form, WorkgroupScopedFormMixin
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
@@ -105,3 +105,18 @@ class SectorForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+# --- Directory import (partners.imports) ----------------------------------------------
+
+
+class DirectoryImportUploadForm(Form):
+    file = forms.FileField(label="Directory CSV file", widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}))
+
+    def clean_file(self):
+        from partners.directory_io import MAX_BYTES, MSG_TOO_BIG  # here: the other forms do not need the CSV module
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(MSG_TOO_BIG)
+        return upload

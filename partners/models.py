@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from partners.validators import validate_phone
-from toolkit.models import WorkgroupOwnedModel
+from toolkit.models import WorkgroupOwnedModel, WorkgroupUploadTo
 
 
 class SectorTier(models.TextChoices):
@@ -270,18 +270,32 @@ class ImportStatus(models.TextChoices):
 
 
 class DirectoryImport(WorkgroupOwnedModel):
-    """An uploaded directory CSV, kept between the preview and the person's confirmation."""
+    """An uploaded directory CSV, from the upload through the background check and preview to the import.
+
+    The file lives under the workgroup's prefix until it is imported or discarded; then it is
+    deleted (the people's details live in the directory, or were not wanted). ``summary`` is what
+    the last check found, for the preview page: counts, new sectors, the first rows and problems.
+    """
 
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     filename = models.CharField(max_length=255)
-    content = models.TextField()
+    file = models.FileField(upload_to=WorkgroupUploadTo("partner-imports"), blank=True, max_length=300)
+    size = models.PositiveBigIntegerField("size in bytes", default=0)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    summary = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     organizations_created = models.PositiveIntegerField(default=0)
     contacts_created = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workgroup", "-created_at"], name="partners_import_wg_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ImportStatus.values), name="directory_import_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:import-preview", kwargs={"slug": self.workgroup.slug, "directory_import_id": self.pk})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners.views import directory, grid, organizations, raci
+from partners.views import directory, grid, imports, organizations, raci
 
 app_name = "partners"
 
@@ -32,6 +32,6 @@ urlpatterns = [
     path("raci/functions/<int:pk>/delete/", raci.function_delete, name="raci-function-delete"),
     # Directory export and import
     path("export.csv", directory.export_csv, name="export-csv"),
-    path("import/", directory.import_upload, name="import"),
-    path("import/<int:pk>/", directory.import_preview, name="import-preview"),
+    path("import/", imports.import_upload, name="import"),
+    path("import/<int:directory_import_id>/", imports.import_preview, name="import-preview"),
 ]

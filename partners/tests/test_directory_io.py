@@ -1,4 +1,4 @@
-"""CSV export, parsing and import of the contact directory (partners.directory_io)."""
+"""CSV export and parsing of the contact directory (partners.directory_io); the import jobs: test_imports*.py."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import io
 from datetime import date
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 
-from partners import directory_io, services
+from partners import directory_io, imports, services
 from partners.directory_io import EXPORT_COLUMNS, escape_cell, export_directory_csv, parse_directory_csv, unescape_cell
-from partners.models import Contact, Organization, Sector
+from partners.models import Contact, DirectoryImport, Organization, Sector
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,19 @@ def messages(parsed) -> str:
     return "\n".join(f"{r}|{c}|{m}" for r, c, m in parsed.errors)
 
 
+def stored_import(workgroup, actor, data: bytes, filename: str = "partners.csv") -> DirectoryImport:
+    """An uploaded file as the upload step stores it (without starting its check job)."""
+    directory_import = DirectoryImport(workgroup=workgroup, uploaded_by=actor, filename=filename, size=len(data))
+    directory_import.file.save(filename, ContentFile(data), save=False)
+    directory_import.save()
+    return directory_import
+
+
+def import_now(workgroup, actor, data: bytes) -> tuple[int, int]:
+    """Store the file and run the import service on it, as the import job does."""
+    return imports.directory_import_apply(actor=actor, directory_import=stored_import(workgroup, actor, data))
+
+
 # --- Formula escaping ------------------------------------------------------------------------------------
 
 
@@ -98,7 +112,7 @@ def test_export_then_import_into_an_empty_workgroup_gives_the_same_csv(workgroup
     parsed = parse_directory_csv(workgroup=other_workgroup, data=exported.encode("utf-8"))
     assert parsed.errors == []
     assert (len(parsed.organizations), parsed.contact_count, parsed.row_count) == (3, 3, 4)
-    assert directory_io.import_directory(actor=outsider, workgroup=other_workgroup, parsed=parsed) == (3, 3)
+    assert import_now(other_workgroup, outsider, exported.encode("utf-8")) == (3, 3)
 
     assert export_directory_csv(workgroup=other_workgroup) == exported
     imported = Organization.objects.get(workgroup=other_workgroup, name="Harbor Crisis Line")
@@ -155,20 +169,22 @@ def counts(workgroup):
     return current
 
 
-def _assert_refused(workgroup, coordinator, parsed, before):
+def _assert_refused(workgroup, coordinator, data: bytes, before):
+    """The import of the same bytes writes nothing either."""
     with pytest.raises(ValidationError):
-        directory_io.import_directory(actor=coordinator, workgroup=workgroup, parsed=parsed)
+        import_now(workgroup, coordinator, data)
     assert (Organization.objects.count(), Contact.objects.count()) == before
 
 
 def test_wrong_columns_are_listed_by_name(workgroup, coordinator, counts):
     before = counts()
     columns = [c for c in EXPORT_COLUMNS if c != "sector"] + ["fax"]
-    parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(row(fax="1"), columns=columns))
+    data = csv_bytes(row(fax="1"), columns=columns)
+    parsed = parse_directory_csv(workgroup=workgroup, data=data)
     assert parsed.file_rejected
     assert (1, "", "Missing columns: sector.") in parsed.errors
     assert (1, "", "Unknown columns: fax.") in parsed.errors
-    _assert_refused(workgroup, coordinator, parsed, before)
+    _assert_refused(workgroup, coordinator, data, before)
 
 
 def test_every_bad_cell_is_reported_with_its_row_and_column(workgroup, coordinator, counts):
@@ -190,7 +206,7 @@ def test_every_bad_cell_is_reported_with_its_row_and_column(workgroup, coordinat
     assert "Required: the name of one of the workgroup's sectors" in text
     assert "“7” is not a whole number from 1 to 5" in text
     assert [org.fields["name"] for org in parsed.organizations] == ["A", "B", "F"]  # orgs of clean org cells
-    _assert_refused(workgroup, coordinator, parsed, before)
+    _assert_refused(workgroup, coordinator, data, before)
 
 
 def test_duplicate_organizations_in_the_file_and_on_the_map_are_refused(workgroup, coordinator, counts):
@@ -207,7 +223,7 @@ def test_duplicate_organizations_in_the_file_and_on_the_map_are_refused(workgrou
     text = messages(parsed)
     assert "“harbor crisis line” differs from row 2 in organization, influence" in text
     assert "“existing partner” is already on the map" in text
-    _assert_refused(workgroup, coordinator, parsed, before)
+    _assert_refused(workgroup, coordinator, data, before)
 
 
 def test_a_contact_twice_or_two_primaries_in_one_organization_are_refused(workgroup, counts):
@@ -219,21 +235,23 @@ def test_a_contact_twice_or_two_primaries_in_one_organization_are_refused(workgr
     assert "already names the primary contact" in messages(parsed)
 
 
-def test_a_file_over_2_mb_is_refused(workgroup, coordinator, counts):
+def test_a_file_over_the_size_cap_is_refused(workgroup, coordinator, counts, settings):
     before = counts()
-    big = csv_bytes(row()) + b"x" * (10 * 1024 * 1024)
+    big = csv_bytes(row()) + b"x" * directory_io.MAX_BYTES
     parsed = parse_directory_csv(workgroup=workgroup, data=big)
     assert parsed.file_rejected and parsed.errors == [(0, "", directory_io.MSG_TOO_BIG)]
-    _assert_refused(workgroup, coordinator, parsed, before)
+    assert f"larger than {directory_io.MAX_MEGABYTES} MB" in directory_io.MSG_TOO_BIG
+    _assert_refused(workgroup, coordinator, big, before)
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_advice(workgroup, coordinator, counts):
     before = counts()
-    parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(row()) + "café".encode("latin-1"))
+    data = csv_bytes(row()) + "café".encode("latin-1")
+    parsed = parse_directory_csv(workgroup=workgroup, data=data)
     assert parsed.file_rejected
     ((_, _, message),) = parsed.errors
     assert "not UTF-8" in message and "0xe9" in message and "CSV UTF-8" in message
-    _assert_refused(workgroup, coordinator, parsed, before)
+    _assert_refused(workgroup, coordinator, data, before)
 
 
 def test_an_empty_file_is_refused(workgroup):
@@ -241,37 +259,18 @@ def test_an_empty_file_is_refused(workgroup):
     assert parsed.file_rejected and parsed.errors == [(0, "", directory_io.MSG_EMPTY)]
 
 
-# --- The import service ----------------------------------------------------------------------------------
+# --- Planning -------------------------------------------------------------------------------------------
 
 
-def test_import_rechecks_names_taken_since_the_preview(workgroup, coordinator, counts):
-    data = csv_bytes(row(), row(organization="Other", contact_email=""))
-    parsed = parse_directory_csv(workgroup=workgroup, data=data)
-    assert parsed.errors == []
-    make_org(workgroup, "HARBOR crisis line")
-    before = counts()
-    with pytest.raises(ValidationError, match="already on the map"):
-        directory_io.import_directory(actor=coordinator, workgroup=workgroup, parsed=parsed)
-    assert counts() == before
-
-
-def test_import_needs_permission_to_edit_partners(workgroup, viewer):
-    parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(row(sector=sector_of(workgroup).name)))
-    with pytest.raises(PermissionDenied):
-        directory_io.import_directory(actor=viewer, workgroup=workgroup, parsed=parsed)
-    assert not Organization.objects.exists()
-
-
-def test_import_sets_the_primary_contact_and_defaults(workgroup, member):
+def test_blank_scores_and_choices_take_the_usual_defaults(workgroup):
     sector_of(workgroup)
     blanks = {"influence": "", "engagement_status": ""}
     data = csv_bytes(row(**blanks, contact_primary="yes"),
                      row(**blanks, contact_name="Lee", contact_email="lee@h.test", contact_primary=""))
     parsed = parse_directory_csv(workgroup=workgroup, data=data)
-    assert directory_io.import_directory(actor=member, workgroup=workgroup, parsed=parsed) == (1, 2)
-    org = Organization.objects.get(workgroup=workgroup)
-    assert (org.influence, org.engagement_status) == (3, "identified")
-    assert list(org.contacts.values_list("name", "is_primary")) == [("Dana Ortiz", True), ("Lee", False)]
+    (org,) = parsed.organizations
+    assert (org.fields["influence"], org.fields["engagement_status"]) == (3, "identified")
+    assert [(c["name"], c["is_primary"]) for c in org.contacts] == [("Dana Ortiz", True), ("Lee", False)]
 
 
 def test_empty_columns_a_spreadsheet_adds_after_the_last_one_are_ignored(workgroup):
@@ -288,7 +287,7 @@ def test_a_sector_the_workgroup_lacks_is_planned_as_a_new_custom_sector(workgrou
                      row(organization="Temple Beth", sector="faith COMMUNITIES", contact_email=""))
 
     parsed = parse_directory_csv(workgroup=workgroup, data=data)
-    directory_io.import_directory(actor=coordinator, workgroup=workgroup, parsed=parsed)
+    import_now(workgroup, coordinator, data)
 
     assert parsed.errors == []
     assert parsed.new_sectors == ["Faith communities"]
@@ -314,17 +313,28 @@ def test_unusable_files_and_cells_are_explained_and_nothing_is_written(workgroup
     parsed = parse_directory_csv(workgroup=workgroup, data=data())
 
     assert any(message in text for _, _, text in parsed.errors), parsed.errors
-    _assert_refused(workgroup, coordinator, parsed, before)
+    _assert_refused(workgroup, coordinator, data(), before)
 
 
-def test_more_rows_than_one_import_takes_are_refused(workgroup, coordinator, counts):
+def test_there_is_no_row_cap_any_more(workgroup):
     services.partner_map_ensure_defaults(workgroup=workgroup)
-    rows = [row(organization=f"Org {n}", contact_email="") for n in range(directory_io.MAX_ROWS + 1)]
+    rows = [row(organization=f"Org {n}", contact_email="", contact_primary="no") for n in range(1200)]
 
     parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(*rows))
 
-    assert parsed.errors[0][2].startswith(f"The file has {directory_io.MAX_ROWS + 1} rows")
-    _assert_refused(workgroup, coordinator, parsed, counts())
+    assert parsed.errors == []
+    assert (parsed.row_count, len(parsed.organizations)) == (1200, 1200)
+
+
+def test_progress_is_reported_while_a_long_file_is_read(workgroup):
+    services.partner_map_ensure_defaults(workgroup=workgroup)
+    rows = [row(organization=f"Org {n}", contact_email="", contact_primary="no") for n in range(4500)]
+    seen = []
+
+    parse_directory_csv(workgroup=workgroup, data=csv_bytes(*rows), on_progress=lambda done, total: seen.append(
+        (done, total)))
+
+    assert seen == [(1999, 4500), (3999, 4500)]
 
 
 def test_a_score_written_with_unicode_digits_is_a_row_error_not_a_crash(workgroup):
@@ -334,3 +344,92 @@ def test_a_score_written_with_unicode_digits_is_a_row_error_not_a_crash(workgrou
                                                                         contact_email="")))
 
     assert any("whole number from 1 to 5" in message for _, _, message in parsed.errors)
+
+
+# --- Text that documents cannot hold ---------------------------------------------------------------------
+
+
+def test_word_line_breaks_become_spaces_in_names_and_new_lines_in_notes(workgroup):
+    sector_of(workgroup)
+    data = csv_bytes(row(organization="Harbor\x0bCrisis Line", notes="First\x0bsecond\u2028third",
+                         contact_title="Director\x0cof care"))
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=data)
+
+    assert parsed.errors == []
+    (org,) = parsed.organizations
+    assert org.fields["name"] == "Harbor Crisis Line"
+    assert org.fields["notes"] == "First\nsecond\nthird"
+    assert org.contacts[0]["title"] == "Director of care"
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f"])
+def test_a_control_character_is_a_row_error_naming_row_and_column_and_nothing_is_imported(
+    workgroup, coordinator, counts, character
+):
+    before = counts()
+    data = csv_bytes(row(organization="Fine", contact_email="fine@h.test"),
+                     row(organization=f"Bad{character}name", contact_email="b@h.test", contact_title=f"x{character}"))
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=data)
+
+    assert [(r, c) for r, c, _ in parsed.errors] == [(3, "organization"), (3, "contact_title")]
+    assert "cannot be kept in documents" in parsed.errors[0][2] and "position 4" in parsed.errors[0][2]
+    assert "Bad" not in "".join(org.fields["name"] for org in parsed.organizations)
+    _assert_refused(workgroup, coordinator, data, before)
+
+
+def test_a_lone_surrogate_cannot_even_be_sent_as_utf8_and_is_refused_as_such(workgroup):
+    data = csv_bytes(row()).replace(b"Dana", b"D\xed\xa0\x80na")  # "\ud800" written as UTF-8 would be
+
+    parsed = parse_directory_csv(workgroup=workgroup, data=data)
+
+    assert parsed.file_rejected and "not UTF-8" in parsed.errors[0][2]
+
+
+def test_the_export_is_clean_text_even_for_rows_written_before_the_normaliser(workgroup):
+    org = make_org(workgroup, "Harbor")
+    make_contact(org, "Dana", title="Lead")
+    # A lone surrogate cannot reach the database at all (neither SQLite nor PostgreSQL stores one).
+    Organization.objects.filter(pk=org.pk).update(name="Har\x0bbor\x01", notes="a\x1bbc")
+    Contact.objects.filter(organization=org).update(title="Le\x0bad")
+
+    exported = export_directory_csv(workgroup=workgroup)
+
+    assert not any(ch in exported for ch in "\x01\x0b\x1b")
+    (first,) = csv.DictReader(io.StringIO(exported))
+    assert (first["organization"], first["notes"], first["contact_title"]) == ("Har\nbor", "abc", "Le\nad")
+
+
+def test_printable_text_is_exactly_what_the_normaliser_leaves_unchanged():
+    """The parser skips normalise_text for printable cells (speed); prove that skip changes nothing."""
+    from toolkit.text import normalise_text
+
+    for codepoint in range(0x110000):
+        char = chr(codepoint)
+        if char.isprintable():
+            assert normalise_text(f"a{char}b", multiline=False) == f"a{char}b", hex(codepoint)
+
+
+def test_the_fast_phone_path_agrees_with_libphonenumber():
+    import random
+
+    from partners.validators import normalize_phone
+
+    rng = random.Random(988)
+    shapes = ["({a}) {e}-{l}", "{a}-{e}-{l}", "{a}.{e}.{l}", "{a}{e}{l}", "+1 {a} {e} {l}", "1-{a}-{e}-{l}",
+              "+1{a}{e}{l}", "1 ({a}) {e}-{l}", "({a}){e}-{l}", "+1-{a}-{e}-{l}", "+44 20 7946 0{l3}",
+              "{a} {e} {l} x12", "({a} {e}-{l}"]
+    for _ in range(3000):
+        parts = {"a": f"{rng.randint(100, 999)}", "e": f"{rng.randint(0, 999):03d}",
+                 "l": f"{rng.randint(0, 9999):04d}", "l3": f"{rng.randint(0, 999):03d}"}
+        value = rng.choice(shapes).format(**parts)
+        expected = _outcome(normalize_phone, value)
+        assert _outcome(directory_io.normalise_phone_fast, value) == expected, value
+
+
+def _outcome(normalise, value):
+    try:
+        return normalise(value)
+    except ValidationError:
+        return "invalid"

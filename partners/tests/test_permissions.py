@@ -39,7 +39,7 @@ def ids(workgroup, other_workgroup, people):
         actor = people[Role.COORDINATOR] if wg == workgroup else people["outsider"]
         services.raci_set(actor=actor,
                           function=function, organization=organization, role="A")
-        upload = DirectoryImport.objects.create(workgroup=wg, filename="x.csv", content="organization\n")
+        upload = DirectoryImport.objects.create(workgroup=wg, filename="x.csv")
         result[wg.slug] = {"org": organization.pk, "contact": contact.pk, "import": upload.pk, "function": function.pk}
     return result
 

@@ -1,4 +1,4 @@
-"""Directory page, CSV export, vCards and the CSV import screens (partners.views.directory)."""
+"""Directory page, CSV export and vCards (partners.views.directory); the import: test_imports_views.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners import directory_io
-from partners.models import Contact, DirectoryImport, ImportStatus, Organization
-from partners.tests.test_directory_io import csv_bytes, make_contact, make_org, row, sector_of
+from partners.tests.test_directory_io import csv_bytes, make_contact, make_org, row
 
 pytestmark = pytest.mark.django_db
 
@@ -173,24 +172,11 @@ def test_vcard_of_another_workgroups_contact_is_not_found(client, coordinator, h
 # --- Permissions ---------------------------------------------------------------------------------------
 
 
-def test_viewer_cannot_import(client, viewer, workgroup):
-    directory_import = DirectoryImport.objects.create(workgroup=workgroup, filename="x.csv", content="")
-    client.force_login(viewer)
-    assert client.get(url("import", workgroup)).status_code == 403
-    assert upload(client, workgroup, csv_bytes(row())).status_code == 403
-    preview = url("import-preview", workgroup, pk=directory_import.pk)
-    assert client.get(preview).status_code == 403
-    assert client.post(preview, {"action": "confirm"}).status_code == 403
-    assert DirectoryImport.objects.count() == 1
-
-
 def test_outsider_gets_404_everywhere(client, outsider, harbor):
     wg = harbor.workgroup
-    directory_import = DirectoryImport.objects.create(workgroup=wg, filename="x.csv", content="")
     client.force_login(outsider)
     for path in (url("directory", wg), url("export-csv", wg), url("import", wg),
-                 url("contact-vcard", wg, pk=harbor.contacts.get().pk),
-                 url("import-preview", wg, pk=directory_import.pk)):
+                 url("contact-vcard", wg, pk=harbor.contacts.get().pk)):
         assert client.get(path).status_code == 404, path
     assert upload(client, wg, csv_bytes(row())).status_code == 404
 
@@ -200,79 +186,7 @@ def test_anonymous_people_are_sent_to_sign_in(client, workgroup):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-# --- Import flow ---------------------------------------------------------------------------------------
-
-
-def test_upload_preview_confirm_imports_once(client, member, workgroup):
-    sector_of(workgroup)
-    client.force_login(member)
-    no_contact = {column: "" for column in directory_io.CONTACT_COLUMNS}
-    response = upload(client, workgroup, "\ufeff".encode() + csv_bytes(row(), row(organization="Quiet", **no_contact)))
-    directory_import = DirectoryImport.objects.get()
-    assert response.status_code == 302 and response["Location"] == url("import-preview", workgroup,
-                                                                         pk=directory_import.pk)
-    assert directory_import.status == ImportStatus.PENDING and not Organization.objects.exists()
-    preview = client.get(response["Location"]).content.decode()
-    assert "2 organizations and 1 contact will be added" in preview and "Harbor Crisis Line" in preview
-
-    response = client.post(response["Location"], {"action": "confirm"}, follow=True)
-    assert response.redirect_chain[-1][0] == url("directory", workgroup)
-    assert "Imported 2 organizations and 1 contact" in response.content.decode()
-    directory_import.refresh_from_db()
-    assert (directory_import.status, directory_import.organizations_created, directory_import.contacts_created) == (
-        ImportStatus.IMPORTED, 2, 1)
-    assert Organization.objects.get(name="Harbor Crisis Line").history.first().history_user == member
-
-    again = client.post(url("import-preview", workgroup, pk=directory_import.pk), {"action": "confirm"}, follow=True)
-    assert "already imported" in again.content.decode()
-    assert Organization.objects.count() == 2 and Contact.objects.count() == 1
-
-
-def test_preview_lists_row_errors_and_offers_no_import(client, coordinator, workgroup):
-    sector_of(workgroup)
-    client.force_login(coordinator)
-    response = upload(client, workgroup, csv_bytes(row(contact_email="nope"), row(organization="B", influence="7",
-                                                                                  contact_email="b@b.test")))
-    preview = client.get(response["Location"]).content.decode()
-    assert "Fix the file and upload it again; nothing has been imported." in preview
-    assert "“nope” is not a valid e-mail address" in preview and "“7” is not a whole number" in preview
-    assert 'value="confirm"' not in preview
-    directory_import = DirectoryImport.objects.get()
-    client.post(url("import-preview", workgroup, pk=directory_import.pk), {"action": "confirm"})
-    directory_import.refresh_from_db()
-    assert directory_import.status == ImportStatus.PENDING
-    assert not Organization.objects.exists() and not Contact.objects.exists()
-
-
-@pytest.mark.parametrize("data, message", [
-    (csv_bytes(row()) + b"x" * (10 * 1024 * 1024), "larger than 2 MB"),
-    (csv_bytes(row(organization="café")).replace("é".encode(), "é".encode("latin-1")), "CSV UTF-8"),
-    (b"organization,fax\r\nHarbor,1\r\n", "Missing columns: sector, type"),
-])
-def test_unusable_uploads_are_refused_and_nothing_is_stored(client, coordinator, workgroup, data, message):
-    client.force_login(coordinator)
-    response = upload(client, workgroup, data)
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert not DirectoryImport.objects.exists() and not Organization.objects.exists()
-
-
-def test_discarding_an_import_forgets_the_file(client, coordinator, workgroup):
-    directory_import = DirectoryImport.objects.create(workgroup=workgroup, filename="x.csv", content="organization")
-    client.force_login(coordinator)
-    response = client.post(url("import-preview", workgroup, pk=directory_import.pk), {"action": "discard"}, follow=True)
-    assert "was discarded; nothing was imported" in response.content.decode()
-    directory_import.refresh_from_db()
-    assert (directory_import.status, directory_import.content) == (ImportStatus.DISCARDED, "")
-
-
-def test_another_workgroups_import_is_not_found(client, coordinator, workgroup, other_workgroup):
-    theirs = DirectoryImport.objects.create(workgroup=other_workgroup, filename="x.csv", content="organization\r\n")
-    client.force_login(coordinator)
-    assert client.get(url("import-preview", workgroup, pk=theirs.pk)).status_code == 404
-    assert client.post(url("import-preview", workgroup, pk=theirs.pk), {"action": "confirm"}).status_code == 404
-    theirs.refresh_from_db()
-    assert theirs.status == ImportStatus.PENDING
+# The import screens: test_imports_views.py.
 
 
 def test_search_words_may_match_the_organization_or_different_contacts_and_many_words_stay_cheap(

@@ -1,0 +1,534 @@
+"""Importing the partner directory from CSV, as background jobs: upload → check → preview → import.
+
+1. ``directory_import_upload`` stores the file under the workgroup's prefix (``WorkgroupUploadTo``),
+   refuses at once what its first bytes already show to be unusable, and starts the check job.
+2. The check job (``run_directory_check``) parses every row against the workgroup's current data,
+   writes ALL the row-level problems as its downloadable CSV report, and leaves a summary on the
+   import for the preview page: counts, new sectors, the first rows, the first problems.
+3. ``directory_import_start`` starts the import job once the last check found no problem.
+4. The import job (``run_directory_import``) parses the file again, then, under the workgroup's lock,
+   checks what may have changed and writes everything in ONE transaction with bulk inserts: history
+   rows in bulk (``bulk_create_with_history``) and audit events in bulk (``record_created_in_bulk``),
+   because bulk writes skip the per-row signals. Any problem (a name added meanwhile) rolls it all back.
+
+Incidents and transfer records reuse this shape (docs/extending.md, "Bulk imports as background jobs").
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
+
+from partners import services
+from partners.directory_io import (
+    HEAD_BYTES,
+    MAX_BYTES,
+    MSG_NAME_EXISTS,
+    MSG_TOO_BIG,
+    ParsedImport,
+    check_file_start,
+    escape_cell,
+    parse_directory_csv,
+)
+from partners.models import (
+    Contact,
+    DirectoryImport,
+    Engagement,
+    EngagementStatus,
+    ImportStatus,
+    Organization,
+    OrganizationType,
+    Sector,
+)
+from toolkit import jobs
+from toolkit.audit import record_created_in_bulk
+from toolkit.models import Job, JobStatus, Workgroup
+from toolkit.permissions import Action, require
+from toolkit.services import job_create
+from toolkit.text import xml_safe
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from toolkit.models import Membership, User
+
+logger = logging.getLogger(__name__)
+
+CHECK_JOB = "partner_directory_check"
+IMPORT_JOB = "partner_directory_import"
+PREVIEW_ROWS = 20  # organizations shown on the preview page
+PREVIEW_PROBLEMS = 50  # problems shown on the page; the check's CSV report has all of them
+BATCH_SIZE = 2000  # rows per INSERT; well under PostgreSQL's 65,535 parameters for every table written
+RECENT_IMPORTS = 10
+
+MSG_NOT_PENDING = "This import was already {status}; it cannot be imported again."
+MSG_IMPORT_RUNNING = "This file is being imported already; its progress is shown below."
+MSG_CHECK_RUNNING = "This file is still being checked; wait for the check to finish."
+MSG_NOT_CHECKED = "This file has not been checked yet (or the check failed). Check it, then import it."
+MSG_HAS_PROBLEMS = "The file has problems; nothing was imported. Fix the file and upload it again."
+MSG_PROBLEMS_NOW = (
+    "Nothing was imported: the file now has {count} problem{plural} (the directory changed since the check), "
+    "for example row {row}: {message} Check the file again to see them all."
+)
+MSG_FILE_GONE = "The uploaded file is no longer stored; upload it again."
+MSG_GONE = "This import no longer exists; upload the file again."
+MSG_CONFLICT = (
+    "Nothing was imported: the directory changed while the import ran (an organization with the same name or a "
+    "second primary contact was added). Check the file again and import it."
+)
+REPORT_COLUMNS = ("row", "column", "problem")
+
+
+# --- Reads -------------------------------------------------------------------------------------
+
+
+def directory_import_recent(*, membership: Membership | None) -> list[DirectoryImport]:
+    """The workgroup's imports still waiting for a decision, newest first (a few: each is one person's upload)."""
+    queryset = DirectoryImport.objects.restrict(membership, Action.EDIT_PARTNERS)
+    return list(queryset.filter(status=ImportStatus.PENDING).select_related("uploaded_by")[:RECENT_IMPORTS])
+
+
+def directory_import_jobs(*, directory_import: DirectoryImport) -> tuple[Job | None, Job | None]:
+    """The latest check job and the latest import job of this import (one query; retries included)."""
+    latest: dict[str, Job] = {}
+    found = Job.objects.filter(
+        workgroup_id=directory_import.workgroup_id, kind__in=(CHECK_JOB, IMPORT_JOB),
+        params__directory_import_id=directory_import.pk,
+    ).order_by("-created_at", "-pk")
+    for job in found:
+        latest.setdefault(job.kind, job)
+    return latest.get(CHECK_JOB), latest.get(IMPORT_JOB)
+
+
+@dataclass(frozen=True)
+class ImportState:
+    """Where an import stands, for the preview page and the services' refusals."""
+
+    phase: str  # unchecked, checking, check_failed, problems, ready, importing, imported, discarded
+    check_job: Job | None
+    import_job: Job | None
+    import_failed: Job | None = None  # the last import attempt failed after the last check
+
+    @property
+    def running_job(self) -> Job | None:
+        return {"checking": self.check_job, "importing": self.import_job}.get(self.phase)
+
+
+def directory_import_state(*, directory_import: DirectoryImport) -> ImportState:
+    check_job, import_job = directory_import_jobs(directory_import=directory_import)
+    status = directory_import.status
+    if status != ImportStatus.PENDING:
+        return ImportState(status, check_job, import_job)
+    if import_job is not None and not import_job.is_finished:
+        return ImportState("importing", check_job, import_job)
+    if check_job is None:
+        return ImportState("unchecked", check_job, import_job)
+    if not check_job.is_finished:
+        return ImportState("checking", check_job, import_job)
+    if check_job.status == JobStatus.FAILED:
+        return ImportState("check_failed", check_job, import_job)
+    summary = directory_import.summary or {}
+    if summary.get("check_job_id") != check_job.pk:
+        return ImportState("unchecked", check_job, import_job)
+    failed = None
+    if import_job is not None and import_job.status == JobStatus.FAILED and import_job.pk > check_job.pk:
+        failed = import_job  # the last import attempt came after the last check, and failed
+    phase = "problems" if summary.get("problem_count") else "ready"
+    return ImportState(phase, check_job, import_job, failed)
+
+
+# --- Writes: upload, check, start, discard ---------------------------------------------------------
+
+
+def _problem_text(row: int, message: str) -> str:
+    return f"Row {row}: {message}" if row else message
+
+
+@transaction.atomic
+def directory_import_upload(*, actor: User, workgroup: Workgroup, file: UploadedFile) -> DirectoryImport:
+    """Store an uploaded directory CSV and start checking it in the background."""
+    require(actor, workgroup, Action.EDIT_PARTNERS)
+    if file.size > MAX_BYTES:
+        raise ValidationError({"file": MSG_TOO_BIG})
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    problems = check_file_start(head, whole_file=file.size <= HEAD_BYTES)
+    if problems:
+        raise ValidationError({"file": [_problem_text(row, message) for row, _, message in problems]})
+    file.seek(0)
+    filename = xml_safe(PurePath(file.name or "directory.csv").name).strip()[:255] or "directory.csv"
+    directory_import = DirectoryImport(workgroup=workgroup, uploaded_by=actor, filename=filename, size=file.size)
+    directory_import.file.save(f"{slugify(PurePath(filename).stem) or 'directory'}.csv", file, save=False)
+    directory_import.save()
+    job_create(actor=actor, workgroup=workgroup, kind=CHECK_JOB, params={"directory_import_id": directory_import.pk})
+    return directory_import
+
+
+def _lock(directory_import: DirectoryImport) -> DirectoryImport:
+    """Serialise decisions on one import: a double click starts one job, discard and import cannot cross."""
+    locked = DirectoryImport.objects.select_for_update().select_related("workgroup").get(pk=directory_import.pk)
+    _refuse_unless_pending(locked)
+    return locked
+
+
+@transaction.atomic
+def directory_import_check(*, actor: User, directory_import: DirectoryImport) -> Job:
+    """Check the stored file again (after a failed check, or when the directory changed since)."""
+    require(actor, directory_import.workgroup, Action.EDIT_PARTNERS)
+    locked = _lock(directory_import)
+    state = directory_import_state(directory_import=locked)
+    if state.phase == "importing":
+        raise ValidationError(MSG_IMPORT_RUNNING)
+    if state.phase == "checking":
+        raise ValidationError(MSG_CHECK_RUNNING)
+    return job_create(actor=actor, workgroup=locked.workgroup, kind=CHECK_JOB,
+                      params={"directory_import_id": locked.pk})
+
+
+@transaction.atomic
+def directory_import_start(*, actor: User, directory_import: DirectoryImport) -> Job:
+    """Start the import job; only a file whose last check found no problem can be imported."""
+    require(actor, directory_import.workgroup, Action.EDIT_PARTNERS)
+    locked = _lock(directory_import)
+    phase = directory_import_state(directory_import=locked).phase
+    if phase == "importing":
+        raise ValidationError(MSG_IMPORT_RUNNING)
+    if phase == "checking":
+        raise ValidationError(MSG_CHECK_RUNNING)
+    if phase == "problems":
+        raise ValidationError(MSG_HAS_PROBLEMS)
+    if phase != "ready":
+        raise ValidationError(MSG_NOT_CHECKED)
+    return job_create(actor=actor, workgroup=locked.workgroup, kind=IMPORT_JOB,
+                      params={"directory_import_id": locked.pk})
+
+
+def _forget_details(directory_import: DirectoryImport) -> None:
+    """Once imported or discarded, keep no copy of the people's details: the file, the preview, the reports."""
+    directory_import.file = ""  # django-cleanup deletes the stored file once this commits
+    directory_import.summary = {}
+    reports = Job.objects.filter(
+        workgroup_id=directory_import.workgroup_id, kind=CHECK_JOB, params__directory_import_id=directory_import.pk,
+    ).exclude(result="")
+    names = list(reports.values_list("result", flat=True))
+    if names:
+        reports.update(result="")
+        storage = Job._meta.get_field("result").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def directory_import_discard(*, actor: User, directory_import: DirectoryImport) -> None:
+    require(actor, directory_import.workgroup, Action.EDIT_PARTNERS)
+    locked = _lock(directory_import)
+    if directory_import_state(directory_import=locked).phase == "importing":
+        raise ValidationError(MSG_IMPORT_RUNNING)
+    _forget_details(locked)
+    locked.status = ImportStatus.DISCARDED
+    locked.save(update_fields=["file", "summary", "status", "updated_at"])
+
+
+# --- Reading the stored file -------------------------------------------------------------------
+
+
+def _import_of(job: Job) -> DirectoryImport:
+    try:
+        return DirectoryImport.objects.select_related("workgroup").get(
+            workgroup_id=job.workgroup_id, pk=job.params.get("directory_import_id")
+        )
+    except (DirectoryImport.DoesNotExist, ValueError, TypeError):
+        raise ValidationError(MSG_GONE) from None
+
+
+def _read(directory_import: DirectoryImport) -> bytes:
+    if not directory_import.file:
+        raise ValidationError(MSG_FILE_GONE)
+    try:
+        with directory_import.file.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ValidationError(MSG_FILE_GONE) from None
+
+
+def _stem(directory_import: DirectoryImport) -> str:
+    return slugify(PurePath(directory_import.filename).stem) or "directory"
+
+
+def _write_csv(output, rows: list[list[Any]] | Iterator[list[Any]]) -> None:
+    """CSV for spreadsheets: a BOM so Excel reads UTF-8, every cell safe as text and never run as a formula."""
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text)
+    for row in rows:
+        writer.writerow([escape_cell(xml_safe(cell)) for cell in row])
+    text.flush()
+    text.detach()  # the core owns ``output`` and reads it back
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A 50,000-row file makes hundreds of thousands of short-lived objects; Python's cycle collector keeps
+    sweeping them all and finds nothing (they are freed by reference counting). Pausing it saves ~15%."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _scaled(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
+    return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
+
+
+# --- The check job -----------------------------------------------------------------------------
+
+
+_LABELS = {
+    "org_type": dict(OrganizationType.choices),
+    "engagement_status": dict(EngagementStatus.choices),
+    "current_engagement": dict(Engagement.choices),
+}
+
+
+def _preview_row(planned) -> dict[str, Any]:
+    fields = planned.fields
+    return {
+        "row": planned.row,
+        "name": fields["name"],
+        "sector": planned.new_sector or fields["sector"].name,
+        "new_sector": bool(planned.new_sector),
+        "type": _LABELS["org_type"].get(fields["org_type"], fields["org_type"]),
+        "status": _LABELS["engagement_status"].get(fields["engagement_status"], fields["engagement_status"]),
+        "scores": f"{fields['influence']} / {fields['impact']} / {fields['interest']}",
+        "contacts": [
+            {"name": c["name"], "email": c["email"], "phone": c["phone"], "is_primary": c["is_primary"]}
+            for c in planned.contacts
+        ],
+    }
+
+
+def summarise(parsed: ParsedImport, *, check_job_id: int | None) -> dict[str, Any]:
+    """What the preview page shows: counts, new sectors, the first rows and the first problems."""
+    return {
+        "check_job_id": check_job_id,
+        "checked_at": timezone.now().isoformat(),
+        "rows": parsed.row_count,
+        "organizations": len(parsed.organizations),
+        "contacts": parsed.contact_count,
+        "new_sectors": parsed.new_sectors,
+        "file_rejected": parsed.file_rejected,
+        "problem_count": len(parsed.errors),
+        "problems": [list(problem) for problem in parsed.errors[:PREVIEW_PROBLEMS]],
+        "preview": [_preview_row(planned) for planned in parsed.organizations[:PREVIEW_ROWS]],
+    }
+
+
+def run_directory_check(*, job: Job, set_progress: Callable[[int], None], output) -> str:
+    """Parse the stored file; the output is the CSV report of every problem (only its header when none)."""
+    directory_import = _import_of(job)
+    _refuse_unless_pending(directory_import)
+    data = _read(directory_import)
+    set_progress(5)
+    with _cyclic_gc_paused():
+        parsed = parse_directory_csv(workgroup=directory_import.workgroup, data=data,
+                                     on_progress=_scaled(set_progress, 5, 90))
+    del data
+    _write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
+    # A discard or an import that happened meanwhile wins: the summary is only kept on a pending import.
+    DirectoryImport.objects.filter(pk=directory_import.pk, status=ImportStatus.PENDING).update(
+        summary=summarise(parsed, check_job_id=job.pk), updated_at=timezone.now()
+    )
+    return f"{_stem(directory_import)}-problems.csv"
+
+
+# --- The import job ----------------------------------------------------------------------------
+
+
+class _ProgressRelay:
+    """Reports progress through another database connection while this one holds the import's transaction.
+
+    Progress written inside the transaction would only become visible when it commits, at 100%.
+    A thread with its own connection writes the latest value; the caller never waits for it.
+    """
+
+    def __init__(self, set_progress: Callable[[int], None]):
+        self.set_progress = set_progress
+        self.latest: int | None = None
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="import-progress", daemon=True)
+
+    def __call__(self, percent: int) -> None:
+        with self.lock:
+            self.latest = percent
+        self.wake.set()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self.wake.wait()
+                self.wake.clear()
+                with self.lock:
+                    value, self.latest = self.latest, None
+                if value is not None:
+                    try:
+                        self.set_progress(value)
+                    except Exception as exc:  # progress is a courtesy; the import goes on without it
+                        logger.warning("Could not report import progress: %s", exc)
+                if self.stopping:
+                    return
+        finally:
+            connection.close()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake.set()
+        self.thread.join(timeout=5)
+
+
+@contextmanager
+def progress_reporter(set_progress: Callable[[int], None]) -> Iterator[Callable[[int], None]]:
+    """``set_progress`` that stays visible during a long transaction (see ``_ProgressRelay``).
+
+    Progress is written directly when the caller is already inside a transaction (a test, a command:
+    nobody else could see the job row change anyway) and on SQLite, which has one writer at a time:
+    there the page shows the parse's progress, then nothing new until the writes commit.
+    """
+    if connection.in_atomic_block or connection.vendor == "sqlite":
+        yield set_progress
+        return
+    relay = _ProgressRelay(set_progress)
+    relay.start()
+    try:
+        yield relay
+    finally:
+        relay.stop()
+
+
+def _create_in_batches(model, objects: list, *, actor: User, when, progress: Callable[[int, int], None]) -> None:
+    for start in range(0, len(objects), BATCH_SIZE):
+        bulk_create_with_history(objects[start:start + BATCH_SIZE], model, batch_size=BATCH_SIZE,
+                                 default_user=actor, default_date=when)
+        progress(min(start + BATCH_SIZE, len(objects)), len(objects))
+
+
+def _bulk_write(*, actor: User, workgroup: Workgroup, parsed: ParsedImport,
+                set_progress: Callable[[int], None]) -> tuple[list[Organization], list[Contact]]:
+    sectors = {s.name.casefold(): s for s in Sector.objects.filter(workgroup=workgroup)}
+    for name in parsed.new_sectors:  # a handful at most: the ordinary service, with its history and audit
+        if name.casefold() not in sectors:
+            sectors[name.casefold()] = services.sector_create(actor=actor, workgroup=workgroup, name=name)
+    when = timezone.now()
+    organizations, contacts = [], []
+    for planned in parsed.organizations:
+        fields = dict(planned.fields)
+        if planned.new_sector:
+            fields["sector"] = sectors[planned.new_sector.casefold()]
+        organization = Organization(workgroup=workgroup, **fields)
+        organizations.append(organization)
+        contacts.extend(Contact(workgroup=workgroup, organization=organization, **c) for c in planned.contacts)
+    _create_in_batches(Organization, organizations, actor=actor, when=when, progress=_scaled(set_progress, 45, 60))
+    # bulk_create fills each contact's organization_id from its (now saved) organization, keeping it cached.
+    _create_in_batches(Contact, contacts, actor=actor, when=when, progress=_scaled(set_progress, 60, 85))
+    record_created_in_bulk(workgroup_id=workgroup.pk, actor=actor, objects=organizations)
+    set_progress(90)
+    record_created_in_bulk(workgroup_id=workgroup.pk, actor=actor, objects=contacts)
+    set_progress(95)
+    return organizations, contacts
+
+
+def _refuse_unless_pending(directory_import: DirectoryImport) -> None:
+    if directory_import.status != ImportStatus.PENDING:
+        raise ValidationError(MSG_NOT_PENDING.format(status=directory_import.get_status_display().lower()))
+
+
+def _recheck_under_lock(workgroup: Workgroup, parsed: ParsedImport) -> None:
+    """What may have changed between the parse and the lock: a name taken, a sector deleted."""
+    planned = {org.fields["name"].casefold() for org in parsed.organizations}
+    existing = Organization.objects.filter(workgroup=workgroup).values_list("name", flat=True)
+    taken = sorted(name for name in existing if name.casefold() in planned)
+    if taken:
+        raise ValidationError([MSG_NAME_EXISTS.format(name=name) for name in taken])
+    used = {org.fields["sector"].pk for org in parsed.organizations if org.fields["sector"] is not None}
+    if used - set(Sector.objects.filter(workgroup=workgroup, pk__in=used).values_list("pk", flat=True)):
+        raise ValidationError(MSG_CONFLICT)
+
+
+def directory_import_apply(
+    *, actor: User, directory_import: DirectoryImport, set_progress: Callable[[int], None] = lambda p: None,
+    receipt=None,
+) -> tuple[int, int]:
+    """Parse the file again and create everything it plans, all or nothing. Returns (organizations, contacts).
+
+    The parse runs first, outside the transaction (its progress shows, and nothing is locked yet);
+    the writes run in ONE transaction holding the workgroup's row lock, like every service that
+    creates organizations, after checking again what may have changed meanwhile. ``receipt``: a
+    binary file to write the list of what was created into (the job's download).
+    """
+    workgroup = directory_import.workgroup
+    require(actor, workgroup, Action.EDIT_PARTNERS)
+    current = DirectoryImport.objects.get(pk=directory_import.pk)
+    _refuse_unless_pending(current)
+    parsed = parse_directory_csv(workgroup=workgroup, data=_read(current), on_progress=_scaled(set_progress, 0, 40))
+    if parsed.errors:
+        row, _, message = parsed.errors[0]
+        raise ValidationError(MSG_PROBLEMS_NOW.format(
+            count=len(parsed.errors), plural="" if len(parsed.errors) == 1 else "s", row=row or 1, message=message
+        ))
+    set_progress(40)
+    with transaction.atomic():
+        Workgroup.objects.select_for_update().filter(pk=workgroup.pk).first()
+        locked = _lock(directory_import)  # a second import job of the same file stops here
+        _recheck_under_lock(workgroup, parsed)
+        try:
+            organizations, contacts = _bulk_write(actor=actor, workgroup=workgroup, parsed=parsed,
+                                                  set_progress=set_progress)
+        except IntegrityError:
+            raise ValidationError(MSG_CONFLICT) from None
+        if receipt is not None:
+            count: dict[int, int] = {}
+            for contact in contacts:
+                count[contact.organization_id] = count.get(contact.organization_id, 0) + 1
+            _write_csv(receipt, [("row", "organization", "sector", "contacts"), *(
+                (planned.row, org.name, org.sector.name, count.get(org.pk, 0))
+                for planned, org in zip(parsed.organizations, organizations, strict=True)
+            )])
+        _forget_details(locked)
+        locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
+        locked.organizations_created, locked.contacts_created = len(organizations), len(contacts)
+        locked.save()
+    return len(organizations), len(contacts)
+
+
+def run_directory_import(*, job: Job, set_progress: Callable[[int], None], output) -> str:
+    directory_import = _import_of(job)
+    with progress_reporter(set_progress) as progress, _cyclic_gc_paused():
+        directory_import_apply(actor=job.requested_by, directory_import=directory_import, set_progress=progress,
+                               receipt=output)
+    return f"{_stem(directory_import)}-imported.csv"
+
+
+jobs.register(jobs.JobKind(kind=CHECK_JOB, label="Partner directory import: check", action=Action.EDIT_PARTNERS,
+                           run=run_directory_check))
+jobs.register(jobs.JobKind(kind=IMPORT_JOB, label="Partner directory import", action=Action.EDIT_PARTNERS,
+                           run=run_directory_import))
