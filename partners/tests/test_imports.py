@@ -22,7 +22,8 @@ from partners.tests.test_directory_io import csv_bytes, make_org, row, sector_of
 from toolkit import jobs
 from toolkit.models import AuditAction, AuditEvent, Job, JobStatus
 from toolkit.permissions import Action
-from toolkit.services import job_run
+from toolkit.services import job_run, workgroup_delete_permanently
+from toolkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -356,3 +357,23 @@ def test_progress_inside_a_transaction_is_written_directly(workgroup):
     with imports.progress_reporter(seen.append) as progress:  # pytest-django's test runs in a transaction
         progress(40)
     assert seen == [40]
+
+
+def test_deleting_the_workgroup_takes_its_imports_their_files_and_what_they_created(
+    workgroup, coordinator, django_capture_on_commit_callbacks
+):
+    sector_of(workgroup)
+    imported = checked(workgroup, coordinator, csv_bytes(row()))
+    imports.directory_import_start(actor=coordinator, directory_import=imported)
+    run_latest(imported, imports.IMPORT_JOB)
+    pending = upload(workgroup, coordinator, csv_bytes(row(organization="Later")))
+    stored = pending.file.name
+    assert default_storage.exists(stored)
+
+    staff, workgroup_id = UserFactory(email="staff@toolkit.test", is_staff=True), workgroup.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        workgroup_delete_permanently(actor=staff, workgroup=workgroup)
+
+    assert not DirectoryImport.objects.exists() and not Organization.objects.exists() and not Job.objects.exists()
+    assert not default_storage.exists(stored)
+    assert not default_storage.exists(f"workgroups/{workgroup_id}")  # the problem report and receipt too
