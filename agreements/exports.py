@@ -19,12 +19,14 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from html import escape
 from html.parser import HTMLParser
 
 from agreements.rendering import RenderedAgreement, RenderedClause, RenderedParty, plain_text
+from agreements.sanitize import clean_html
+from toolkit.text import xml_safe
 
 # A fixed moment for everything that would otherwise carry "now" (core properties, zip entries).
 FIXED_DATETIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -32,6 +34,28 @@ _ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
 
 DRAFT_NOTICE = "DRAFT — not for signature"
 SIGNATURE_LINE = "_" * 32
+
+
+def scrubbed(agreement: RenderedAgreement) -> RenderedAgreement:
+    """Every text of the agreement as XML (DOCX) and WeasyPrint can hold it.
+
+    ``selectors.render_version`` already scrubs what it reads; the exports do it again because they
+    are pure functions anyone may hand a ``RenderedAgreement`` to, and one control character is
+    enough for python-docx to refuse the whole document.
+    """
+    return replace(
+        agreement,
+        title=xml_safe(agreement.title),
+        kind_label=xml_safe(agreement.kind_label),
+        workgroup_name=xml_safe(agreement.workgroup_name),
+        status_label=xml_safe(agreement.status_label),
+        parties=tuple(RenderedParty(xml_safe(p.name), xml_safe(p.signatory_name), xml_safe(p.signatory_title),
+                                    xml_safe(p.signed_on)) for p in agreement.parties),
+        # nh3 again as well: it turns character references (``&#1;``) into the characters, xml_safe drops them.
+        clauses=tuple(RenderedClause(c.key, c.number, xml_safe(c.title), xml_safe(clean_html(xml_safe(c.html))))
+                      for c in agreement.clauses),
+        variables={xml_safe(label): xml_safe(value) for label, value in agreement.variables.items()},
+    )
 
 
 # --------------------------------------------------------------------------------------------- DOCX
@@ -128,7 +152,8 @@ class _DocxHTMLWriter(HTMLParser):
             self.italic = max(0, self.italic - 1)
 
     def handle_data(self, data):
-        text = re.sub(r"\s+", " ", data)
+        # The parser decodes character references (``&#1;``): scrub what they name, too.
+        text = re.sub(r"\s+", " ", xml_safe(data))
         if self.paragraph is None:
             if not text.strip():
                 return  # whitespace between block tags
@@ -286,6 +311,8 @@ def agreement_docx(agreement: RenderedAgreement) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
 
+    agreement = scrubbed(agreement)
+
     document = docx.Document()
     section = document.sections[0]
     section.left_margin = section.right_margin = _cm(2.2)
@@ -384,6 +411,7 @@ def agreement_pdf(agreement: RenderedAgreement) -> bytes:
     """The agreement as PDF (WeasyPrint; the fetcher in toolkit.pdf allows only data: URIs)."""
     from toolkit.pdf import render_pdf
 
+    agreement = scrubbed(agreement)
     return render_pdf("agreements/pdf/agreement.html", {
         "agreement": agreement,
         "version_line": _version_line(agreement),
@@ -487,4 +515,5 @@ def redline_clauses(old: tuple[RenderedClause, ...], new: tuple[RenderedClause, 
     return changes
 
 
-__all__ = ["ClauseChange", "agreement_docx", "agreement_pdf", "html_to_docx", "redline", "redline_clauses"]
+__all__ = ["ClauseChange", "agreement_docx", "agreement_pdf", "html_to_docx", "redline", "redline_clauses",
+           "scrubbed"]

@@ -1,4 +1,9 @@
-"""Forms for drafting agreements. They validate what was typed; services decide and write."""
+"""Forms for agreements: drafting, review comments, signature dates, the signed copy.
+
+They validate what was typed; services decide and write. Every form inherits the toolkit's ``Form``,
+so text passes through the one normaliser (``toolkit.text``); fields added per template variable or
+per clause after ``__init__`` get the same treatment through ``_normalise_added_field``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from agreements import services
-from agreements.models import AgreementStatus, AgreementTemplate, TemplateVariable
+from agreements.models import AgreementParty, AgreementStatus, AgreementTemplate, TemplateVariable
 from agreements.variables import BOOL, CHOICE, DATE, MONEY, NUMBER, PARTY_LIST, clean_value
 from partners.selectors import organization_list
-from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.forms import Form, WorkgroupScopedFormMixin
 from toolkit.models import Workgroup
+from toolkit.text import normalise_text
 from triage.selectors import protocol_list
 
 VAR_PREFIX = "var_"
@@ -20,7 +27,21 @@ CLAUSE_PREFIX = "clause_"
 _YES = {"yes", "true", "1", "on"}
 
 
-class AgreementFilterForm(forms.Form):
+def _normalise_added_field(field: forms.Field) -> forms.Field:
+    """The toolkit's ``Form`` wraps the fields it has at ``__init__``; these come later, one per variable or clause."""
+    if isinstance(field, forms.CharField):
+        to_python = field.to_python
+        multiline = isinstance(field.widget, forms.Textarea)
+
+        def normalised(value):
+            value = to_python(value)
+            return normalise_text(value, multiline=multiline) if isinstance(value, str) else value
+
+        field.to_python = normalised
+    return field
+
+
+class AgreementFilterForm(Form):
     party = forms.CharField(required=False, max_length=200, label="Party")
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *AgreementStatus.choices])
 
@@ -56,7 +77,7 @@ class _VariablesMixin:
             if stored is not None and variable.name in stored:
                 value = stored[variable.name]
                 field.initial = (value == "yes") if variable.type == BOOL else value
-            self.fields[VAR_PREFIX + variable.name] = field
+            self.fields[VAR_PREFIX + variable.name] = _normalise_added_field(field)
 
     def _clean_variables(self) -> None:
         for variable in self._variables:
@@ -87,7 +108,7 @@ class _VariablesMixin:
         return [self[VAR_PREFIX + v.name] for v in self._variables]
 
 
-class AgreementCreateForm(WorkgroupScopedFormMixin, _VariablesMixin, forms.Form):
+class AgreementCreateForm(WorkgroupScopedFormMixin, _VariablesMixin, Form):
     """Title, parties (with signatory and substance-use flag each), protocol and the template's variables.
 
     The template is chosen on the step before (``?template=``) and travels as a hidden, scoped choice, so
@@ -161,7 +182,7 @@ class AgreementCreateForm(WorkgroupScopedFormMixin, _VariablesMixin, forms.Form)
         return parties
 
 
-class AgreementEditForm(_VariablesMixin, forms.Form):
+class AgreementEditForm(_VariablesMixin, Form):
     """Title, change summary, the variables and one textarea per clause of the latest version."""
 
     base_version_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -176,10 +197,10 @@ class AgreementEditForm(_VariablesMixin, forms.Form):
         self.clauses = clauses
         self._add_variable_fields(list(template.variables.all()), stored)
         for clause in clauses:
-            self.fields[CLAUSE_PREFIX + clause["key"]] = forms.CharField(
+            self.fields[CLAUSE_PREFIX + clause["key"]] = _normalise_added_field(forms.CharField(
                 label=clause["title"], initial=clause["body"], required=False, strip=False,
                 widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace small"}),
-            )
+            ))
 
     def clean(self):
         cleaned = super().clean()
@@ -201,3 +222,51 @@ class AgreementEditForm(_VariablesMixin, forms.Form):
 
     def clause_bodies(self) -> dict[str, str]:
         return {c["key"]: self.cleaned_data[CLAUSE_PREFIX + c["key"]] for c in self.clauses}
+
+
+# --- Review -----------------------------------------------------------------------------------------
+
+
+class CommentForm(Form):
+    """A review comment on one clause of one version (the clause is checked by the service)."""
+
+    clause_key = forms.SlugField(max_length=60, error_messages={"invalid": services.MSG_COMMENT_CLAUSE,
+                                                                "required": services.MSG_COMMENT_CLAUSE})
+    body = forms.CharField(max_length=5000, strip=True, widget=forms.Textarea,
+                           error_messages={"required": services.MSG_COMMENT_EMPTY})
+
+
+class SignatureForm(Form):
+    """One optional date per party; an empty date leaves that party's record as it is."""
+
+    def __init__(self, *args: Any, parties, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.parties: list[AgreementParty] = list(parties)
+        for party in self.parties:
+            self.fields[f"party_{party.pk}"] = forms.DateField(
+                label=party.name, required=False, initial=party.signed_on,
+                widget=forms.DateInput(attrs={"type": "date", "class": "form-control",
+                                              "max": timezone.localdate().isoformat()}, format="%Y-%m-%d"),
+                help_text=" ".join(filter(None, [party.signatory_name, party.signatory_title])),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for party in self.parties:
+            signed_on = cleaned.get(f"party_{party.pk}")
+            if signed_on and signed_on > today:
+                self.add_error(f"party_{party.pk}", "A signature date cannot be in the future.")
+        return cleaned
+
+    def dates(self):
+        for party in self.parties:
+            signed_on = self.cleaned_data.get(f"party_{party.pk}")
+            if signed_on:
+                yield party, signed_on
+
+
+class SignedScanForm(Form):
+    file = forms.FileField(label="Signed agreement (PDF)",
+                           error_messages={"required": "Choose the signed PDF to upload.",
+                                           "empty": "That file is empty: choose the signed PDF to upload."})

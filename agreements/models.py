@@ -13,7 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from agreements.variables import TYPES
-from toolkit.models import WorkgroupOwnedModel
+from toolkit.models import WorkgroupOwnedModel, WorkgroupUploadTo
 
 HISTORY = {"excluded_fields": ["updated_at"]}
 
@@ -62,7 +62,9 @@ class AgreementTemplate(WorkgroupOwnedModel):
 
 class TemplateClause(models.Model):
     template = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE, related_name="template_clauses")
-    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: a clause a template uses cannot be deleted on its own (services.clause_delete says why),
+    # but deleting the whole workgroup takes both.
+    clause = models.ForeignKey(Clause, on_delete=models.RESTRICT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -101,7 +103,8 @@ class AgreementStatus(models.TextChoices):
 
 class Agreement(WorkgroupOwnedModel):
     title = models.CharField(max_length=200)
-    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="agreements")
+    # RESTRICT, as for clauses: a template with agreements stays, unless the whole workgroup goes.
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.RESTRICT, related_name="agreements")
     status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
     current_version_number = models.PositiveIntegerField(default=0)
     protocol = models.ForeignKey("triage.Protocol", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -110,19 +113,25 @@ class Agreement(WorkgroupOwnedModel):
         help_text="The protocol version in force when the agreement was last saved.",
     )
 
-    signed_scan = models.FileField(upload_to="agreements/signed/%Y/", blank=True, max_length=300,
+    signed_scan = models.FileField(upload_to=WorkgroupUploadTo("agreements/signed"), blank=True, max_length=300,
                                    help_text="The executed agreement as signed (PDF); downloaded only through the app.")
 
     history = HistoricalRecords(**HISTORY)
 
     class Meta:
-        ordering = ["-updated_at"]
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The agreement list: newest change first, all of them or one status.
+            models.Index(fields=["workgroup", "-updated_at", "-id"], name="agreement_wg_updated"),
+            models.Index(fields=["workgroup", "status", "-updated_at", "-id"], name="agreement_wg_status_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:agreement-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("agreements:agreement-detail",
+                       kwargs={"slug": self.workgroup.slug, "agreement_id": self.pk})
 
     @property
     def is_editable(self) -> bool:
@@ -180,6 +189,11 @@ class ReviewComment(WorkgroupOwnedModel):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            # The dashboard counts a workgroup's open comments.
+            models.Index(fields=["workgroup"], condition=models.Q(resolved_at__isnull=True),
+                         name="comment_open_by_workgroup"),
+        ]
 
     def __str__(self) -> str:
         return f"Comment on {self.clause_key} ({self.version})"

@@ -13,6 +13,7 @@ from html import unescape
 from agreements.placeholders import render
 from agreements.sanitize import clean_html
 from agreements.variables import BOOL, CHOICE, display_value, join_names
+from toolkit.text import xml_safe
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,16 @@ def values_for(variables: list[VariableSpec], stored: dict[str, str], *, title: 
 
 
 def render_clauses(clauses: list[ClauseText], *, values: dict[str, str], flags: dict) -> tuple[RenderedClause, ...]:
-    """Apply each clause's condition, fill placeholders, clean the result (again: defence in depth)."""
+    """Apply each clause's condition, fill placeholders, clean the result (again: defence in depth).
+
+    ``xml_safe`` on the way in (nh3 cannot even encode a lone surrogate) and on the way out (nh3 turns a
+    character reference such as ``&#1;`` back into the control character it names).
+    """
     rendered = []
     for clause in clauses:
         if clause.condition and not flags.get(clause.condition):
             continue
-        html = clean_html(render(clean_html(clause.body), values=values, flags=flags))
+        html = xml_safe(clean_html(render(clean_html(xml_safe(clause.body)), values=values, flags=flags)))
         rendered.append(RenderedClause(clause.key, len(rendered) + 1, clause.title, html))
     return tuple(rendered)
 

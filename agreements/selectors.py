@@ -1,11 +1,19 @@
-"""Reads for agreements; the dashboard card, rendering of a version, and protocol drift."""
+"""Reads for agreements; the dashboard card, rendering of a version, and protocol drift.
+
+Every list is read through ``restrict`` on the membership the request resolved, in a fixed number of
+queries whatever the number of rows.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
-from django.urls import reverse
+from functools import reduce
+from operator import or_
 
-from agreements.models import Agreement, AgreementStatus, AgreementVersion, ReviewComment
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, AgreementParty, AgreementStatus, AgreementVersion, ReviewComment
 from agreements.rendering import (
     ClauseText,
     RenderedAgreement,
@@ -17,79 +25,114 @@ from agreements.rendering import (
 )
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
+from toolkit.permissions import Action
+from toolkit.text import xml_safe
+
+DRIFT_WARNINGS_SHOWN = 3
 
 
-def agreement_list(*, workgroup: Workgroup, status: str = "", party: str = "") -> QuerySet[Agreement]:
-    queryset = Agreement.objects.filter(workgroup=workgroup).select_related("template").prefetch_related("parties")
+def agreement_list(*, membership: Membership | None, status: str = "", party: str = "") -> QuerySet[Agreement]:
+    """The agreement list: newest change first; ``party`` matches part of a party's name (trigram-indexed)."""
+    queryset = (Agreement.objects.restrict(membership, Action.VIEW_WORKGROUP)
+                .select_related("template").prefetch_related("parties").order_by("-updated_at", "-id"))
     if status:
         queryset = queryset.filter(status=status)
     if party:
-        queryset = queryset.filter(parties__name__icontains=party).distinct()
+        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole list.
+        queryset = queryset.filter(Exists(AgreementParty.objects.filter(agreement=OuterRef("pk"),
+                                                                        name__icontains=party)))
     return queryset
 
 
+def _text(value: object) -> str:
+    # Rows written before the normaliser existed may hold characters no document (or nh3) accepts.
+    return xml_safe(value)
+
+
 def render_version(version: AgreementVersion) -> RenderedAgreement:
-    """The version exactly as saved: its own clause texts, values and parties (a snapshot)."""
+    """The version exactly as saved: its own clause texts, values and parties (a snapshot).
+
+    Every text passes through ``xml_safe`` here, so the page, the DOCX and the PDF all start from
+    text they can hold, however old the row.
+    """
     agreement = version.agreement
     workgroup = agreement.workgroup
     specs = [VariableSpec(v.name, v.label, v.type, tuple(v.choices)) for v in agreement.template.variables.all()]
-    party_names = [party["name"] for party in version.parties]
-    values = values_for(specs, version.variables, title=version.title, workgroup_name=workgroup.name,
-                        workgroup_jurisdiction=workgroup.jurisdiction_name, party_names=party_names)
-    flags = flags_for(specs, version.variables,
-                      has_substance_use_provider=any(party.get("substance_use") for party in version.parties))
-    clauses = [ClauseText(c["key"], c["title"], c["body"], c.get("condition", "")) for c in version.clauses]
-    signed = {p.name: p.signed_on.isoformat() if p.signed_on else "" for p in agreement.parties.all()}
+    stored = {name: _text(value) for name, value in version.variables.items()}
+    parties = [{**party, "name": _text(party.get("name", "")),
+                "signatory_name": _text(party.get("signatory_name", "")),
+                "signatory_title": _text(party.get("signatory_title", ""))} for party in version.parties]
+    party_names = [party["name"] for party in parties]
+    values = values_for(specs, stored, title=_text(version.title), workgroup_name=_text(workgroup.name),
+                        workgroup_jurisdiction=_text(workgroup.jurisdiction_name), party_names=party_names)
+    flags = flags_for(specs, stored,
+                      has_substance_use_provider=any(party.get("substance_use") for party in parties))
+    clauses = [ClauseText(c["key"], _text(c["title"]), _text(c["body"]), c.get("condition", ""))
+               for c in version.clauses]
+    signed = {_text(p.name): p.signed_on.isoformat() if p.signed_on else "" for p in agreement.parties.all()}
     return RenderedAgreement(
-        title=version.title,
+        title=_text(version.title),
         kind_label=agreement.template.get_kind_display(),
-        workgroup_name=workgroup.name,
+        workgroup_name=_text(workgroup.name),
         version_number=version.number,
         status_label=agreement.get_status_display(),
         is_executed=agreement.status == AgreementStatus.EXECUTED,
-        parties=tuple(RenderedParty(p["name"], p.get("signatory_name", ""), p.get("signatory_title", ""),
-                                    signed.get(p["name"], "")) for p in version.parties),
+        parties=tuple(RenderedParty(p["name"], p["signatory_name"], p["signatory_title"], signed.get(p["name"], ""))
+                      for p in parties),
         clauses=render_clauses(clauses, values=values, flags=flags),
-        variables={spec.label: values[spec.name] for spec in specs},
+        variables={_text(spec.label): values[spec.name] for spec in specs},
     )
 
 
-def agreements_needing_review(*, workgroup: Workgroup) -> list[Agreement]:
-    """Agreements whose triage protocol has a newer version in force than the one they were saved with."""
-    from triage.selectors import version_in_force  # triage's selector, not its tables
+def agreements_needing_review(*, membership: Membership | None) -> QuerySet[Agreement]:
+    """Agreements whose triage protocol has a newer version in force than the one they were saved with.
 
-    flagged = []
-    for agreement in Agreement.objects.filter(workgroup=workgroup, protocol__isnull=False).select_related(
-        "protocol", "protocol_version"
-    ):
-        current = version_in_force(protocol=agreement.protocol)
-        if current is not None and current.pk != agreement.protocol_version_id:
-            flagged.append(agreement)
-    return flagged
+    Two queries however many agreements: the versions in force now (triage's selector), then the
+    agreements on those protocols saved with another version.
+    """
+    from triage.selectors import version_in_force_at  # triage's selector, not its tables
+
+    agreements = Agreement.objects.restrict(membership, Action.VIEW_WORKGROUP)
+    if membership is None:
+        return agreements
+    in_force = version_in_force_at(workgroup=membership.workgroup, when=timezone.now())
+    if not in_force:
+        return agreements.none()
+    stale = reduce(or_, (Q(protocol_id=v.protocol_id) & ~Q(protocol_version_id=v.pk) for v in in_force))
+    return agreements.filter(stale).order_by("-updated_at", "-id")
 
 
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
+    """At most four queries: counts per status, open comments, the versions in force, the drifted agreements."""
     start_url = reverse("agreements:index", kwargs={"slug": workgroup.slug})
-    counts = dict(Agreement.objects.filter(workgroup=workgroup).values_list("status").annotate(n=Count("id")))
+    agreements = Agreement.objects.restrict(membership, Action.VIEW_WORKGROUP)
+    counts = dict(agreements.order_by().values_list("status").annotate(n=Count("id")))
     if not counts:
         return Card(area="agreements", title="Agreements", status="No MOU or agreement drafted yet.",
                     progress=Progress.NOT_STARTED, start_url=start_url, start_label="Start an agreement",
                     guidance_slug="contractual-considerations")
-    open_comments = ReviewComment.objects.filter(workgroup=workgroup, resolved_at__isnull=True).count()
+    open_comments = ReviewComment.objects.restrict(membership, Action.VIEW_WORKGROUP).filter(
+        resolved_at__isnull=True).count()
     facts = [f"{label}: {counts[value]}" for value, label in AgreementStatus.choices if counts.get(value)]
     if open_comments:
         facts.append(f"Open review comments: {open_comments}")
-    warnings = [f"“{a.title}” covers a protocol that has a newer version in force: review it."
-                for a in agreements_needing_review(workgroup=workgroup)]
+    # The first few titles and how many there are, in one query (a window count over the same rows).
+    shown = list(agreements_needing_review(membership=membership).annotate(total=Window(Count("id")))
+                 .values_list("title", "total")[:DRIFT_WARNINGS_SHOWN])
+    warnings = [f"“{title}” covers a protocol that has a newer version in force: review it." for title, _ in shown]
+    if shown and (more := shown[0][1] - len(shown)) > 0:
+        warnings.append(f"{more} more agreement{'s' if more != 1 else ''} cover{'' if more != 1 else 's'} "
+                        "a protocol that has a newer version in force.")
     done = counts.get(AgreementStatus.EXECUTED, 0) + counts.get(AgreementStatus.APPROVED, 0)
+    total = sum(counts.values())
     return Card(area="agreements", title="Agreements",
-                status=f"{sum(counts.values())} agreement{'s' if sum(counts.values()) != 1 else ''}.",
+                status=f"{total} agreement{'s' if total != 1 else ''}.",
                 progress=Progress.ON_TRACK if done and not warnings else Progress.IN_PROGRESS, start_url=start_url,
                 start_label="Open agreements", guidance_slug="contractual-considerations", facts=facts,
                 warnings=warnings)
 
 
 def open_comments_by_clause(*, version: AgreementVersion) -> dict[str, int]:
-    rows = version.comments.filter(resolved_at__isnull=True).values("clause_key").annotate(n=Count("id"))
+    rows = (version.comments.filter(resolved_at__isnull=True).order_by().values("clause_key")
+            .annotate(n=Count("id")))
     return {row["clause_key"]: row["n"] for row in rows}
-

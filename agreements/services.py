@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import RestrictedError
 from django.utils import timezone
 
 from agreements import defaults
@@ -26,6 +27,7 @@ from agreements.sanitize import clean_html
 from agreements.variables import BOOL, CHOICE, clean_value
 from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, require
+from toolkit.text import normalise_text, xml_safe
 
 if TYPE_CHECKING:
     from partners.models import Organization
@@ -41,13 +43,28 @@ MSG_STALE = (
 MSG_NOT_EDITABLE = "This agreement is {status}: it cannot be edited. Start a new draft from it instead."
 MSG_NEEDS_PARTIES = "An agreement needs at least two parties."
 MSG_OTHER_WORKGROUP = "That choice does not belong to this workgroup."
+MSG_PARTY_TEXT = (
+    "The {what} of “{organization}” cannot go into an agreement: {problem} "
+    "Correct it on the partner map, then try again."
+)
+MSG_COMMENT_EMPTY = "Write the comment first."
+MSG_COMMENT_CLAUSE = "That clause is not part of this version."
+MSG_CLAUSE_IN_USE = "“{clause}” is part of the template{s} {templates}: take it out of {them} first."
+MSG_TEMPLATE_IN_USE = (
+    "{count} agreement{s} {were} drafted from “{template}”: the template stays as long as {they} do."
+)
 
 
 # --- Library ---------------------------------------------------------------------------------
 
 
 def library_ensure_defaults(*, workgroup: Workgroup, actor: User | None = None) -> None:
-    """Give the workgroup its own copy of the default clauses and templates (idempotent)."""
+    """Give a new workgroup its own copy of the default clauses and templates (idempotent).
+
+    Runs once, as a setup step of ``workgroup_create`` (registered in ``apps.py``); workgroups that
+    existed before got theirs from migration 0004. Pages never call it: what a coordinator deletes
+    stays deleted.
+    """
     if AgreementTemplate.objects.filter(workgroup=workgroup).exists():
         return
     with transaction.atomic():
@@ -73,6 +90,49 @@ def library_ensure_defaults(*, workgroup: Workgroup, actor: User | None = None) 
             )
 
 
+def _clause_in_use(clause: Clause) -> ValidationError | None:
+    names = list(AgreementTemplate.objects.filter(template_clauses__clause=clause).order_by("name")
+                 .values_list("name", flat=True))
+    if not names:
+        return None
+    return ValidationError(MSG_CLAUSE_IN_USE.format(
+        clause=clause.title, s="s" if len(names) > 1 else "", templates=", ".join(f"“{n}”" for n in names),
+        them="them" if len(names) > 1 else "it"), code="in_use")
+
+
+@transaction.atomic
+def clause_delete(*, actor: User, clause: Clause) -> None:
+    """Delete a clause from the library; refused while a template uses it (agreements keep their own copy)."""
+    require(actor, clause.workgroup, Action.EDIT_AGREEMENTS)
+    if (refusal := _clause_in_use(clause)) is not None:
+        raise refusal
+    clause._history_user = actor
+    try:
+        with transaction.atomic():
+            clause.delete()
+    except RestrictedError:  # a template took it up in the meantime
+        raise _clause_in_use(clause) or ValidationError(
+            f"“{clause.title}” is part of a template: take it out of it first.", code="in_use") from None
+
+
+@transaction.atomic
+def template_delete(*, actor: User, template: AgreementTemplate) -> None:
+    """Delete a template; refused while agreements drafted from it exist. Its clauses stay in the library."""
+    require(actor, template.workgroup, Action.EDIT_AGREEMENTS)
+    count = template.agreements.count()
+    if count:
+        raise ValidationError(MSG_TEMPLATE_IN_USE.format(
+            count=count, s="s" if count > 1 else "", were="were" if count > 1 else "was", template=template.name,
+            they="they" if count > 1 else "it"), code="in_use")
+    template._history_user = actor
+    try:
+        with transaction.atomic():
+            template.delete()
+    except RestrictedError:
+        raise ValidationError(MSG_TEMPLATE_IN_USE.format(count=1, s="", were="was", template=template.name,
+                                                         they="it"), code="in_use") from None
+
+
 def language_for(template: AgreementTemplate) -> tuple[set[str], dict[str, frozenset[str] | None]]:
     """The names a clause of this template may use: its variables and the built-ins."""
     names = set(BUILT_IN_VALUES)
@@ -87,8 +147,13 @@ def language_for(template: AgreementTemplate) -> tuple[set[str], dict[str, froze
 
 
 def check_clause_text(body: str, *, template: AgreementTemplate) -> str:
-    """Clean the HTML and check the placeholders; returns the cleaned text or raises with positions."""
-    cleaned = clean_html(body)
+    """Normalise the text, clean the HTML and check the placeholders; returns the cleaned text or raises.
+
+    The normaliser runs first (Word's line breaks become newlines, which HTML reads as spaces; control
+    characters are refused by name), so nh3 never sees a character it cannot encode. ``xml_safe`` then
+    drops what nh3 itself makes of character references such as ``&#1;``.
+    """
+    cleaned = xml_safe(clean_html(normalise_text(body)))
     names, flags = language_for(template)
     problems = check(cleaned, names=names, flags=flags)
     if problems:
@@ -117,6 +182,23 @@ def _snapshot_parties(agreement: Agreement) -> list[dict[str, Any]]:
              "substance_use": p.is_substance_use_provider} for p in agreement.parties.all()]
 
 
+def _one_line(field: str, value: str) -> str:
+    """Single-line text of a version (title, change summary): normalised, or refused naming the field."""
+    try:
+        return normalise_text(value or "", multiline=False).strip()
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from None
+
+
+def _party_text(value: str, *, what: str, organization: str) -> str:
+    """Names copied from the partner map may predate the normaliser: clean them, or say where to fix them."""
+    try:
+        return normalise_text(value or "", multiline=False).strip()
+    except ValidationError as exc:
+        raise ValidationError(MSG_PARTY_TEXT.format(what=what, organization=xml_safe(organization),
+                                                    problem=" ".join(exc.messages))) from None
+
+
 def _new_version(*, actor: User, agreement: Agreement, title: str, variables: dict[str, str],
                  clauses: list[dict[str, str]], change_summary: str) -> AgreementVersion:
     agreement.current_version_number += 1
@@ -141,15 +223,19 @@ def agreement_create(*, actor: User, workgroup: Workgroup, template: AgreementTe
     if len(parties) < 2:
         raise ValidationError(MSG_NEEDS_PARTIES)
     stored = _clean_variables(template, variables or {})
-    agreement = _save(Agreement(workgroup=workgroup, title=title.strip(), template=template, protocol=protocol,
-                                protocol_version=_in_force(protocol)), actor)
+    agreement = _save(Agreement(workgroup=workgroup, title=_one_line("title", title), template=template,
+                                protocol=protocol, protocol_version=_in_force(protocol)), actor)
     for order, party in enumerate(parties):
         organization: Organization = party["organization"]
         if organization.workgroup_id != workgroup.pk:
             raise ValidationError(MSG_OTHER_WORKGROUP)
+        name = organization.name
         AgreementParty.objects.create(
-            agreement=agreement, organization=organization, name=organization.name, order=order,
-            signatory_name=party.get("signatory_name", ""), signatory_title=party.get("signatory_title", ""),
+            agreement=agreement, organization=organization, order=order,
+            name=_party_text(name, what="name", organization=name),
+            signatory_name=_party_text(party.get("signatory_name", ""), what="signatory's name", organization=name),
+            signatory_title=_party_text(party.get("signatory_title", ""), what="signatory's title",
+                                        organization=name),
             is_substance_use_provider=party.get("is_substance_use_provider", False),
         )
     clauses = [{"key": tc.clause.key, "title": tc.clause.title, "body": tc.clause.body,
@@ -181,6 +267,8 @@ def agreement_save(
     if base_version_number != agreement.current_version_number:
         raise ValidationError(MSG_STALE.format(current=agreement.current_version_number, base=base_version_number),
                               code="stale")
+    title = _one_line("title", title)
+    change_summary = _one_line("change_summary", change_summary)
     latest = agreement.versions.get(number=agreement.current_version_number)
     stored = _clean_variables(agreement.template, {**latest.variables, **variables})
     clauses, errors = [], []
@@ -193,7 +281,7 @@ def agreement_save(
         clauses.append({**clause, "body": body})
     if errors:
         raise ValidationError(errors)
-    return _new_version(actor=actor, agreement=agreement, title=title.strip() or agreement.title, variables=stored,
+    return _new_version(actor=actor, agreement=agreement, title=title or agreement.title, variables=stored,
                         clauses=clauses, change_summary=change_summary)
 
 
@@ -270,9 +358,9 @@ def agreement_new_draft(*, actor: User, agreement: Agreement) -> AgreementVersio
 def comment_add(*, actor: User, version: AgreementVersion, clause_key: str, body: str) -> ReviewComment:
     require(actor, version.workgroup, Action.COMMENT_AGREEMENTS)
     if clause_key not in {clause["key"] for clause in version.clauses}:
-        raise ValidationError("That clause is not part of this version.")
+        raise ValidationError({"clause_key": MSG_COMMENT_CLAUSE})
     if not body.strip():
-        raise ValidationError("Write the comment first.")
+        raise ValidationError({"body": MSG_COMMENT_EMPTY})
     return _save(ReviewComment(workgroup=version.workgroup, version=version, clause_key=clause_key,
                                author=actor, body=body.strip()), actor)
 
@@ -302,8 +390,8 @@ def agreement_attach_signed_scan(*, actor: User, agreement: Agreement, uploaded)
     uploaded.seek(0)
     if head != b"%PDF-":
         raise ValidationError("Upload the signed agreement as a PDF file.")
-    if locked.signed_scan:
-        locked.signed_scan.delete(save=False)
+    # The copy it replaces is deleted by django-cleanup once this transaction commits, never before:
+    # a refused or rolled-back upload leaves the signed copy on record untouched.
     locked.signed_scan.save(f"agreement-{locked.pk}-signed.pdf", uploaded, save=False)
     locked._history_user = actor
     locked.save(update_fields=["signed_scan", "updated_at"])

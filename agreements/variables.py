@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
+from toolkit.text import normalise_text
+
 TEXT, DATE, NUMBER, MONEY, PARTY_LIST, CHOICE, BOOL = "text", "date", "number", "money", "party_list", "choice", "bool"
 TYPES = (TEXT, DATE, NUMBER, MONEY, PARTY_LIST, CHOICE, BOOL)
 MAX_TEXT = 500
@@ -20,15 +22,19 @@ _YES, _NO = {"yes", "true", "1", "on"}, {"no", "false", "0", "off", ""}
 
 
 def clean_value(kind: str, raw: str, *, choices: tuple[str, ...] = (), label: str = "This value") -> str:
-    """Validate what was typed for a variable of this type; return its stored (normalised) form."""
-    value = (raw or "").strip()
+    """Validate what was typed for a variable of this type; return its stored (normalised) form.
+
+    Text goes through the one normaliser first: a party list keeps its lines, every other value is one line.
+    """
+    try:
+        value = normalise_text(raw or "", multiline=kind == PARTY_LIST).strip()
+    except ValidationError as exc:
+        raise ValidationError(f"{label}: {' '.join(exc.messages)}", code=exc.code) from None
     if not value and kind not in (BOOL, CHOICE):
         return ""  # a draft may leave a value to be agreed; it prints as a blank to fill in
     if kind == TEXT:
         if len(value) > MAX_TEXT:
             raise ValidationError(f"{label} is longer than {MAX_TEXT} characters.")
-        if "\x00" in value:
-            raise ValidationError(f"{label} contains a character that cannot be stored.")
         return value
     if kind == DATE:
         try:

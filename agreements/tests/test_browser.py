@@ -9,6 +9,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
+from agreements import services
 from agreements.models import Agreement, AgreementStatus, ReviewComment
 from partners.tests.factories import ContactFactory, OrganizationFactory
 from toolkit.tests.factories import TEST_PASSWORD
@@ -33,6 +34,7 @@ def _sign_in(page, user) -> None:
 def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
     page, chromium, live_server, workgroup, coordinator, legal_reviewer, artifacts_dir
 ):
+    services.library_ensure_defaults(workgroup=workgroup)  # made with the workgroup (its setup step)
     line = OrganizationFactory(workgroup=workgroup, name=LINE)
     ContactFactory(organization=line, name="Maya Okonkwo", title="Executive Director")
     OrganizationFactory(workgroup=workgroup, name=PSAP)

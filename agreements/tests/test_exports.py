@@ -181,14 +181,27 @@ def test_pdf_fetcher_refuses_files_and_network(monkeypatch, caplog):
         '<p>Before</p><img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png">'
         '<link rel="stylesheet" href="file:///etc/passwd"><p style="background: url(http://127.0.0.1:9/b.png)">After</p>',
     )
+    # The export itself cleans clause HTML again, so the template is rendered directly to reach the fetcher.
+    from toolkit.pdf import render_pdf
+
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        data = agreement_pdf(make_agreement(clauses=CLAUSES + (hostile,)))
+        data = render_pdf("agreements/pdf/agreement.html", {
+            "agreement": make_agreement(clauses=CLAUSES + (hostile,)), "version_line": "", "draft_notice": ""})
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
     assert "Before" in text and "After" in text
     assert "root:" not in text and "/bin/" not in text
     assert attempts == []
     assert any("passwd" in r.getMessage() or "127.0.0.1" in r.getMessage() for r in caplog.records)
+
+
+def test_the_pdf_export_cleans_clause_html_it_is_handed(monkeypatch, caplog):
+    hostile = RenderedClause("hostile", 5, "Hostile", '<p>Before</p><img src="file:///etc/passwd">'
+                                                     '<p style="background: url(http://127.0.0.1:9/b.png)">After</p>')
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        text = pdf_text(agreement_pdf(make_agreement(clauses=CLAUSES + (hostile,))))
+    assert "Before" in text and "After" in text
+    assert not any("passwd" in r.getMessage() or "127.0.0.1" in r.getMessage() for r in caplog.records)
 
 
 # ------------------------------------------------------------------------------------------- Redline

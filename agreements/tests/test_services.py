@@ -11,6 +11,7 @@ from agreements import services
 from agreements.models import AgreementStatus, AgreementTemplate, AgreementVersion, Clause
 from agreements.selectors import agreements_needing_review, dashboard_card, render_version
 from partners.tests.factories import OrganizationFactory
+from toolkit.models import Membership
 
 
 @pytest.fixture
@@ -165,12 +166,13 @@ def test_agreements_on_a_protocol_are_flagged_when_a_newer_version_comes_into_fo
         title="MOU on triage", protocol=protocol,
         parties=[{"organization": partner}, {"organization": OrganizationFactory(workgroup=workgroup)}],
     )
-    assert agreements_needing_review(workgroup=workgroup) == []
+    membership = Membership.objects.get(user=coordinator, workgroup=workgroup)
+    assert list(agreements_needing_review(membership=membership)) == []
 
     approve(triage_services.version_new_draft(actor=coordinator, from_version=protocol.versions.get(number=1)))
 
-    assert agreements_needing_review(workgroup=workgroup) == [agreement]
-    card = dashboard_card(workgroup=workgroup, membership=None)
+    assert list(agreements_needing_review(membership=membership)) == [agreement]
+    card = dashboard_card(workgroup=workgroup, membership=membership)
     assert any("MOU on triage" in warning for warning in card.warnings)
 
 

@@ -37,7 +37,7 @@ def test_choices_must_be_one_of_the_listed_values():
     ("kind", "raw", "message"),
     [("date", "05/01/2027", "not a date"), ("number", "twelve", "not a number"), ("number", "NaN", "out of range"),
      ("money", "-5", "cannot be negative"), ("money", "1e30", "out of range"), ("bool", "maybe", "yes or no"),
-     ("text", "x" * 501, "longer than"), ("text", "a\x00b", "cannot be stored")],
+     ("text", "x" * 501, "longer than"), ("text", "a\x00b", "cannot be kept in documents")],
 )
 def test_bad_values_are_refused_with_a_clear_message(kind, raw, message):
     with pytest.raises(ValidationError, match=message):
@@ -54,3 +54,18 @@ def test_a_draft_may_leave_values_blank_and_they_print_as_a_line_to_fill_in():
     assert clean_value("date", "") == ""
     assert display_value("date", "") == "__________"
     assert display_value("money", "") == "__________"
+
+
+@pytest.mark.parametrize(("kind", "raw", "stored"), [
+    ("text", "Monday\x0bto Friday", "Monday to Friday"),  # Word's line break: one line
+    ("party_list", "Riverbend 988\x0bCounty 911", "Riverbend 988\nCounty 911"),  # one name per line
+    ("number", "36\x0b", "36"),
+])
+def test_words_line_break_is_normalised_in_every_value(kind, raw, stored):
+    assert clean_value(kind, raw, label="Value") == stored
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\ud800"])
+def test_characters_documents_cannot_hold_are_refused_naming_the_value(char):
+    with pytest.raises(ValidationError, match=r"^\['Services: This text contains"):
+        clean_value("text", f"24/7{char}", label="Services")

@@ -1,32 +1,48 @@
-"""Drafting screens: the list, creating from a template, the current text, editing, versions, redlines, library."""
+"""Drafting screens: the list, creating from a template, the current text, editing, versions, redlines, library.
+
+Reads never write: the clause library and templates are made with the workgroup (a setup step), so
+these pages only show what is there.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements import exports, selectors, services
-from agreements.forms import AgreementCreateForm, AgreementEditForm, AgreementFilterForm
+from agreements.forms import AgreementCreateForm, AgreementEditForm, AgreementFilterForm, CommentForm, SignedScanForm
 from agreements.models import Agreement, AgreementTemplate, AgreementVersion, Clause, TemplateClause
-from toolkit.forms import add_service_errors as _add_errors
+from toolkit.forms import INVALID_FORM_STATUS, add_service_errors
+from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.views.shortcuts import form_response, render_form_page
 
-PAGE_SIZE = 25
-
+VERSIONS_PER_PAGE = 25
+MSG_CHOOSE_TEMPLATE = "Choose one of this workgroup's templates first."
 
 
 def _is_stale(exc: ValidationError) -> bool:
     return any(error.code == "stale" for error in getattr(exc, "error_list", [exc]))
 
 
-def _agreement(request: HttpRequest, pk: int, action: Action = Action.VIEW_WORKGROUP) -> Agreement:
-    queryset = Agreement.objects.select_related("template", "protocol")
-    return get_object_for_user(request.user, request.workgroup, queryset, pk, action)
+def agreement_for(request: HttpRequest, agreement_id: int, action: Action = Action.VIEW_WORKGROUP, *,
+                  parties: bool = False) -> Agreement:
+    """The agreement of this workgroup, or 404. ``parties``: load them once, for pages that show a version."""
+    queryset = Agreement.objects.select_related("workgroup", "template", "protocol")
+    if parties:
+        queryset = queryset.prefetch_related("parties")
+    return get_object_for_user(request.user, request.workgroup, queryset, agreement_id, action)
+
+
+def version_for(agreement: Agreement, version_number: int) -> AgreementVersion:
+    version = agreement.versions.select_related("author").filter(number=version_number).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
 
 
 def _permissions(request: HttpRequest) -> dict[str, bool]:
@@ -42,18 +58,14 @@ def _permissions(request: HttpRequest) -> dict[str, bool]:
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    services.library_ensure_defaults(workgroup=request.workgroup)
     form = AgreementFilterForm(request.GET)
     form.is_valid()  # an unknown status is dropped, the rest still filters
     criteria = {name: form.cleaned_data.get(name, "") for name in ("party", "status")}
-    page = Paginator(selectors.agreement_list(workgroup=request.workgroup, **criteria), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    filtered = any(criteria.values())
+    page = paginate(request, selectors.agreement_list(membership=request.membership, **criteria))
     context = {
         "form": form,
         "page_obj": page,
-        "filtered": filtered,
+        "filtered": any(criteria.values()),
         "can_create": can(request.user, request.workgroup, Action.EDIT_AGREEMENTS),
     }
     return render(request, "agreements/index.html", context)
@@ -62,47 +74,43 @@ def index(request: HttpRequest) -> HttpResponse:
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    services.library_ensure_defaults(workgroup=request.workgroup)
-    templates = AgreementTemplate.objects.filter(workgroup=request.workgroup)
+    templates = AgreementTemplate.objects.restrict(request.membership, Action.EDIT_AGREEMENTS)
     # The step-2 form posts back to its own URL (?template=…); the hidden, scoped field must then agree with it.
-    template_id = request.GET.get("template") or request.POST.get("template")
-    raw_id = str(template_id or "")
-    template = templates.filter(pk=template_id).first() if raw_id.isascii() and raw_id.isdigit() else None
+    raw_id = str(request.GET.get("template") or request.POST.get("template") or "")
+    template = templates.filter(pk=raw_id).first() if raw_id.isascii() and raw_id.isdigit() else None
     if template is None:  # step 1: pick a template (the variables of the form depend on it)
+        context = {"templates": templates.prefetch_related(
+            "variables", Prefetch("template_clauses", queryset=TemplateClause.objects.select_related("clause")))}
         if request.method == "POST":
-            messages.error(request, "Choose one of this workgroup's templates first.")
-        return render(request, "agreements/agreement_form.html", {"templates": templates.prefetch_related(
-            "variables", Prefetch("template_clauses", queryset=TemplateClause.objects.select_related("clause")))})
-    form = AgreementCreateForm(request.POST or None, workgroup=request.workgroup, template=template)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                agreement = services.agreement_create(
-                    actor=request.user, workgroup=request.workgroup, template=template,
-                    title=form.cleaned_data["title"], parties=form.party_values(),
-                    variables=form.variable_values(), protocol=form.cleaned_data["protocol"],
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, f"“{agreement.title}” is drafted as version 1.")
-                return redirect("agreements:agreement-detail", slug=request.workgroup.slug, pk=agreement.pk)
-        status = 400
-    return render(request, "agreements/agreement_form.html", {"form": form, "template": template}, status=status)
+            context["problem"] = MSG_CHOOSE_TEMPLATE
+            return render(request, "agreements/agreement_form.html", context, status=INVALID_FORM_STATUS)
+        return render(request, "agreements/agreement_form.html", context)
+    form = AgreementCreateForm(request.POST if request.method == "POST" else None, workgroup=request.workgroup,
+                               template=template)
+
+    def save(*, title, protocol, **_):
+        return services.agreement_create(
+            actor=request.user, workgroup=request.workgroup, template=template, title=title,
+            parties=form.party_values(), variables=form.variable_values(), protocol=protocol,
+        )
+
+    return form_response(
+        request, form, save=save, template="agreements/agreement_form.html", context={"template": template},
+        success_message=lambda agreement: f"“{agreement.title}” is drafted as version 1.",
+        redirect_to=lambda agreement: agreement,
+    )
 
 
-@workgroup_view(Action.VIEW_WORKGROUP)
-@require_GET
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
-    version = agreement.versions.select_related("author").get(number=agreement.current_version_number)
+def detail_page(request: HttpRequest, agreement: Agreement, *, scan_form: SignedScanForm | None = None
+                ) -> HttpResponse:
+    """The agreement's page; also re-rendered (400) by the signed-copy upload when it is refused."""
+    version = version_for(agreement, agreement.current_version_number)
     rendered = selectors.render_version(version)
     permissions = _permissions(request)
     guidance = {}
     if permissions["can_edit"]:
-        guidance = dict(Clause.objects.filter(workgroup=request.workgroup, key__in=[c.key for c in rendered.clauses])
-                        .values_list("key", "guidance"))
+        guidance = dict(Clause.objects.restrict(request.membership, Action.EDIT_AGREEMENTS)
+                        .filter(key__in=[c.key for c in rendered.clauses]).values_list("key", "guidance"))
     open_comments = selectors.open_comments_by_clause(version=version)
     clauses = [{"clause": c, "guidance": guidance.get(c.key, ""), "open_comments": open_comments.get(c.key, 0)}
                for c in rendered.clauses]
@@ -112,9 +120,16 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rendered": rendered,
         "clauses": clauses,
         "open_comment_total": sum(open_comments.values()),
+        "scan_form": scan_form,
         **permissions,
     }
-    return render(request, "agreements/agreement_detail.html", context)
+    return render_form_page(request, "agreements/agreement_detail.html", context, form=scan_form)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+@require_GET
+def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    return detail_page(request, agreement_for(request, agreement_id, parties=True))
 
 
 def _edit_form(agreement: Agreement, latest: AgreementVersion, data=None) -> AgreementEditForm:
@@ -125,48 +140,50 @@ def _edit_form(agreement: Agreement, latest: AgreementVersion, data=None) -> Agr
 
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_http_methods(["GET", "POST"])
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.EDIT_AGREEMENTS)
     if not agreement.is_editable:
         messages.error(request, services.MSG_NOT_EDITABLE.format(status=agreement.get_status_display().lower()))
-        return redirect("agreements:agreement-detail", slug=request.workgroup.slug, pk=agreement.pk)
+        return redirect(agreement)
     latest = agreement.versions.get(number=agreement.current_version_number)
-    form = _edit_form(agreement, latest, request.POST or None)
+    form = _edit_form(agreement, latest, request.POST if request.method == "POST" else None)
     context = {"agreement": agreement, "form": form, "latest": latest, "stale": False,
                "language": _language(agreement.template)}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                version = services.agreement_save(
-                    actor=request.user, agreement=agreement,
-                    base_version_number=form.cleaned_data["base_version_number"], title=form.cleaned_data["title"],
-                    variables=form.variable_values(), clause_bodies=form.clause_bodies(),
-                    change_summary=form.cleaned_data["change_summary"],
-                )
-            except ValidationError as exc:
-                if _is_stale(exc):
-                    # Keep every word typed; the next save is based on the version now shown for comparison.
-                    data = request.POST.copy()
-                    data["base_version_number"] = str(latest.number)
-                    typed = form.clause_bodies()
-                    base = agreement.versions.filter(number=form.cleaned_data["base_version_number"]).first()
-                    base_bodies = {c["key"]: c["body"] for c in base.clauses} if base else {}
-                    form = _edit_form(agreement, latest, data)
-                    form.is_valid()
-                    form.conflicts = {
-                        c["key"]: {"differs": typed.get(c["key"]) != c["body"],
-                                   "changed_since_base": base_bodies.get(c["key"]) != c["body"]}
-                        for c in latest.clauses
-                    }
-                    context.update(form=form, stale=True, stale_message=exc.messages[0])
-                    return render(request, "agreements/agreement_edit.html", context, status=409)
-                _add_errors(form, exc)
-            else:
-                messages.success(request, f"Saved as version {version.number}.")
-                return redirect("agreements:agreement-detail", slug=request.workgroup.slug, pk=agreement.pk)
-        status = 400
-    return render(request, "agreements/agreement_edit.html", context, status=status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.agreement_save(
+                actor=request.user, agreement=agreement,
+                base_version_number=form.cleaned_data["base_version_number"], title=form.cleaned_data["title"],
+                variables=form.variable_values(), clause_bodies=form.clause_bodies(),
+                change_summary=form.cleaned_data["change_summary"],
+            )
+        except ValidationError as exc:
+            if _is_stale(exc):
+                return _stale_edit(request, agreement, latest, form, exc, context)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved as version {version.number}.")
+            return redirect(agreement)
+    return render_form_page(request, "agreements/agreement_edit.html", context, form=form)
+
+
+def _stale_edit(request: HttpRequest, agreement: Agreement, latest: AgreementVersion, form: AgreementEditForm,
+                exc: ValidationError, context: dict) -> HttpResponse:
+    """Someone saved meanwhile (409): keep every word typed; the next save is based on the version shown."""
+    data = request.POST.copy()
+    data["base_version_number"] = str(latest.number)
+    typed = form.clause_bodies()
+    base = agreement.versions.filter(number=form.cleaned_data["base_version_number"]).first()
+    base_bodies = {c["key"]: c["body"] for c in base.clauses} if base else {}
+    form = _edit_form(agreement, latest, data)
+    form.is_valid()
+    form.conflicts = {
+        c["key"]: {"differs": typed.get(c["key"]) != c["body"],
+                   "changed_since_base": base_bodies.get(c["key"]) != c["body"]}
+        for c in latest.clauses
+    }
+    context.update(form=form, stale=True, stale_message=exc.messages[0])
+    return render(request, "agreements/agreement_edit.html", context, status=409)
 
 
 def _language(template: AgreementTemplate) -> dict:
@@ -180,22 +197,27 @@ def _language(template: AgreementTemplate) -> dict:
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_GET
-def version_list(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
-    versions = agreement.versions.select_related("author").order_by("-number")
-    return render(request, "agreements/version_list.html", {"agreement": agreement, "versions": versions})
+def version_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id)
+    # The list needs no version's text: leave the (large) snapshots in the database.
+    versions = (agreement.versions.select_related("author").defer("clauses", "variables", "parties")
+                .order_by("-number"))
+    page = paginate(request, versions, per_page=VERSIONS_PER_PAGE)
+    return render(request, "agreements/version_list.html", {"agreement": agreement, "page_obj": page})
 
 
-@workgroup_view(Action.VIEW_WORKGROUP)
-@require_GET
-def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
-    version = get_object_or_404(agreement.versions.select_related("author"), number=number)
+def version_page(request: HttpRequest, agreement: Agreement, version: AgreementVersion, *,
+                 comment_form: CommentForm | None = None) -> HttpResponse:
+    """One version with its comments per clause; also re-rendered (400) by a refused comment."""
     rendered = selectors.render_version(version)
     comments: dict[str, list] = {}
     for comment in version.comments.select_related("author", "resolved_by"):
         comments.setdefault(comment.clause_key, []).append(comment)
     clauses = [{"clause": c, "comments": comments.pop(c.key, [])} for c in rendered.clauses]
+    comment_clause = None
+    if comment_form is not None and comment_form.is_bound:
+        typed_key = comment_form.data.get("clause_key")
+        comment_clause = typed_key if any(c.key == typed_key for c in rendered.clauses) else None
     context = {
         "agreement": agreement,
         "version": version,
@@ -203,9 +225,18 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "clauses": clauses,
         "orphan_comments": [c for group in comments.values() for c in group],  # on clauses left out by a condition
         "is_current": version.number == agreement.current_version_number,
+        "comment_form": comment_form,
+        "comment_clause": comment_clause,
         **_permissions(request),
     }
-    return render(request, "agreements/version_detail.html", context)
+    return render_form_page(request, "agreements/version_detail.html", context, form=comment_form)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+@require_GET
+def version_detail(request: HttpRequest, agreement_id: int, version_number: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, parties=True)
+    return version_page(request, agreement, version_for(agreement, version_number))
 
 
 def _number(value: str | None, default: int) -> int | None:
@@ -217,15 +248,18 @@ def _number(value: str | None, default: int) -> int | None:
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_GET
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
+def compare(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, parties=True)
     current = agreement.current_version_number
     a, b = _number(request.GET.get("a"), max(current - 1, 1)), _number(request.GET.get("b"), current)
-    versions = {v.number: v for v in agreement.versions.select_related("author")}
-    context = {"agreement": agreement, "numbers": sorted(versions, reverse=True), "a": a, "b": b, "changes": None}
+    numbers = list(range(current, 0, -1))  # versions are numbered 1…current without gaps
+    context = {"agreement": agreement, "numbers": numbers, "a": a, "b": b, "changes": None}
     if current <= 1:
         context["problem"] = "This agreement has only one version so far: there is nothing to compare yet."
         return render(request, "agreements/compare.html", context)
+    # Only the two versions compared are read, however long the history.
+    versions = ({v.number: v for v in agreement.versions.select_related("author").filter(number__in={a, b})}
+                if a and b else {})
     if a not in versions or b not in versions:
         context["problem"] = f"This agreement has versions 1 to {current}: choose two of them below."
         return render(request, "agreements/compare.html", context, status=400)
@@ -239,8 +273,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    services.library_ensure_defaults(workgroup=request.workgroup)
-    clauses = Clause.objects.filter(workgroup=request.workgroup).order_by("category", "title")
-    templates = AgreementTemplate.objects.filter(workgroup=request.workgroup).prefetch_related(
+    clauses = Clause.objects.restrict(request.membership, Action.VIEW_WORKGROUP).order_by("category", "title")
+    templates = AgreementTemplate.objects.restrict(request.membership, Action.VIEW_WORKGROUP).prefetch_related(
         "variables", Prefetch("template_clauses", queryset=TemplateClause.objects.select_related("clause")))
     return render(request, "agreements/library.html", {"clauses": clauses, "templates": templates})

@@ -1,55 +1,41 @@
 """Review, signatures and exports: each view resolves the agreement through the permission layer and calls one service.
 
-A refusal by the service is shown as an error message on the agreement page and changes nothing.
+A step the service refuses (a button without a form) is shown as an error message on the agreement
+page and changes nothing; a form it refuses is shown again with the reason and what was typed (400).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import exports, services
+from agreements.forms import CommentForm, SignatureForm, SignedScanForm
 from agreements.models import Agreement, AgreementStatus, AgreementVersion, ReviewComment
 from agreements.selectors import render_version
+from agreements.views.drafting import agreement_for, detail_page, version_for, version_page
+from toolkit.forms import add_service_errors
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
+from toolkit.views.shortcuts import form_response, refuse_with_message
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _agreement(request: HttpRequest, pk: int, action: Action) -> Agreement:
-    queryset = Agreement.objects.select_related("workgroup", "template")
-    return get_object_for_user(request.user, request.workgroup, queryset, pk, action)
-
-
-def _version(agreement: Agreement, number: int) -> AgreementVersion:
-    version = agreement.versions.filter(number=number).first()
-    if version is None:
-        raise Http404("No such version.")
-    return version
-
-
-def _to_detail(request: HttpRequest, agreement: Agreement) -> HttpResponse:
-    return redirect("agreements:agreement-detail", slug=request.workgroup.slug, pk=agreement.pk)
 
 
 def _run(request: HttpRequest, agreement: Agreement, service: Callable, success: str) -> HttpResponse:
     try:
         service(actor=request.user, agreement=agreement)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
-    return _to_detail(request, agreement)
+        return refuse_with_message(request, exc, agreement)
+    messages.success(request, success)
+    return redirect(agreement)
 
 
 # --- Status workflow ---------------------------------------------------------------------------
@@ -57,24 +43,24 @@ def _run(request: HttpRequest, agreement: Agreement, service: Callable, success:
 
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+def submit(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.EDIT_AGREEMENTS)
     return _run(request, agreement, services.agreement_submit,
                 f"Version {agreement.current_version_number} is in legal review.")
 
 
 @workgroup_view(Action.REVIEW_AGREEMENTS)
 @require_POST
-def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.REVIEW_AGREEMENTS)
+def request_changes(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.REVIEW_AGREEMENTS)
     return _run(request, agreement, services.agreement_request_changes,
                 "Changes requested: the coordinator sees the open comments per clause and can revise the draft.")
 
 
 @workgroup_view(Action.REVIEW_AGREEMENTS)
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.REVIEW_AGREEMENTS)
+def approve(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.REVIEW_AGREEMENTS)
     return _run(request, agreement, services.agreement_approve,
                 f"Version {agreement.current_version_number} is approved and can no longer change. "
                 "Record each party's signature date when it is signed.")
@@ -82,21 +68,20 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_POST
-def new_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+def new_draft(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.EDIT_AGREEMENTS)
     try:
         version = services.agreement_new_draft(actor=request.user, agreement=agreement)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Version {version.number} is a new draft; the signature dates were cleared.")
-    return _to_detail(request, agreement)
+        return refuse_with_message(request, exc, agreement)
+    messages.success(request, f"Version {version.number} is a new draft; the signature dates were cleared.")
+    return redirect(agreement)
 
 
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_POST
-def execute(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+def execute(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.EDIT_AGREEMENTS)
     return _run(request, agreement, services.agreement_execute,
                 "The agreement is executed: every party has signed. Exports no longer carry the DRAFT mark.")
 
@@ -104,68 +89,32 @@ def execute(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Signatures --------------------------------------------------------------------------------
 
 
-class SignatureForm(forms.Form):
-    """One optional date per party; an empty date leaves that party's record as it is."""
-
-    def __init__(self, *args, parties, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.parties = list(parties)
-        for party in self.parties:
-            self.fields[f"party_{party.pk}"] = forms.DateField(
-                label=party.name, required=False, initial=party.signed_on,
-                widget=forms.DateInput(attrs={"type": "date", "class": "form-control",
-                                              "max": timezone.localdate().isoformat()}, format="%Y-%m-%d"),
-                help_text=" ".join(filter(None, [party.signatory_name, party.signatory_title])),
-            )
-
-    def clean(self):
-        cleaned = super().clean()
-        today = timezone.localdate()
-        for party in self.parties:
-            signed_on = cleaned.get(f"party_{party.pk}")
-            if signed_on and signed_on > today:
-                self.add_error(f"party_{party.pk}", "A signature date cannot be in the future.")
-        return cleaned
-
-    def dates(self):
-        for party in self.parties:
-            signed_on = self.cleaned_data.get(f"party_{party.pk}")
-            if signed_on:
-                yield party, signed_on
-
-
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_http_methods(["GET", "POST"])
-def signatures(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+def signatures(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.EDIT_AGREEMENTS, parties=True)
     if agreement.status != AgreementStatus.APPROVED:
         messages.error(request, "Signatures are recorded on an approved agreement.")
-        return _to_detail(request, agreement)
-    form = SignatureForm(request.POST or None, parties=agreement.parties.all())
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():  # all dates or none
-                for party, signed_on in form.dates():
-                    services.party_record_signature(actor=request.user, party=party, signed_on=signed_on)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The signature dates are recorded.")
-            return _to_detail(request, agreement)
-    return render(request, "agreements/signatures.html", {"agreement": agreement, "form": form})
+        return redirect(agreement)
+    form = SignatureForm(request.POST if request.method == "POST" else None, parties=agreement.parties.all())
+
+    def save(**_) -> Agreement:
+        with transaction.atomic():  # all dates or none
+            for party, signed_on in form.dates():
+                services.party_record_signature(actor=request.user, party=party, signed_on=signed_on)
+        return agreement
+
+    return form_response(request, form, save=save, template="agreements/signatures.html",
+                         context={"agreement": agreement}, success_message="The signature dates are recorded.",
+                         redirect_to=agreement)
 
 
 # --- Comments ----------------------------------------------------------------------------------
 
 
-class CommentForm(forms.Form):
-    clause_key = forms.SlugField(max_length=60)
-    body = forms.CharField(max_length=5000, strip=True)
-
-
 def _to_clause(request: HttpRequest, version: AgreementVersion, clause_key: str) -> HttpResponse:
-    response = redirect("agreements:version-detail", slug=request.workgroup.slug, pk=version.agreement_id,
-                        number=version.number)
+    response = redirect("agreements:version-detail", slug=request.workgroup.slug, agreement_id=version.agreement_id,
+                        version_number=version.number)
     if clause_key:
         response["Location"] += f"#clause-{clause_key}"
     return response
@@ -173,27 +122,27 @@ def _to_clause(request: HttpRequest, version: AgreementVersion, clause_key: str)
 
 @workgroup_view(Action.COMMENT_AGREEMENTS)
 @require_POST
-def comment_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.COMMENT_AGREEMENTS)
-    version = _version(agreement, number)
+def comment_create(request: HttpRequest, agreement_id: int, version_number: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.COMMENT_AGREEMENTS, parties=True)
+    version = version_for(agreement, version_number)
     form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-        return _to_clause(request, version, "")
-    try:
-        services.comment_add(actor=request.user, version=version, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _to_clause(request, version, "")
-    messages.success(request, "Your comment is added.")
-    return _to_clause(request, version, form.cleaned_data["clause_key"])
+    if form.is_valid():
+        try:
+            services.comment_add(actor=request.user, version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your comment is added.")
+            return _to_clause(request, version, form.cleaned_data["clause_key"])
+    # The version's page again (400), the reason next to the clause's comment box, the text still in it.
+    return version_page(request, agreement, version, comment_form=form)
 
 
 @workgroup_view(Action.COMMENT_AGREEMENTS)
 @require_POST
-def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_resolve(request: HttpRequest, comment_id: int) -> HttpResponse:
     queryset = ReviewComment.objects.select_related("version")
-    comment = get_object_for_user(request.user, request.workgroup, queryset, pk, Action.COMMENT_AGREEMENTS)
+    comment = get_object_for_user(request.user, request.workgroup, queryset, comment_id, Action.COMMENT_AGREEMENTS)
     services.comment_resolve(actor=request.user, comment=comment)
     messages.success(request, "The comment is resolved.")
     return _to_clause(request, comment.version, comment.clause_key)
@@ -202,10 +151,10 @@ def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Exports -----------------------------------------------------------------------------------
 
 
-def _export(request: HttpRequest, pk: int, number: int, render_bytes: Callable, extension: str,
+def _export(request: HttpRequest, agreement_id: int, version_number: int, render_bytes: Callable, extension: str,
             content_type: str) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EXPORT_AGREEMENTS)
-    version = _version(agreement, number)
+    agreement = agreement_for(request, agreement_id, Action.EXPORT_AGREEMENTS, parties=True)
+    version = version_for(agreement, version_number)
     content = render_bytes(render_version(version))
     filename = f"{slugify(version.title) or 'agreement'}-v{version.number}.{extension}"
     response = HttpResponse(content, content_type=content_type)
@@ -215,45 +164,41 @@ def _export(request: HttpRequest, pk: int, number: int, render_bytes: Callable, 
 
 @workgroup_view(Action.EXPORT_AGREEMENTS)
 @require_GET
-def export_docx(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    return _export(request, pk, number, exports.agreement_docx, "docx", DOCX_CONTENT_TYPE)
+def export_docx(request: HttpRequest, agreement_id: int, version_number: int) -> HttpResponse:
+    return _export(request, agreement_id, version_number, exports.agreement_docx, "docx", DOCX_CONTENT_TYPE)
 
 
 @workgroup_view(Action.EXPORT_AGREEMENTS)
 @require_GET
-def export_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    return _export(request, pk, number, exports.agreement_pdf, "pdf", "application/pdf")
+def export_pdf(request: HttpRequest, agreement_id: int, version_number: int) -> HttpResponse:
+    return _export(request, agreement_id, version_number, exports.agreement_pdf, "pdf", "application/pdf")
 
 
 # --- The signed copy ---------------------------------------------------------------------------
 
 
-class SignedScanForm(forms.Form):
-    file = forms.FileField(label="Signed agreement (PDF)")
-
-
 @workgroup_view(Action.EDIT_AGREEMENTS)
 @require_POST
-def signed_scan_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.EDIT_AGREEMENTS)
+def signed_scan_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.EDIT_AGREEMENTS, parties=True)
     form = SignedScanForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose the signed PDF to upload.")
-        return _to_detail(request, agreement)
-    try:
-        services.agreement_attach_signed_scan(
-            actor=request.user, agreement=agreement, uploaded=form.cleaned_data["file"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "The signed copy is attached.")
-    return _to_detail(request, agreement)
+    if form.is_valid():
+        try:
+            services.agreement_attach_signed_scan(actor=request.user, agreement=agreement,
+                                                  uploaded=form.cleaned_data["file"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The signed copy is attached.")
+            return redirect(agreement)
+    # The agreement's page again (400), the reason next to the upload.
+    return detail_page(request, agreement, scan_form=form)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def signed_scan_download(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk, Action.VIEW_WORKGROUP)
+@require_GET
+def signed_scan_download(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.VIEW_WORKGROUP)
     if not agreement.signed_scan:
         raise Http404("No signed copy has been attached.")
     filename = f"{slugify(agreement.title) or 'agreement'}-signed.pdf"
