@@ -31,7 +31,7 @@ def main() -> None:
         coordinator = UserFactory(email="coord@bench.test")
         for wg in (workgroup, empty):
             MembershipFactory(user=coordinator, workgroup=wg, role=Role.COORDINATOR)
-            services.partner_map_ensure_defaults(workgroup=wg)
+            services.partner_map_create_defaults(workgroup=wg)
         sectors = list(Sector.objects.filter(workgroup=workgroup))
         functions = list(InteropFunction.objects.filter(workgroup=workgroup))
         for n in range(args.organizations):

@@ -102,7 +102,7 @@ def main() -> None:
         workgroup = WorkgroupFactory(name="Bench State", slug="bench")
         coordinator = UserFactory(email="coord@bench.test")
         MembershipFactory(user=coordinator, workgroup=workgroup, role=Role.COORDINATOR)
-        services.partner_map_ensure_defaults(workgroup=workgroup, actor=coordinator)
+        services.partner_map_create_defaults(workgroup=workgroup, actor=coordinator)
 
         data = directory_csv(args.rows, args.contacts_per_organization)
         organizations = -(-args.rows // args.contacts_per_organization)

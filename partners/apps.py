@@ -9,13 +9,13 @@ class PartnersConfig(AppConfig):
         from partners import imports, reports  # noqa: F401  (register the directory import and partner map PDF jobs)
         from partners.models import Contact, InteropFunction, Organization, RaciAssignment, Sector
         from partners.selectors import dashboard_card
-        from partners.services import partner_map_ensure_defaults
+        from partners.services import partner_map_create_defaults
         from toolkit.dashboard import register_card
         from toolkit.selectors import register_audited_model
         from toolkit.services import register_workgroup_setup
 
         register_card(order=10, area="partners", provider=dashboard_card)
-        register_workgroup_setup(partner_map_ensure_defaults)
+        register_workgroup_setup(partner_map_create_defaults)
         for model in (Organization, Contact, Sector, InteropFunction, RaciAssignment):
             register_audited_model(model)
 

@@ -4,8 +4,12 @@ The same string is inlined in the grid page, served as ``grid.svg`` and embedded
 PDFs as a ``data:`` URI (WeasyPrint fetches nothing else), so it uses presentation
 attributes only: no <style>, no script, no external fonts or images.
 
-Every piece of user text goes through ``_text`` / ``_attr`` (XML escaping); the
-result is safe to ``mark_safe`` in a template.
+Every piece of user text goes through ``_text`` / ``_attr``: ``toolkit.text.xml_safe`` (rows saved
+before the text normaliser existed may hold control characters or broken UTF-16 that XML cannot
+hold), then XML escaping. The result is well-formed and safe to ``mark_safe`` in a template.
+
+Beyond ``MAX_DRAWN_POINTS`` organizations single points would only pile up into an unreadable
+blot, so the chart summarises instead: one circle per score square, sized by how many are on it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from partners.models import ENGAGEMENT_ORDER, HIGH_SCORE, Engagement, Quadrant, quadrant_for
+from toolkit.text import xml_safe
 
 # Okabe–Ito colours: distinguishable with the common forms of colour blindness.
 ENGAGEMENT_COLOURS: dict[str, str] = {
@@ -49,6 +54,8 @@ BOUNDARY = HIGH_SCORE - 0.5  # 3 counts as high, so the line runs between 2 and 
 KEY_COLUMNS = 3
 KEY_ROW = 16
 KEY_NAME_CHARS = 33
+MAX_DRAWN_POINTS = 150  # more than this and the chart counts organizations per square instead of drawing each
+SUMMARY_FILL = "#9ECAE1"
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -73,6 +80,10 @@ class GridPoint:
         return ENGAGEMENT_ORDER.get(self.desired_engagement, 0) - ENGAGEMENT_ORDER.get(self.current_engagement, 0)
 
     @property
+    def quadrant_label(self) -> str:
+        return Quadrant(self.quadrant).label
+
+    @property
     def current_label(self) -> str:
         return _engagement_label(self.current_engagement)
 
@@ -86,11 +97,11 @@ def _engagement_label(value: str) -> str:
 
 
 def _text(value: object) -> str:
-    return escape(str(value))
+    return escape(xml_safe(value))
 
 
 def _attr(value: object) -> str:
-    return quoteattr(str(value))
+    return quoteattr(xml_safe(value))
 
 
 def _num(value: float) -> str:
@@ -214,13 +225,14 @@ def _haloed_text(
     )
 
 
-def _gap_marker(x: float, y: float, gap: int) -> str:
-    """A small drawn triangle (not a font glyph, so every renderer shows it) and the number of steps."""
+def _gap_marker(x: float, y: float, gap: int, *, label: str = "") -> str:
+    """A small drawn triangle (not a font glyph, so every renderer shows it) and the number of steps
+    (or ``label``: in the summary, how many organizations need raising)."""
     tip, base = (y - 9, y - 1) if gap > 0 else (y - 1, y - 9)
     triangle = f"M{_num(x)},{_num(base)} L{_num(x + 9)},{_num(base)} L{_num(x + 4.5)},{_num(tip)} Z"
     return (
         f'<path d="{triangle}" fill="{INK}" stroke="#FFFFFF" stroke-width="1.5" stroke-linejoin="round"/>'
-        + _haloed_text(x + 10.5, y, str(abs(gap)))
+        + _haloed_text(x + 10.5, y, label or str(abs(gap)))
     )
 
 
@@ -232,31 +244,40 @@ def power_interest_svg(
     title: str = "Power–interest grid",
     css_class: str = "",
     link_class: str = "",
+    key: bool = True,
+    max_points: int = MAX_DRAWN_POINTS,
 ) -> str:
     """Draw the grid: influence up, interest across, size = impact, fill = current engagement.
 
     Points are numbered in the order given (the grid selector sorts by quadrant, then name)
-    and a numbered key under the chart names them, so the chart also reads on paper.
+    and a numbered key under the chart names them, so the chart also reads on paper (``key=False``
+    leaves it out, for a page that lists the organizations itself).
     ``height`` is the chart itself; the key adds one line per three organizations.
     ``css_class`` goes on the <svg> and ``link_class`` on each point's link (for a page's stylesheet:
     e.g. to keep its link underline off the point numbers).
+    With more than ``max_points`` points the chart is a summary: a circle per score square sized by
+    the number of organizations on it, and no key.
     """
+    summarised = len(points) > max_points
+    key = key and bool(points) and not summarised
     frame = _Frame(left=64, top=48, right=width - 222, bottom=height - 60)
     key_rows = math.ceil(len(points) / KEY_COLUMNS)
-    total_height = height + (key_rows * KEY_ROW + 30 if points else 0)
+    total_height = height + (key_rows * KEY_ROW + 30 if key else 0)
     counts = quadrant_counts(points)
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" '
         f'viewBox="0 0 {width} {total_height}" role="img" aria-labelledby="pig-title pig-desc" '
         f"font-family={_attr(FONT)}" + (f" class={_attr(css_class)}" if css_class else "") + ">",
         f'<title id="pig-title">{_text(title)}</title>',
-        f'<desc id="pig-desc">{_text(_description(points, counts))}</desc>',
+        f'<desc id="pig-desc">{_text(_description(points, counts, summarised=summarised))}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{total_height}" fill="#FFFFFF"/>',
         f'<text x="{frame.left}" y="28" font-size="17" font-weight="bold" fill="{INK}">'
         f"{_text(_shorten(title, int((width - frame.left) / 10.5)))}</text>",
     ]
     out.extend(_axes(frame, counts))
-    if points:
+    if summarised:
+        out.extend(_squares(frame, points))
+    elif points:
         out.extend(_points(frame, points, link_class))
     else:
         mx, my = (frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2
@@ -268,18 +289,74 @@ def power_interest_svg(
             f'<text x="{_num(mx)}" y="{_num(my)}" font-size="14" text-anchor="middle" fill="{MUTED}">'
             "No organizations to place yet.</text>"
         )
-    out.extend(_legend(frame.right + 20, frame.top))
-    if points:
+    out.extend(_summary_legend(frame.right + 20, frame.top) if summarised else _legend(frame.right + 20, frame.top))
+    if key:
         out.extend(_key(points, top=height, width=width))
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _description(points: list[GridPoint], counts: dict[str, int]) -> str:
+def _squares(frame: _Frame, points: list[GridPoint]) -> list[str]:
+    """The summary: one circle per score square, its area in proportion to the organizations on it."""
+    cells: dict[tuple[int, int], list[GridPoint]] = defaultdict(list)
+    for point in points:
+        cells[(_clamp(point.interest), _clamp(point.influence))].append(point)
+    biggest = max(len(members) for members in cells.values())
+    room = min(abs(frame.x(2) - frame.x(1)), abs(frame.y(1) - frame.y(2))) / 2 - 3
+    out = []
+    for (interest, influence), members in sorted(cells.items()):
+        n = len(members)
+        to_raise = sum(1 for p in members if p.engagement_gap > 0)
+        r = max(9.0, room * math.sqrt(n / biggest))
+        x, y = frame.x(interest), frame.y(influence)
+        label = (
+            f"{n} organization{'s' if n != 1 else ''} at influence {influence}, interest {interest} "
+            f"({Quadrant(quadrant_for(influence, interest)).label.lower()}); "
+            f"{to_raise} need{'s' if to_raise == 1 else ''} more engagement than now"
+        )
+        parts = [
+            f"<title>{_text(label)}</title>",
+            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{SUMMARY_FILL}" stroke="{INK}" '
+            f'stroke-width="1" data-role="square" data-count="{n}"/>',
+            _haloed_text(x, y + 4, str(n), size=12, anchor="middle"),
+        ]
+        if to_raise:
+            parts.append(_gap_marker(x + r * 0.7 + 3, y - r * 0.7 - 1, 1, label=str(to_raise)))
+        out.append(f"<g>{''.join(parts)}</g>")
+    return out
+
+
+def _summary_legend(x: float, y: float) -> list[str]:
+    def note(at: float, label: str, dx: float = 0, colour: str = INK) -> str:
+        return f'<text x="{_num(x + dx)}" y="{_num(at)}" font-size="11" fill="{colour}">{_text(label)}</text>'
+
+    out = [f'<text x="{_num(x)}" y="{_num(y + 4)}" font-size="12" font-weight="bold" fill="{INK}">'
+           "Organizations per square</text>"]
+    row = y + 30
+    out.append(f'<circle cx="{_num(x + 12)}" cy="{_num(row)}" r="12" fill="{SUMMARY_FILL}" stroke="{INK}" '
+               'stroke-width="1"/>')
+    out.append(_haloed_text(x + 12, row + 4, "n", size=12, anchor="middle"))
+    out.append(note(row - 3, "Too many to draw one by", dx=30))
+    out.append(note(row + 11, "one: the size and number", dx=30))
+    out.append(note(row + 25, "say how many share it.", dx=30))
+    row += 50
+    out.append(_gap_marker(x + 4, row + 4, 1, label="k"))
+    out.append(note(row + 3, "of them need more", dx=30))
+    out.append(note(row + 17, "engagement than now", dx=30))
+    row += 44
+    for offset, line in enumerate(
+        (f"Dashed lines: {HIGH_SCORE} or more", "counts as high. The list", "under the chart names them.")
+    ):
+        out.append(note(row + offset * 15, line, colour=MUTED))
+    return out
+
+
+def _description(points: list[GridPoint], counts: dict[str, int], *, summarised: bool = False) -> str:
     summary = "; ".join(f"{Quadrant(q).label}: {counts[q]}" for q in Quadrant.values)
     to_raise = sum(1 for p in points if p.engagement_gap > 0)
+    placed = "counted per square" if summarised else "placed"
     return (
-        f"{len(points)} organization{'s' if len(points) != 1 else ''} placed by influence (up, 1–5) and "
+        f"{len(points)} organization{'s' if len(points) != 1 else ''} {placed} by influence (up, 1–5) and "
         f"interest (across, 1–5); {HIGH_SCORE} or more counts as high. {summary}. "
         f"{to_raise} need{'s' if to_raise == 1 else ''} more engagement than now."
     )

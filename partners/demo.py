@@ -98,8 +98,10 @@ RACI = {
 
 
 def seed_partner_demo(*, workgroup: Workgroup, actor: User) -> None:
-    """Idempotent: organizations that already exist (by name) are left as they are."""
-    services.partner_map_ensure_defaults(workgroup=workgroup, actor=actor)
+    """Idempotent: organizations that already exist (by name) are left as they are.
+
+    The sectors and functions come with the workgroup (its setup step), like any other workgroup's.
+    """
     sectors = {s.key: s for s in Sector.objects.filter(workgroup=workgroup)}
     existing = set(Organization.objects.filter(workgroup=workgroup).values_list("name", flat=True))
     for name, sector, org_type, status, influence, impact, interest, current, desired, contacts in ORGANIZATIONS:

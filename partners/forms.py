@@ -7,14 +7,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 
-from partners.models import Contact, Organization, Sector
+from partners.models import Contact, EngagementStatus, InteropFunction, Organization, RaciRole, Sector
 from partners.validators import normalize_phone
-from toolkit.forms import Form, WorkgroupScopedFormMixin
+from toolkit.forms import Form, ModelForm, WorkgroupScopedFormMixin
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class OrganizationForm(WorkgroupScopedFormMixin, forms.ModelForm):
+class OrganizationForm(WorkgroupScopedFormMixin, ModelForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
 
     class Meta:
@@ -60,7 +60,7 @@ class OrganizationForm(WorkgroupScopedFormMixin, forms.ModelForm):
         return self.cleaned_data["name"].strip()
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -97,7 +97,7 @@ class ContactForm(forms.ModelForm):
         pass
 
 
-class SectorForm(forms.ModelForm):
+class SectorForm(ModelForm):
     class Meta:
         model = Sector
         fields = ["name", "why"]
@@ -105,6 +105,62 @@ class SectorForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+# --- Roles and responsibilities (RACI) -------------------------------------------------
+
+
+class RaciCellForm(WorkgroupScopedFormMixin, Form):
+    """One cell: which function, which organization, which role (blank clears the cell)."""
+
+    function = forms.ModelChoiceField(
+        queryset=InteropFunction.objects.all(),
+        empty_label="Choose a function…",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "That function is not in this workgroup's matrix."},
+    )
+    organization = forms.ModelChoiceField(
+        # Columns are the organizations that are not inactive; the choices are the same.
+        queryset=Organization.objects.exclude(engagement_status=EngagementStatus.INACTIVE).order_by("name"),
+        empty_label="Choose an organization…",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "That organization is not an active partner of this workgroup."},
+    )
+    role = forms.ChoiceField(
+        choices=[("", "— none —"), *RaciRole.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Choose R, A, C or I, or leave the cell blank."},
+    )
+
+    def offer_only(self, organizations) -> None:
+        """Show only these organizations as choices (the page's columns, not every partner of a large map).
+
+        Call it after validation: the form still accepts any active organization of the workgroup.
+        """
+        self.fields["organization"].queryset = self.fields["organization"].queryset.filter(
+            pk__in=[organization.pk for organization in organizations]
+        )
+
+
+class FunctionForm(Form):
+    name = forms.CharField(label="New function", max_length=200)
+    description = forms.CharField(label="What it involves (optional)", max_length=300, required=False)
+
+    def __init__(self, *args, action: str, submit_label: str = "Add function", **kwargs):
+        super().__init__(*args, **kwargs)
+        if submit_label != "Add function":
+            self.fields["name"].label = "Function"
+        self.helper = FormHelper()
+        self.helper.form_action = f"{action}#raci-add"  # a refused name shows the form, not the top of the page
+        self.helper.form_id = "raci-function-form"
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-4"),
+                Column("description", css_class="col-md-6"),
+                Column(Submit("submit", submit_label, css_class="w-100"), css_class="col-md-2 pt-md-4 mb-3"),
+            )
+        )
 
 
 # --- Directory import (partners.imports) ----------------------------------------------

@@ -40,7 +40,7 @@ def grid_points(
             impact=impact,
             current_engagement=current,
             desired_engagement=desired,
-            url=reverse("partners:organization-detail", kwargs={"slug": workgroup.slug, "pk": pk}),
+            url=reverse("partners:organization-detail", kwargs={"slug": workgroup.slug, "organization_id": pk}),
         )
         for pk, name, influence, interest, impact, current, desired in rows
     ]
@@ -100,15 +100,40 @@ class NumberedPoint:
     point: GridPoint
 
 
+FIRST_TO_ENGAGE = 5  # each quadrant names the organizations furthest from the engagement it needs
+
+
 @dataclass(frozen=True)
 class QuadrantGroup:
     strategy: QuadrantStrategy
     entries: list[NumberedPoint]
 
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def to_raise(self) -> int:
+        return sum(1 for entry in self.entries if entry.point.engagement_gap > 0)
+
+    @property
+    def first_to_engage(self) -> list[NumberedPoint]:
+        """The few to work on first: the biggest engagement gap, then chart order."""
+        return sorted(self.entries, key=lambda e: (-e.point.engagement_gap, e.number))[:FIRST_TO_ENGAGE]
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - FIRST_TO_ENGAGE)
+
+
+def numbered(points: list[GridPoint]) -> list[NumberedPoint]:
+    """The points with the numbers the chart gives them (their position in ``points``)."""
+    return [NumberedPoint(number=number, point=point) for number, point in enumerate(points, start=1)]
+
 
 def grid_quadrants(points: list[GridPoint]) -> dict[str, QuadrantGroup]:
-    """The points per quadrant with the numbers the chart gives them (their position in ``points``)."""
+    """The numbered points per quadrant."""
     groups: dict[str, list[NumberedPoint]] = {quadrant: [] for quadrant in Quadrant.values}
-    for number, point in enumerate(points, start=1):
-        groups[point.quadrant].append(NumberedPoint(number=number, point=point))
+    for entry in numbered(points):
+        groups[entry.point.quadrant].append(entry)
     return {quadrant: QuadrantGroup(STRATEGIES[quadrant], entries) for quadrant, entries in groups.items()}

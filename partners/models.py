@@ -140,7 +140,9 @@ class Organization(WorkgroupOwnedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:organization-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse(
+            "partners:organization-detail", kwargs={"slug": self.workgroup.slug, "organization_id": self.pk}
+        )
 
     @property
     def quadrant(self) -> str:

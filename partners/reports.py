@@ -1,9 +1,14 @@
 """The partner map as a PDF (a background job): coverage, grid, RACI and the contact directory.
 
-The same pieces will go into agreement packets; the chart is the SVG the browser shows.
+The same pieces will go into agreement packets; the chart is the SVG the browser shows. Every piece
+of text goes through ``xml_safe`` on its way in (rows saved before the text normaliser existed may
+hold characters a PDF cannot), and a chart that cannot be drawn fails the job (``ChartError``)
+rather than leaving a PDF without it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -14,27 +19,52 @@ from toolkit import jobs
 from toolkit.models import Job
 from toolkit.pdf import render_pdf, svg_data_uri
 from toolkit.permissions import Action
+from toolkit.text import xml_safe
 
 PARTNER_MAP_PDF = "partner_map_pdf"
+NAMES_PER_CELL = 10  # on paper each coverage and RACI cell names this many organizations and counts the rest
+
+
+@dataclass(frozen=True)
+class NamedCell:
+    names: list[str]
+    more: int
+
+
+def _names(names: list[str], total: int) -> NamedCell:
+    return NamedCell(names=[xml_safe(name) for name in names], more=max(0, total - len(names)))
 
 
 def partner_map_context(*, job: Job) -> dict:
     workgroup = job.workgroup
-    points = grid_points(workgroup=workgroup)
-    rows, organizations = selectors.raci_matrix(workgroup=workgroup)
+    cover = selectors.coverage(workgroup=workgroup, names_per_sector=NAMES_PER_CELL)
+    raci = selectors.raci_rows(workgroup=workgroup, names_per_role=NAMES_PER_CELL)
+    chart = power_interest_svg(grid_points(workgroup=workgroup), title=f"Power–interest grid · {workgroup.name}")
     return {
-        "workgroup": workgroup,
+        "workgroup_name": xml_safe(workgroup.name),
+        "jurisdiction": f"{workgroup.get_jurisdiction_type_display()}: {xml_safe(workgroup.jurisdiction_name)}",
         "generated_at": timezone.now(),
-        "requested_by": job.requested_by,
-        "coverage": selectors.coverage(workgroup=workgroup),
-        "grid_uri": svg_data_uri(power_interest_svg(points, title=f"Power–interest grid · {workgroup.name}")),
+        "requested_by": xml_safe(job.requested_by) if job.requested_by else "",
+        "core_covered": cover.core_covered,
+        "core_total": len(cover.core),
+        "additional_covered": cover.additional_covered,
+        "additional_total": len(cover.additional),
+        "core_rows": [
+            (xml_safe(row.sector.name), row.covered, _names(row.organizations, row.organization_count))
+            for row in cover.core
+        ],
+        "grid_uri": svg_data_uri(chart),  # ChartError when the drawing is not well-formed: the job fails
         # On paper the matrix is printed per function, one column per letter: it stays readable
         # however many organizations there are.
         "raci_rows": [
-            (row, {letter: [org.name for org in organizations if row.cells.get(org.pk) == letter] for letter in "ARCI"})
-            for row in rows
+            (
+                xml_safe(row.function.name),
+                {letter: _names(row.holders.get(letter, []), row.counts.get(letter, 0)) for letter in "ARCI"},
+                row.problems,
+            )
+            for row in raci
         ],
-        "has_organizations": bool(organizations),
+        "has_organizations": selectors.map_counts(workgroup=workgroup).organizations > 0,
         "directory": selectors.directory(workgroup=workgroup),
     }
 

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
 from partners.models import (
@@ -22,6 +38,8 @@ from partners.models import (
 )
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
+from toolkit.permissions import Action
+from toolkit.text import xml_safe
 
 MAX_SEARCH_WORDS = 6
 
@@ -38,6 +56,20 @@ def sector_list(*, workgroup: Workgroup) -> QuerySet[Sector]:
     return Sector.objects.filter(workgroup=workgroup).annotate(organization_count=Count("organizations"))
 
 
+def organization_search(queryset: QuerySet[Organization], q: str) -> QuerySet[Organization]:
+    """Each word must match the organization (name, jurisdiction) or one of its contacts (name, e-mail, title).
+
+    EXISTS per word, not a join per word: joins multiply rows (contacts ** words) and a long search would
+    stall the database. On PostgreSQL each ``icontains`` is served by a trigram index (migration 0003).
+    """
+    for word in q.split()[:MAX_SEARCH_WORDS]:
+        contact_matches = Contact.objects.filter(organization=OuterRef("pk")).filter(
+            Q(name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word)
+        )
+        queryset = queryset.filter(Q(name__icontains=word) | Q(jurisdiction__icontains=word) | Exists(contact_matches))
+    return queryset
+
+
 def organization_list(
     *,
     workgroup: Workgroup,
@@ -46,20 +78,18 @@ def organization_list(
     status: str = "",
     quadrant: str = "",
 ) -> QuerySet[Organization]:
-    """Organizations with their sector and contacts loaded: a constant number of queries per page."""
+    """Organizations with their sector and contacts loaded: a constant number of queries however many there are.
+
+    Other apps (agreement parties, readiness respondents) pick from it; drop the contacts with
+    ``prefetch_related(None)`` where they are not shown.
+    """
     queryset = (
         Organization.objects.filter(workgroup=workgroup)
         .select_related("sector")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name")))
         .annotate(quadrant_key=QUADRANT_EXPRESSION)
     )
-    # Each word must match the organization or one of its contacts. EXISTS per word, not a join per
-    # word: joins multiply rows (contacts ** words) and a long search would stall the database.
-    for word in q.split()[:MAX_SEARCH_WORDS]:
-        contact_matches = Contact.objects.filter(organization=OuterRef("pk")).filter(
-            Q(name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word)
-        )
-        queryset = queryset.filter(Q(name__icontains=word) | Q(jurisdiction__icontains=word) | Exists(contact_matches))
+    queryset = organization_search(queryset, q)
     if sector is not None:
         queryset = queryset.filter(sector=sector)
     if status:
@@ -69,8 +99,47 @@ def organization_list(
     return queryset.order_by("name")
 
 
+CONTACTS_PER_DIRECTORY_ROW = 3  # the directory names the primary contact and a couple more; the page has the rest
+
+
+def directory_organizations(*, membership: Membership) -> QuerySet[Organization]:
+    """The directory's rows (filter and paginate them): each with its sector, quadrant, number of contacts
+    and its first few contacts, primary first. Three queries per page (count, rows, contacts)."""
+    contact_count = (
+        Contact.objects.filter(organization=OuterRef("pk")).order_by().values("organization")
+        .annotate(n=Count("pk")).values("n")
+    )
+    first_contacts = Contact.objects.order_by("-is_primary", "name", "pk")[:CONTACTS_PER_DIRECTORY_ROW]
+    return (
+        Organization.objects.restrict(membership, Action.VIEW_WORKGROUP)
+        .select_related("sector")
+        .annotate(quadrant_key=QUADRANT_EXPRESSION, contact_count=Coalesce(Subquery(contact_count), 0))
+        .prefetch_related(Prefetch("contacts", queryset=first_contacts, to_attr="first_contacts"))
+        .order_by("name", "id")
+    )
+
+
 def contact_list(*, workgroup: Workgroup) -> QuerySet[Contact]:
     return Contact.objects.filter(workgroup=workgroup).select_related("organization", "organization__sector")
+
+
+def organization_contacts(*, organization: Organization) -> QuerySet[Contact]:
+    """An organization's contacts, primary first (paginate them: an organization can have hundreds)."""
+    return Contact.objects.filter(organization=organization).order_by("-is_primary", "name", "pk")
+
+
+@dataclass(frozen=True)
+class MapCounts:
+    organizations: int
+    contacts: int
+
+
+def map_counts(*, workgroup: Workgroup) -> MapCounts:
+    """Two counts, each from an index; no join between organizations and contacts."""
+    return MapCounts(
+        organizations=Organization.objects.filter(workgroup=workgroup).count(),
+        contacts=Contact.objects.filter(workgroup=workgroup).count(),
+    )
 
 
 # --- Coverage --------------------------------------------------------------------------
@@ -78,17 +147,34 @@ def contact_list(*, workgroup: Workgroup) -> QuerySet[Contact]:
 
 AT_THE_TABLE = (EngagementStatus.ENGAGED, EngagementStatus.CHAMPION)
 APPROACHED = (EngagementStatus.IDENTIFIED, EngagementStatus.INVITED)
+NAMES_PER_SECTOR = 5  # a sector row names a few organizations and counts the rest
 
 
 @dataclass(frozen=True)
 class SectorCoverage:
     sector: Sector
-    organizations: list[str]  # engaged or champion: at the table
-    pending: list[str] = field(default_factory=list)  # identified or invited: not at the table yet
+    organizations: list[str]  # engaged or champion: at the table (the first few by name)
+    pending: list[str] = field(default_factory=list)  # identified or invited: not at the table yet (the first few)
+    organization_count: int = -1  # how many are at the table (-1: as many as named)
+    pending_count: int = -1
+
+    def __post_init__(self) -> None:
+        if self.organization_count < 0:
+            object.__setattr__(self, "organization_count", len(self.organizations))
+        if self.pending_count < 0:
+            object.__setattr__(self, "pending_count", len(self.pending))
 
     @property
     def covered(self) -> bool:
-        return bool(self.organizations)
+        return self.organization_count > 0
+
+    @property
+    def more_organizations(self) -> int:
+        return self.organization_count - len(self.organizations)
+
+    @property
+    def more_pending(self) -> int:
+        return self.pending_count - len(self.pending)
 
 
 @dataclass(frozen=True)
@@ -110,62 +196,116 @@ class Coverage:
         return [row.sector for row in self.core if not row.covered]
 
 
-def coverage(*, workgroup: Workgroup) -> Coverage:
+def coverage(*, workgroup: Workgroup, names_per_sector: int = NAMES_PER_SECTOR) -> Coverage:
     """A sector is covered when an organization in it is engaged or a champion: actually at the table.
 
     Organizations only identified or invited are listed as pending; inactive ones do not count.
+    Three queries however many organizations there are: the sectors, the counts per sector and
+    status, and the first ``names_per_sector`` names of each sector's two groups.
     """
+    counted = Organization.objects.filter(workgroup=workgroup, engagement_status__in=AT_THE_TABLE + APPROACHED)
+    at_table: dict[int, int] = defaultdict(int)
+    approached: dict[int, int] = defaultdict(int)
+    for sector_id, status, count in (
+        counted.order_by().values("sector_id", "engagement_status").annotate(n=Count("id"))
+        .values_list("sector_id", "engagement_status", "n")
+    ):
+        (at_table if status in AT_THE_TABLE else approached)[sector_id] += count
     present: dict[int, list[str]] = defaultdict(list)
     pending: dict[int, list[str]] = defaultdict(list)
-    rows_in = Organization.objects.filter(workgroup=workgroup, engagement_status__in=AT_THE_TABLE + APPROACHED)
-    for sector_id, name, status in rows_in.order_by("name").values_list("sector_id", "name", "engagement_status"):
-        (present if status in AT_THE_TABLE else pending)[sector_id].append(name)
+    if names_per_sector:
+        group = Case(When(engagement_status__in=AT_THE_TABLE, then=Value(1)), default=Value(0))
+        named = counted.annotate(
+            rank=Window(RowNumber(), partition_by=[F("sector_id"), group], order_by=[F("name").asc(), F("id").asc()])
+        ).filter(rank__lte=names_per_sector).order_by("name", "id")
+        for sector_id, name, status in named.values_list("sector_id", "name", "engagement_status"):
+            (present if status in AT_THE_TABLE else pending)[sector_id].append(name)
     rows: dict[str, list[SectorCoverage]] = {tier: [] for tier in SectorTier.values}
     for sector in Sector.objects.filter(workgroup=workgroup):
         rows[sector.tier].append(
-            SectorCoverage(sector=sector, organizations=present.get(sector.pk, []), pending=pending.get(sector.pk, []))
+            SectorCoverage(
+                sector=sector,
+                organizations=present.get(sector.pk, []),
+                pending=pending.get(sector.pk, []),
+                organization_count=at_table.get(sector.pk, 0),
+                pending_count=approached.get(sector.pk, 0),
+            )
         )
     return Coverage(core=rows[SectorTier.CORE], additional=rows[SectorTier.ADDITIONAL], custom=rows[SectorTier.CUSTOM])
 
 
 # --- RACI ------------------------------------------------------------------------------
 
+RACI_NAMES_PER_ROLE = 3  # each row names the first few holders of each letter and counts the rest
+
 
 @dataclass
 class RaciRow:
     function: InteropFunction
-    cells: dict[int, str] = field(default_factory=dict)  # organization id -> R/A/C/I
+    cells: dict[int, str] = field(default_factory=dict)  # organization id -> R/A/C/I, for the columns asked for
     problems: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # letter -> how many organizations hold it
+    holders: dict[str, list[str]] = field(default_factory=dict)  # letter -> the first few names, by name
+
+    def more(self, letter: str) -> int:
+        return self.counts.get(letter, 0) - len(self.holders.get(letter, []))
 
 
-def raci_matrix(*, workgroup: Workgroup) -> tuple[list[RaciRow], list[Organization]]:
-    """Rows per function with their cells and problems; columns are organizations that are not inactive."""
-    organizations = list(
-        Organization.objects.filter(workgroup=workgroup).exclude(engagement_status=EngagementStatus.INACTIVE)
-        .order_by("name")
+def raci_columns(*, workgroup: Workgroup, sector: Sector | None = None) -> QuerySet[Organization]:
+    """The matrix's possible columns: organizations that are not inactive, by name (the page shows a slice)."""
+    organizations = Organization.objects.filter(workgroup=workgroup).exclude(
+        engagement_status=EngagementStatus.INACTIVE
     )
+    if sector is not None:
+        organizations = organizations.filter(sector=sector)
+    return organizations.order_by("name", "id")
+
+
+def raci_rows(
+    *, workgroup: Workgroup, organization_ids: Iterable[int] = (), names_per_role: int = RACI_NAMES_PER_ROLE
+) -> list[RaciRow]:
+    """One row per function: its cells for ``organization_ids``, and counts, first names and problems over
+    every organization that is not inactive. Four queries, however many organizations there are."""
     rows = {f.pk: RaciRow(function=f) for f in InteropFunction.objects.filter(workgroup=workgroup)}
-    # Only the columns shown count: a role held by an inactive organization cannot be seen or fixed here.
-    for function_id, organization_id, role in (
-        RaciAssignment.objects.filter(workgroup=workgroup)
-        .exclude(organization__engagement_status=EngagementStatus.INACTIVE)
-        .values_list("function_id", "organization_id", "role")
+    # Only organizations that are not inactive count: a role an inactive organization holds cannot be seen
+    # as a column, so it must not hide a missing A or R either.
+    assignments = RaciAssignment.objects.filter(workgroup=workgroup).exclude(
+        organization__engagement_status=EngagementStatus.INACTIVE
+    )
+    for function_id, role, count in (
+        assignments.order_by().values("function_id", "role").annotate(n=Count("id"))
+        .values_list("function_id", "role", "n")
     ):
-        rows[function_id].cells[organization_id] = role
+        rows[function_id].counts[role] = count
+    ranked = assignments.annotate(
+        rank=Window(RowNumber(), partition_by=[F("function_id"), F("role")],
+                    order_by=[F("organization__name").asc(), F("organization_id").asc()])
+    ).filter(rank__lte=names_per_role).order_by("organization__name", "organization_id")
+    for function_id, role, name in ranked.values_list("function_id", "role", "organization__name"):
+        rows[function_id].holders.setdefault(role, []).append(name)
+    organization_ids = list(organization_ids)
+    if organization_ids:
+        for function_id, organization_id, role in assignments.filter(organization_id__in=organization_ids).values_list(
+            "function_id", "organization_id", "role"
+        ):
+            rows[function_id].cells[organization_id] = role
     for row in rows.values():
-        row.problems = raci_problems(list(row.cells.values()))
-    return list(rows.values()), organizations
+        row.problems = _problems(row.counts.get(RaciRole.ACCOUNTABLE, 0), row.counts.get(RaciRole.RESPONSIBLE, 0))
+    return list(rows.values())
 
 
 def raci_problems(roles: list[str]) -> list[str]:
     """Each function needs exactly one Accountable and at least one Responsible."""
+    return _problems(roles.count(RaciRole.ACCOUNTABLE), roles.count(RaciRole.RESPONSIBLE))
+
+
+def _problems(accountable: int, responsible: int) -> list[str]:
     problems = []
-    accountable = roles.count(RaciRole.ACCOUNTABLE)
     if accountable == 0:
         problems.append("No one is accountable (A).")
     elif accountable > 1:
         problems.append(f"{accountable} organizations are accountable (A); there must be exactly one.")
-    if RaciRole.RESPONSIBLE not in roles:
+    if not responsible:
         problems.append("No one is responsible (R).")
     return problems
 
@@ -187,7 +327,11 @@ class DirectoryEntry:
 
 
 def directory(*, workgroup: Workgroup, include_inactive: bool = False) -> list[DirectoryEntry]:
-    """The contact directory as plain data (agreement packets print it; they never query our tables)."""
+    """The contact directory as plain data (agreement packets print it; they never query our tables).
+
+    Text is passed through ``xml_safe``: documents get it, and rows saved before the text normaliser
+    existed may hold characters no PDF or DOCX can.
+    """
     organizations = organization_list(workgroup=workgroup)
     if not include_inactive:
         organizations = organizations.exclude(engagement_status=EngagementStatus.INACTIVE)
@@ -197,14 +341,14 @@ def directory(*, workgroup: Workgroup, include_inactive: bool = False) -> list[D
         for contact in contacts:
             entries.append(
                 DirectoryEntry(
-                    organization=org.name,
-                    sector=org.sector.name,
+                    organization=xml_safe(org.name),
+                    sector=xml_safe(org.sector.name),
                     org_type=org.get_org_type_display(),
                     engagement_status=org.get_engagement_status_display(),
-                    contact_name=contact.name if contact else "",
-                    title=contact.title if contact else "",
-                    email=contact.email if contact else "",
-                    phone=contact.phone if contact else "",
+                    contact_name=xml_safe(contact.name) if contact else "",
+                    title=xml_safe(contact.title) if contact else "",
+                    email=xml_safe(contact.email) if contact else "",
+                    phone=xml_safe(contact.phone) if contact else "",
                     is_primary=bool(contact and contact.is_primary),
                 )
             )
@@ -216,10 +360,8 @@ def directory(*, workgroup: Workgroup, include_inactive: bool = False) -> list[D
 
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     start_url = reverse("partners:index", kwargs={"slug": workgroup.slug})
-    counts = Organization.objects.filter(workgroup=workgroup).aggregate(
-        organizations=Count("id", distinct=True), contacts=Count("contacts", distinct=True)
-    )
-    if not counts["organizations"]:
+    counts = map_counts(workgroup=workgroup)
+    if not counts.organizations:
         return Card(
             area="partners",
             title="Partner map",
@@ -229,12 +371,12 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
             start_label="Map your partners",
             guidance_slug="key-partners-and-readiness",
         )
-    cover = coverage(workgroup=workgroup)
+    cover = coverage(workgroup=workgroup, names_per_sector=0)
     missing = cover.missing_core
     return Card(
         area="partners",
         title="Partner map",
-        status=f"{counts['organizations']} organizations, {counts['contacts']} contacts.",
+        status=f"{counts.organizations} organizations, {counts.contacts} contacts.",
         progress=Progress.IN_PROGRESS if missing else Progress.ON_TRACK,
         start_url=start_url,
         start_label="Open the partner map",

@@ -52,29 +52,23 @@ def _set_fields(obj: Model, fields: dict[str, Any], allowed: set[str]) -> None:
 # --- Defaults ------------------------------------------------------------------------
 
 
-def partner_map_ensure_defaults(*, workgroup: Workgroup, actor: User | None = None) -> None:
-    """Give the workgroup its own copy of the recommended sectors and RACI functions (idempotent).
+def partner_map_create_defaults(*, workgroup: Workgroup, actor: User | None = None) -> None:
+    """Give a new workgroup its own copy of the recommended sectors and RACI functions.
 
-    Runs when a workgroup is created, and again when an older workgroup first opens the partner
-    map; the workgroup row is locked so two first visits cannot both insert the defaults.
+    The workgroup setup step (``register_workgroup_setup`` in apps.py): runs once, when the workgroup
+    is created; workgroups older than that got theirs from migration 0004. Pages never call it, so a
+    function or sector a coordinator deletes stays deleted. Idempotent, so running it twice is harmless.
     """
-    if (
-        Sector.objects.filter(workgroup=workgroup, tier=SectorTier.CORE).exists()
-        and InteropFunction.objects.filter(workgroup=workgroup).exists()
-    ):
-        return
-    with transaction.atomic():
-        type(workgroup).objects.select_for_update().filter(pk=workgroup.pk).first()
-        if not Sector.objects.filter(workgroup=workgroup, tier=SectorTier.CORE).exists():
-            existing = set(Sector.objects.filter(workgroup=workgroup).values_list("key", flat=True))
-            for order, sector in enumerate(defaults.SECTORS):
-                if sector.key not in existing:
-                    _save(Sector(workgroup=workgroup, key=sector.key, name=sector.name, tier=sector.tier,
-                                 why=sector.why, order=order), actor)
-        if not InteropFunction.objects.filter(workgroup=workgroup).exists():
-            for order, function in enumerate(defaults.FUNCTIONS):
-                _save(InteropFunction(workgroup=workgroup, key=function.key, name=function.name,
-                                      description=function.description, order=order), actor)
+    if not Sector.objects.filter(workgroup=workgroup, tier=SectorTier.CORE).exists():
+        existing = set(Sector.objects.filter(workgroup=workgroup).values_list("key", flat=True))
+        for order, sector in enumerate(defaults.SECTORS):
+            if sector.key not in existing:
+                _save(Sector(workgroup=workgroup, key=sector.key, name=sector.name, tier=sector.tier,
+                             why=sector.why, order=order), actor)
+    if not InteropFunction.objects.filter(workgroup=workgroup).exists():
+        for order, function in enumerate(defaults.FUNCTIONS):
+            _save(InteropFunction(workgroup=workgroup, key=function.key, name=function.name,
+                                  description=function.description, order=order), actor)
 
 
 # --- Sectors -------------------------------------------------------------------------

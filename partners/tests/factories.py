@@ -3,12 +3,12 @@ from __future__ import annotations
 import factory
 
 from partners.models import Contact, EngagementStatus, Organization, OrganizationType, Sector
-from partners.services import partner_map_ensure_defaults
+from partners.services import partner_map_create_defaults
 
 
 def sector(workgroup, key: str = "988-center") -> Sector:
     """A default sector of this workgroup (the defaults are created on first use)."""
-    partner_map_ensure_defaults(workgroup=workgroup)
+    partner_map_create_defaults(workgroup=workgroup)
     return Sector.objects.get(workgroup=workgroup, key=key)
 
 

@@ -10,7 +10,7 @@ from partners.models import EngagementStatus, Sector
 
 @pytest.fixture
 def partner_map(workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     return workgroup
 
 
@@ -105,7 +105,7 @@ def test_custom_sectors_are_listed_but_not_scored(partner_map, coordinator):
 
 
 def test_another_workgroups_organizations_never_count(partner_map, other_workgroup, outsider):
-    services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    services.partner_map_create_defaults(workgroup=other_workgroup)
     _organization(outsider, other_workgroup, "Elsewhere Crisis Line", "988-center")
     _organization(outsider, other_workgroup, "Elsewhere Hospital", "hospitals")
 

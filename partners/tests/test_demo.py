@@ -7,7 +7,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from partners.models import Contact, Organization, RaciAssignment, Sector
-from partners.selectors import coverage, raci_matrix
+from partners.selectors import coverage, raci_rows
 from toolkit.models import Workgroup
 
 
@@ -28,6 +28,6 @@ def test_seed_demo_builds_a_realistic_county_partner_map_once(db):
     assert Sector.objects.filter(workgroup=county, organizations__isnull=False).distinct().count() >= 12
     cover = coverage(workgroup=county)
     assert 8 <= cover.core_covered < 11  # deliberately one gap for the demo to show
-    rows, _ = raci_matrix(workgroup=county)
+    rows = raci_rows(workgroup=county)
     assert sum(1 for row in rows if row.problems) >= 1  # and one RACI problem to fix
     assert sum(1 for row in rows if not row.problems) >= 7

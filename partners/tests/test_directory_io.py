@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sector_of(workgroup, key: str = "988-center") -> Sector:
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     return Sector.objects.get(workgroup=workgroup, key=key)
 
 
@@ -87,8 +87,8 @@ def test_escaping_cells_round_trips_exactly(value):
 
 
 def test_export_then_import_into_an_empty_workgroup_gives_the_same_csv(workgroup, other_workgroup, outsider):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
-    services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=other_workgroup)
     # Only the source has the custom sector: the import adds it to the empty workgroup.
     Sector.objects.create(workgroup=workgroup, key="faith", name="Faith communities")
     harbor = make_org(
@@ -282,7 +282,7 @@ def test_empty_columns_a_spreadsheet_adds_after_the_last_one_are_ignored(workgro
 
 
 def test_a_sector_the_workgroup_lacks_is_planned_as_a_new_custom_sector(workgroup, coordinator):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     data = csv_bytes(row(organization="Interfaith Council", sector="Faith communities", contact_email=""),
                      row(organization="Temple Beth", sector="faith COMMUNITIES", contact_email=""))
 
@@ -307,7 +307,7 @@ def test_a_sector_the_workgroup_lacks_is_planned_as_a_new_custom_sector(workgrou
     ids=["nul-byte", "semicolons", "header-only", "line-break-in-name"],
 )
 def test_unusable_files_and_cells_are_explained_and_nothing_is_written(workgroup, coordinator, counts, data, message):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     before = counts()
 
     parsed = parse_directory_csv(workgroup=workgroup, data=data())
@@ -317,7 +317,7 @@ def test_unusable_files_and_cells_are_explained_and_nothing_is_written(workgroup
 
 
 def test_there_is_no_row_cap_any_more(workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     rows = [row(organization=f"Org {n}", contact_email="", contact_primary="no") for n in range(1200)]
 
     parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(*rows))
@@ -327,7 +327,7 @@ def test_there_is_no_row_cap_any_more(workgroup):
 
 
 def test_progress_is_reported_while_a_long_file_is_read(workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     rows = [row(organization=f"Org {n}", contact_email="", contact_primary="no") for n in range(4500)]
     seen = []
 
@@ -338,7 +338,7 @@ def test_progress_is_reported_while_a_long_file_is_read(workgroup):
 
 
 def test_a_score_written_with_unicode_digits_is_a_row_error_not_a_crash(workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
 
     parsed = parse_directory_csv(workgroup=workgroup, data=csv_bytes(row(organization="A", influence="²",
                                                                         contact_email="")))

@@ -32,7 +32,7 @@ def ids(workgroup, other_workgroup, people):
     result = {}
     for wg, org_name, contact_name in ((workgroup, "Riverbend Partner", "Riverbend Person"),
                                        (other_workgroup, SECRET_ORG, SECRET_CONTACT)):
-        services.partner_map_ensure_defaults(workgroup=wg)
+        services.partner_map_create_defaults(workgroup=wg)
         organization = OrganizationFactory(workgroup=wg, name=org_name)
         contact = ContactFactory(organization=organization, name=contact_name)
         function = InteropFunction.objects.filter(workgroup=wg).first()

@@ -25,9 +25,9 @@ def _create(actor, workgroup, **extra):
 
 
 def test_defaults_give_each_workgroup_its_own_sectors_and_functions_once(workgroup, other_workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
-    services.partner_map_ensure_defaults(workgroup=workgroup)
-    services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=other_workgroup)
 
     assert Sector.objects.filter(workgroup=workgroup).count() == len(defaults.SECTORS)
     assert Sector.objects.filter(workgroup=workgroup, tier=SectorTier.CORE).count() == 11
@@ -147,7 +147,7 @@ def test_a_sector_in_use_cannot_be_deleted(workgroup, member):
 
 
 def test_raci_cells_are_set_changed_and_cleared(workgroup, member):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     function = InteropFunction.objects.filter(workgroup=workgroup).first()
     organization = OrganizationFactory(workgroup=workgroup)
 
@@ -159,7 +159,7 @@ def test_raci_cells_are_set_changed_and_cleared(workgroup, member):
 
 
 def test_raci_refuses_an_organization_of_another_workgroup(workgroup, other_workgroup, member):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     function = InteropFunction.objects.filter(workgroup=workgroup).first()
     foreign = OrganizationFactory(workgroup=other_workgroup)
 

@@ -45,8 +45,8 @@ def test_coordinator_sees_the_directory_with_edit_buttons(client, coordinator, h
     body = response.content.decode()
     assert response.status_code == 200
     assert "Harbor Crisis Line" in body and "dana@harbor.test" in body and "Manage closely" in body
-    assert url("organization-detail", harbor.workgroup, pk=harbor.pk) in body
-    assert url("contact-vcard", harbor.workgroup, pk=harbor.contacts.get().pk) in body
+    assert url("organization-detail", harbor.workgroup, organization_id=harbor.pk) in body
+    assert url("contact-vcard", harbor.workgroup, contact_id=harbor.contacts.get().pk) in body
     assert "Add organization" in body and "Import CSV" in body and "Export CSV" in body
 
 
@@ -154,7 +154,7 @@ def test_viewer_exports_the_whole_directory_as_utf8_csv_with_bom(client, viewer,
 def test_vcard_of_a_contact(client, viewer, harbor):
     contact = harbor.contacts.get()
     client.force_login(viewer)
-    response = client.get(url("contact-vcard", harbor.workgroup, pk=contact.pk))
+    response = client.get(url("contact-vcard", harbor.workgroup, contact_id=contact.pk))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/vcard")
     assert response["Content-Disposition"] == 'attachment; filename="dana-ortiz.vcf"'
@@ -166,7 +166,7 @@ def test_vcard_of_a_contact(client, viewer, harbor):
 
 def test_vcard_of_another_workgroups_contact_is_not_found(client, coordinator, harbor, secret):
     client.force_login(coordinator)
-    assert client.get(url("contact-vcard", harbor.workgroup, pk=secret.pk)).status_code == 404
+    assert client.get(url("contact-vcard", harbor.workgroup, contact_id=secret.pk)).status_code == 404
 
 
 # --- Permissions ---------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_outsider_gets_404_everywhere(client, outsider, harbor):
     wg = harbor.workgroup
     client.force_login(outsider)
     for path in (url("directory", wg), url("export-csv", wg), url("import", wg),
-                 url("contact-vcard", wg, pk=harbor.contacts.get().pk)):
+                 url("contact-vcard", wg, contact_id=harbor.contacts.get().pk)):
         assert client.get(path).status_code == 404, path
     assert upload(client, wg, csv_bytes(row())).status_code == 404
 

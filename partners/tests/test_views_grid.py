@@ -19,7 +19,7 @@ SVG_URL = "/w/riverbend/partners/grid.svg"
 
 @pytest.fixture
 def partner_map(workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     return workgroup
 
 
@@ -36,7 +36,7 @@ def _organization(actor, workgroup, name: str, sector_key: str = "988-center", *
 
 @pytest.fixture
 def secret_organization(other_workgroup, outsider):
-    services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    services.partner_map_create_defaults(workgroup=other_workgroup)
     return _organization(outsider, other_workgroup, "Elsewhere Hidden Crisis Line", influence=5, interest=5)
 
 
@@ -124,9 +124,14 @@ def test_coverage_lists_custom_sectors_apart_from_the_score(client, partner_map,
     assert "Faith communities" in custom and "Interfaith Council" in custom
 
 
-def test_coverage_creates_the_default_sectors_for_a_new_workgroup(client, workgroup, viewer):
-    client.force_login(viewer)
-    assert "Core sectors: 0/11" in client.get(COVERAGE_URL).content.decode()
+def test_a_new_workgroup_starts_with_the_recommended_sectors(client, user_with_new_workgroup):
+    user, workgroup = user_with_new_workgroup
+    client.force_login(user)
+
+    page = client.get(f"/w/{workgroup.slug}/partners/coverage/").content.decode()
+
+    assert "Core sectors: 0/11" in page
+    assert "Mobile crisis provider" in page
 
 
 # --- Grid -------------------------------------------------------------------------------

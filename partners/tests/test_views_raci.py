@@ -33,7 +33,7 @@ def _organizations(workgroup, count: int, start: int = 0) -> list[Organization]:
 
 @pytest.fixture
 def partner_map(workgroup, coordinator):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     sector = Sector.objects.get(workgroup=workgroup, key="mobile-crisis")
     orgs = [
         services.organization_create(
@@ -51,7 +51,7 @@ def partner_map(workgroup, coordinator):
 
 @pytest.fixture
 def elsewhere(other_workgroup, outsider):
-    services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    services.partner_map_create_defaults(workgroup=other_workgroup)
     sector = Sector.objects.get(workgroup=other_workgroup, key="mobile-crisis")
     return {
         "org": services.organization_create(
@@ -77,7 +77,7 @@ def test_readers_see_the_matrix_as_text_without_selects(client, request, partner
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<select" not in page
+    assert 'name="role"' not in page  # no cell can be changed
     assert "Add a function" not in page
     assert "Receive and assess a crisis call" in page
     assert 'title="Riverbend 988 Crisis Center"' in page  # full name on the column heading
@@ -98,14 +98,38 @@ def test_an_editor_sees_a_select_per_cell_and_the_add_function_form(client, memb
     assert "<noscript>" in page  # the fallback form for people without JavaScript
 
 
-def test_the_page_creates_the_default_functions_on_first_visit(client, viewer, workgroup):
+def test_a_viewer_of_a_map_without_organizations_is_told_who_adds_them(client, viewer, workgroup):
     client.force_login(viewer)
 
     page = client.get(RACI_URL).content.decode()
 
-    assert InteropFunction.objects.filter(workgroup=workgroup).count() == 9
     assert "No partner organizations yet" in page
     assert "Add an organization" not in page  # viewers cannot add one
+
+
+def test_a_new_workgroup_starts_with_the_default_functions(client, user_with_new_workgroup):
+    user, workgroup = user_with_new_workgroup
+    client.force_login(user)
+
+    page = client.get(f"/w/{workgroup.slug}/partners/raci/").content.decode()
+
+    assert InteropFunction.objects.filter(workgroup=workgroup).count() == 9
+    assert "Transfer a call from 911 to 988" in page
+
+
+def test_a_deleted_default_function_stays_deleted_when_the_page_is_reloaded(client, coordinator, workgroup):
+    function = InteropFunction.objects.get(workgroup=workgroup, key="cross-training")
+    client.force_login(coordinator)
+
+    client.post(f"/w/riverbend/partners/raci/functions/{function.pk}/delete/")
+    page = client.get(RACI_URL).content.decode()
+    client.get("/w/riverbend/partners/")  # nor does any other partner page bring it back
+    client.get("/w/riverbend/partners/coverage/")
+
+    assert not InteropFunction.objects.filter(workgroup=workgroup, key="cross-training").exists()
+    assert InteropFunction.objects.filter(workgroup=workgroup).count() == 8
+    assert 'data-function="cross-training"' not in page
+    assert "8 of 8 functions have problems." in page
 
 
 def test_an_editor_without_organizations_is_pointed_to_adding_one(client, coordinator, workgroup):
@@ -303,7 +327,7 @@ def _queries_for_matrix(client) -> int:
 
 
 def test_the_matrix_page_query_count_does_not_grow_with_organizations(client, coordinator, workgroup):
-    services.partner_map_ensure_defaults(workgroup=workgroup)
+    services.partner_map_create_defaults(workgroup=workgroup)
     client.force_login(coordinator)
     few = _organizations(workgroup, 3)
     receive = InteropFunction.objects.get(workgroup=workgroup, key="receive-assess")
@@ -323,7 +347,7 @@ def test_a_member_renames_a_function_and_a_duplicate_name_keeps_what_was_typed(c
     from partners import services as partner_services
     from partners.models import InteropFunction
 
-    partner_services.partner_map_ensure_defaults(workgroup=workgroup)
+    partner_services.partner_map_create_defaults(workgroup=workgroup)
     function = InteropFunction.objects.get(workgroup=workgroup, key="cross-training")
     url = f"/w/{workgroup.slug}/partners/raci/functions/{function.pk}/edit/"
     client.force_login(member)
@@ -343,7 +367,7 @@ def test_removing_a_function_asks_first_and_takes_its_cells_with_it(client, work
     from partners.models import InteropFunction, RaciAssignment
     from partners.tests.factories import OrganizationFactory
 
-    partner_services.partner_map_ensure_defaults(workgroup=workgroup)
+    partner_services.partner_map_create_defaults(workgroup=workgroup)
     function = InteropFunction.objects.get(workgroup=workgroup, key="dispatch-mobile-crisis")
     partner_services.raci_set(actor=member, function=function, organization=OrganizationFactory(workgroup=workgroup),
                               role="R")
@@ -361,8 +385,8 @@ def test_readers_and_outsiders_cannot_edit_or_remove_functions(client, workgroup
     from partners import services as partner_services
     from partners.models import InteropFunction
 
-    partner_services.partner_map_ensure_defaults(workgroup=workgroup)
-    partner_services.partner_map_ensure_defaults(workgroup=other_workgroup)
+    partner_services.partner_map_create_defaults(workgroup=workgroup)
+    partner_services.partner_map_create_defaults(workgroup=other_workgroup)
     ours = InteropFunction.objects.filter(workgroup=workgroup).first()
     theirs = InteropFunction.objects.filter(workgroup=other_workgroup).first()
 

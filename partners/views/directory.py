@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import vobject
-from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from partners import directory_io
-from partners.models import Contact, EngagementStatus, Organization, Quadrant, Sector
-from partners.selectors import organization_list
-from toolkit.forms import WorkgroupScopedFormMixin
+from partners.filters import DirectoryFilter
+from partners.models import Contact, Organization, Quadrant
+from partners.selectors import directory_organizations
+from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.text import xml_safe
 
 PAGE_SIZE = 25
-
-
-class DirectoryFilterForm(WorkgroupScopedFormMixin, forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    sector = forms.ModelChoiceField(queryset=Sector.objects.order_by("order", "name"), required=False,
-                                    empty_label="All sectors")
-    status = forms.ChoiceField(choices=[("", "All statuses"), *EngagementStatus.choices], required=False)
-    quadrant = forms.ChoiceField(choices=[("", "All quadrants"), *Quadrant.choices], required=False)
 
 
 def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
@@ -37,25 +29,25 @@ def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpR
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @vary_on_headers("HX-Request")  # the same URL answers with the page or the results partial
-@require_GET
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET, workgroup=request.workgroup)
-    form.is_valid()  # keep the valid criteria; a sector of another workgroup is an invalid choice and ignored
-    criteria = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
-    page = Paginator(organization_list(workgroup=request.workgroup, **criteria), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Invalid criteria (a sector of another workgroup, a control character in the search) are ignored.
+    filterset = DirectoryFilter(
+        request.GET or None, queryset=directory_organizations(membership=request.membership),
+        workgroup=request.workgroup,
     )
-    quadrant_labels = dict(Quadrant.choices)
-    for org in page:
-        org.quadrant_label = quadrant_labels[org.quadrant_key]
-    filtered = any(criteria.values())
+    page = paginate(request, filterset.qs, per_page=PAGE_SIZE)
+    for organization in page:
+        organization.quadrant_label = Quadrant(organization.quadrant_key).label
+        organization.more_contacts = organization.contact_count - len(organization.first_contacts)
+    filtered = filterset.is_filtered
     context = {
-        "form": form,
+        "filter": filterset,
         "page_obj": page,
         "filtered": filtered,
         # Only asked when the page is empty, to tell "nothing yet" from "nothing matches".
         "directory_empty": not page.paginator.count
-        and (not filtered or not Organization.objects.for_workgroup(request.workgroup).exists()),
+        and (not filtered or not Organization.objects.restrict(request.membership, Action.VIEW_WORKGROUP).exists()),
         "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
     }
     template = "partners/_directory_results.html" if request.htmx else "partners/directory.html"
@@ -63,35 +55,42 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     # The BOM makes Excel read the file as UTF-8 instead of the local code page.
     text = "\ufeff" + directory_io.export_directory_csv(workgroup=request.workgroup)
     return _attachment(text, "text/csv; charset=utf-8", f"{request.workgroup.slug}-partner-directory.csv")
 
 
+def _one_line(value: str) -> str:
+    """vCard text without what a vCard cannot hold (rows saved before the text normaliser existed)."""
+    return " ".join(xml_safe(value).split())
+
+
 def contact_vcard_text(contact: Contact) -> str:
     card = vobject.vCard()
-    card.add("fn").value = contact.name
-    given, _, family = contact.name.rpartition(" ") if " " in contact.name else (contact.name, "", "")
+    name = _one_line(contact.name) or "Contact"
+    card.add("fn").value = name
+    given, _, family = name.rpartition(" ") if " " in name else (name, "", "")
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
-    card.add("org").value = [contact.organization.name]
-    if contact.title:
-        card.add("title").value = contact.title
-    if contact.email:
-        email = card.add("email")
-        email.value, email.type_param = contact.email, "INTERNET"
-    if contact.phone:
+    card.add("org").value = [_one_line(contact.organization.name)]
+    if title := _one_line(contact.title):
+        card.add("title").value = title
+    if email := _one_line(contact.email):
+        line = card.add("email")
+        line.value, line.type_param = email, "INTERNET"
+    if phone := _one_line(contact.phone):
         tel = card.add("tel")
-        tel.value, tel.type_param = contact.phone, "WORK"
+        tel.value, tel.type_param = phone, "WORK"
     return card.serialize()
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-@require_GET
-def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
+@require_safe
+def contact_vcard(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = get_object_for_user(
-        request.user, request.workgroup, Contact.objects.select_related("organization"), pk, Action.VIEW_WORKGROUP
+        request.user, request.workgroup, Contact.objects.select_related("organization"), contact_id,
+        Action.VIEW_WORKGROUP,
     )
-    filename = f"{slugify(contact.name) or 'contact'}.vcf"
+    filename = f"{slugify(_one_line(contact.name)) or 'contact'}.vcf"
     return _attachment(contact_vcard_text(contact), "text/vcard; charset=utf-8", filename)

@@ -8,12 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
-from partners import selectors, services
-from partners.charts import GridPoint, power_interest_svg
-from partners.grid_selectors import grid_points, grid_quadrants, inactive_count
+from partners import selectors
+from partners.charts import MAX_DRAWN_POINTS, GridPoint, power_interest_svg
+from partners.grid_selectors import grid_points, grid_quadrants, inactive_count, numbered
 from partners.models import Quadrant
+from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, workgroup_view
+
+GRID_PAGE_SIZE = 25
+CUSTOM_SECTORS_SHOWN = 30  # the coverage page lists the workgroup's own sectors up to this; Sectors has them all
 
 
 def _include_inactive(request: HttpRequest) -> bool:
@@ -32,13 +37,13 @@ def _as_of(request: HttpRequest) -> tuple[date | None, datetime | None]:
     return day, end_of_day
 
 
-def _chart(request: HttpRequest, points: list[GridPoint], **options: str) -> str:
+def _chart(request: HttpRequest, points: list[GridPoint], **options) -> str:
     return power_interest_svg(points, title=f"Power–interest grid · {request.workgroup.name}", **options)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def coverage(request: HttpRequest) -> HttpResponse:
-    services.partner_map_ensure_defaults(workgroup=request.workgroup)  # created by "System"
     cover = selectors.coverage(workgroup=request.workgroup)
     context = {
         "coverage": cover,
@@ -60,7 +65,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
             {
                 "key": "custom",
                 "title": "Sectors added by the workgroup",
-                "rows": cover.custom,
+                "rows": cover.custom[:CUSTOM_SECTORS_SHOWN],
+                "more": max(0, len(cover.custom) - CUSTOM_SECTORS_SHOWN),
                 "empty": "The workgroup has not added sectors of its own.",
                 "intro": "Listed for completeness; they do not count towards the coverage score.",
             },
@@ -71,32 +77,42 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def grid(request: HttpRequest) -> HttpResponse:
+    """The chart, a summary per quadrant (strategy, counts, the few to engage first) and a paginated list."""
     include_inactive = _include_inactive(request)
     as_of_day, as_of = _as_of(request)
     points = grid_points(workgroup=request.workgroup, include_inactive=include_inactive, as_of=as_of)
     quadrants = grid_quadrants(points)
-    # Bootstrap utilities: scale with the column; no link underline under the point numbers.
-    chart = _chart(request, points, css_class="w-100 h-auto", link_class="text-decoration-none")
+    quadrant = request.GET.get("quadrant", "")
+    listed = quadrants[quadrant].entries if quadrant in Quadrant.values else numbered(points)
+    # Bootstrap utilities: scale with the column; no link underline under the point numbers. The list
+    # below names the organizations, so the chart leaves out its own key.
+    chart = _chart(request, points, css_class="w-100 h-auto", link_class="text-decoration-none", key=False)
     context = {
         # power_interest_svg escapes every piece of user text itself (see partners/charts.py).
         "chart": mark_safe(chart),  # noqa: S308
-        "points": points,
+        "point_count": len(points),
+        "numbered_chart": len(points) <= MAX_DRAWN_POINTS,
         # Rows mirror the chart: high influence on top, high interest on the right.
         "quadrant_rows": [
             [quadrants[Quadrant.KEEP_SATISFIED], quadrants[Quadrant.MANAGE_CLOSELY]],
             [quadrants[Quadrant.MONITOR], quadrants[Quadrant.KEEP_INFORMED]],
         ],
+        "quadrant": quadrant if quadrant in Quadrant.values else "",
+        "quadrant_choices": Quadrant.choices,
+        "page_obj": paginate(request, listed, per_page=GRID_PAGE_SIZE),
         "include_inactive": include_inactive,
         "as_of": as_of_day,
         "inactive_count": inactive_count(workgroup=request.workgroup),
-        "needs_raising": sum(1 for p in points if p.engagement_gap > 0),
+        "needs_raising": sum(group.to_raise for group in quadrants.values()),
         "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
     }
     return render(request, "partners/grid.html", context)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def grid_svg(request: HttpRequest) -> HttpResponse:
     _, as_of = _as_of(request)
     points = grid_points(workgroup=request.workgroup, include_inactive=_include_inactive(request), as_of=as_of)

@@ -1,139 +1,157 @@
+"""The partner map's start page, organizations with their contacts, and sectors."""
+
 from __future__ import annotations
+
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners import selectors, services
 from partners.forms import ContactForm, OrganizationForm, SectorForm
 from partners.models import Contact, Organization, Sector
-from toolkit.forms import add_service_errors as _add_errors
+from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.views.shortcuts import form_response, refuse_with_message
+
+CONTACTS_PER_PAGE = 25
+SECTORS_PER_PAGE = 50
+HISTORY_SHOWN = 10
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    services.partner_map_ensure_defaults(workgroup=request.workgroup)  # created by "System"
-    cover = selectors.coverage(workgroup=request.workgroup)
+    counts = selectors.map_counts(workgroup=request.workgroup)
     context = {
-        "coverage": cover,
-        "organization_count": Organization.objects.for_workgroup(request.workgroup).count(),
-        "contact_count": Contact.objects.for_workgroup(request.workgroup).count(),
+        "coverage": selectors.coverage(workgroup=request.workgroup, names_per_sector=0),
+        "organization_count": counts.organizations,
+        "contact_count": counts.contacts,
         "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
         "area": "partners",
     }
     return render(request, "partners/index.html", context)
 
 
+# --- Organizations ------------------------------------------------------------------------
+
+
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest) -> HttpResponse:
-    services.partner_map_ensure_defaults(workgroup=request.workgroup)  # created by "System"
     # Coverage links here with ?sector=<id> for a missing sector; the scoped form ignores foreign ids.
     sector_id = request.GET.get("sector", "")
     initial = {"sector": sector_id} if sector_id.isascii() and sector_id.isdigit() else {}
     form = OrganizationForm(
         request.POST or None, initial=initial, workgroup=request.workgroup, submit_label="Add organization"
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            organization = services.organization_create(
-                actor=request.user, workgroup=request.workgroup, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"{organization.name} is on the map. Add its contacts next.")
-            return redirect(organization)
-    return render(request, "partners/organization_form.html", {"form": form, "organization": None})
+    return form_response(
+        request, form,
+        save=partial(services.organization_create, actor=request.user, workgroup=request.workgroup),
+        success_message=lambda organization: f"{organization.name} is on the map. Add its contacts next.",
+        redirect_to=lambda organization: organization,
+        template="partners/organization_form.html", context={"organization": None},
+    )
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@require_safe
+def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = get_object_for_user(
-        request.user, request.workgroup, Organization.objects.select_related("sector"), pk, Action.VIEW_WORKGROUP
+        request.user, request.workgroup, Organization.objects.select_related("sector"), organization_id,
+        Action.VIEW_WORKGROUP,
     )
     context = {
         "organization": organization,
-        "contacts": organization.contacts.all(),
-        "history": organization.history.select_related("history_user")[:10],
+        # An organization can have hundreds of contacts: a page at a time, primary first.
+        "page_obj": paginate(request, selectors.organization_contacts(organization=organization),
+                             per_page=CONTACTS_PER_PAGE),
+        "history": organization.history.select_related("history_user")[:HISTORY_SHOWN],
         "can_edit": can(request.user, request.workgroup, Action.EDIT_PARTNERS),
-        "contact_form": ContactForm(submit_label="Add contact"),
     }
     return render(request, "partners/organization_detail.html", context)
 
 
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_http_methods(["GET", "POST"])
-def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = get_object_for_user(request.user, request.workgroup, Organization.objects, pk, Action.EDIT_PARTNERS)
+def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_object_for_user(
+        request.user, request.workgroup, Organization.objects, organization_id, Action.EDIT_PARTNERS
+    )
+    saved_name = organization.name  # the heading shows the saved name, not the draft
     form = OrganizationForm(request.POST or None, instance=organization, workgroup=request.workgroup)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(actor=request.user, organization=organization, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"{organization.name} saved.")
-            return redirect(organization)
-    original = Organization.objects.get(pk=organization.pk)  # the heading shows the saved name, not the draft
-    return render(request, "partners/organization_form.html", {"form": form, "organization": original})
+    return form_response(
+        request, form,
+        save=partial(services.organization_update, actor=request.user, organization=organization),
+        success_message=lambda saved: f"{saved.name} saved.",
+        redirect_to=lambda saved: saved,
+        template="partners/organization_form.html",
+        context={"organization": organization, "saved_name": saved_name},
+    )
 
 
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_http_methods(["GET", "POST"])
-def organization_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = get_object_for_user(request.user, request.workgroup, Organization.objects, pk, Action.EDIT_PARTNERS)
+def organization_delete(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_object_for_user(
+        request.user, request.workgroup, Organization.objects, organization_id, Action.EDIT_PARTNERS
+    )
     if request.method == "POST":
         services.organization_delete(actor=request.user, organization=organization)
         messages.success(request, f"{organization.name} was removed from the map.")
         return redirect("partners:directory", slug=request.workgroup.slug)
-    return render(request, "partners/organization_confirm_delete.html", {"organization": organization})
+    context = {"organization": organization, "contact_count": organization.contacts.count()}
+    return render(request, "partners/organization_confirm_delete.html", context)
 
 
-@workgroup_view(Action.EDIT_PARTNERS)
-@require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = get_object_for_user(request.user, request.workgroup, Organization.objects, pk, Action.EDIT_PARTNERS)
-    form = ContactForm(request.POST or None, submit_label="Add contact")
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(actor=request.user, organization=organization, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"{contact.name} added to {organization.name}.")
-            return redirect(organization)
-    return render(request, "partners/contact_form.html", {"form": form, "organization": organization, "contact": None})
+# --- Contacts -------------------------------------------------------------------------------
 
 
-@workgroup_view(Action.EDIT_PARTNERS)
-@require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_for_user(
-        request.user, request.workgroup, Contact.objects.select_related("organization"), pk, Action.EDIT_PARTNERS
+def _contact(request: HttpRequest, contact_id: int) -> Contact:
+    return get_object_for_user(
+        request.user, request.workgroup, Contact.objects.select_related("organization"), contact_id,
+        Action.EDIT_PARTNERS,
     )
-    form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"{contact.name} saved.")
-            return redirect(contact.organization)
-    context = {"form": form, "organization": contact.organization, "contact": contact}
-    return render(request, "partners/contact_form.html", context)
 
 
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_http_methods(["GET", "POST"])
-def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_for_user(
-        request.user, request.workgroup, Contact.objects.select_related("organization"), pk, Action.EDIT_PARTNERS
+def contact_create(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_object_for_user(
+        request.user, request.workgroup, Organization.objects, organization_id, Action.EDIT_PARTNERS
     )
+    return form_response(
+        request, ContactForm(request.POST or None, submit_label="Add contact"),
+        save=partial(services.contact_create, actor=request.user, organization=organization),
+        success_message=lambda contact: f"{contact.name} added to {organization.name}.",
+        redirect_to=organization,
+        template="partners/contact_form.html", context={"organization": organization, "contact": None},
+    )
+
+
+@workgroup_view(Action.EDIT_PARTNERS)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = _contact(request, contact_id)
+    saved_name = contact.name
+    return form_response(
+        request, ContactForm(request.POST or None, instance=contact),
+        save=partial(services.contact_update, actor=request.user, contact=contact),
+        success_message=lambda saved: f"{saved.name} saved.",
+        redirect_to=contact.organization,
+        template="partners/contact_form.html",
+        context={"organization": contact.organization, "contact": contact, "saved_name": saved_name},
+    )
+
+
+@workgroup_view(Action.EDIT_PARTNERS)
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = _contact(request, contact_id)
     if request.method == "POST":
         services.contact_delete(actor=request.user, contact=contact)
         messages.success(request, f"{contact.name} was removed.")
@@ -141,41 +159,45 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "partners/contact_confirm_delete.html", {"contact": contact})
 
 
-def _sector_page(request: HttpRequest, form: SectorForm | None, status: int = 200) -> HttpResponse:
-    context = {"sectors": selectors.sector_list(workgroup=request.workgroup), "form": form}
-    return render(request, "partners/sector_list.html", context, status=status)
+# --- Sectors --------------------------------------------------------------------------------
+
+
+def _sectors_url(request: HttpRequest) -> str:
+    return reverse("partners:sectors", kwargs={"slug": request.workgroup.slug})
+
+
+def _sector_context(request: HttpRequest) -> dict:
+    return {"page_obj": paginate(request, selectors.sector_list(workgroup=request.workgroup),
+                                 per_page=SECTORS_PER_PAGE)}
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def sector_list(request: HttpRequest) -> HttpResponse:
-    services.partner_map_ensure_defaults(workgroup=request.workgroup)  # created by "System"
     can_edit = can(request.user, request.workgroup, Action.EDIT_PARTNERS)
-    return _sector_page(request, SectorForm() if can_edit else None)
+    context = {**_sector_context(request), "form": SectorForm() if can_edit else None}
+    return render(request, "partners/sector_list.html", context)
 
 
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_POST
 def sector_create(request: HttpRequest) -> HttpResponse:
-    form = SectorForm(request.POST)
-    if form.is_valid():
-        try:
-            sector = services.sector_create(actor=request.user, workgroup=request.workgroup, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Sector “{sector.name}” added.")
-            return redirect("partners:sectors", slug=request.workgroup.slug)
-    return _sector_page(request, form, status=400)
+    return form_response(
+        request, SectorForm(request.POST),
+        save=partial(services.sector_create, actor=request.user, workgroup=request.workgroup),
+        success_message=lambda sector: f"Sector “{sector.name}” added.",
+        redirect_to=_sectors_url(request),
+        template="partners/sector_list.html", context=_sector_context(request),
+    )
 
 
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_POST
-def sector_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    sector = get_object_for_user(request.user, request.workgroup, Sector.objects, pk, Action.EDIT_PARTNERS)
+def sector_delete(request: HttpRequest, sector_id: int) -> HttpResponse:
+    sector = get_object_for_user(request.user, request.workgroup, Sector.objects, sector_id, Action.EDIT_PARTNERS)
     try:
         services.sector_delete(actor=request.user, sector=sector)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Sector “{sector.name}” deleted.")
-    return redirect("partners:sectors", slug=request.workgroup.slug)
+        return refuse_with_message(request, exc, _sectors_url(request))
+    messages.success(request, f"Sector “{sector.name}” deleted.")
+    return redirect(_sectors_url(request))
