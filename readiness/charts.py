@@ -6,8 +6,9 @@ change over rounds (one line per dimension). The same strings are inlined in the
 and embedded in the PDF report as ``data:`` URIs, so they carry presentation attributes
 only (the pages' CSP forbids ``style=""``): no <style>, no script, no external fonts.
 
-Every piece of user text goes through ``_text`` / ``_attr`` (XML escaping); scores are
-shown through ``scoring.truncate``, never rounded. The result is safe to ``mark_safe``.
+Every piece of user text goes through ``_text`` / ``_attr`` (``toolkit.text.xml_safe``, then XML
+escaping), so rows stored before the text normaliser still draw; scores are shown through
+``scoring.truncate``, never rounded. The result is well-formed XML, safe to ``mark_safe``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fractions import Fraction
 from xml.sax.saxutils import escape, quoteattr
 
 from readiness.scoring import BAND_LABELS, BORDERLINE_AT, STRENGTH_AT, band, truncate
+from toolkit.text import xml_safe
 
 FONT = "DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"
 INK = "#1F2328"
@@ -62,11 +64,12 @@ class TrendLine:
 
 
 def _text(value: object) -> str:
-    return escape(str(value))
+    # xml_safe first: names stored before the text normaliser existed may hold characters XML cannot.
+    return escape(xml_safe(value))
 
 
 def _attr(value: object) -> str:
-    return quoteattr(str(value))
+    return quoteattr(" ".join(xml_safe(value).split()))
 
 
 def _num(value: float) -> str:

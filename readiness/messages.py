@@ -21,6 +21,10 @@ MSG_CONTACT_NO_EMAIL = "{name} has no e-mail address in the partner directory; a
 MSG_NOT_A_MEMBER = "{name} is not a member of this workgroup."
 MSG_RESPONDENT_SUBMITTED = "{name} has already submitted; their answers are part of the results."
 MSG_NOTHING_SELECTED = "Choose at least one person."
+MSG_ACCOUNT_DELETED = (
+    "{name}'s account was deleted: nothing can be sent to them and nobody can answer in their place. "
+    "Answers they submitted still count."
+)
 MSG_EMAIL_FAILED = (
     "The e-mail could not be sent (the mail server did not accept it). Nothing was saved; try again in a moment."
 )

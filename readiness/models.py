@@ -35,12 +35,13 @@ class Instrument(WorkgroupOwnedModel):
         constraints = [
             models.UniqueConstraint("workgroup", Lower("name"), name="instrument_name_unique_in_workgroup")
         ]
+        indexes = [models.Index(fields=["workgroup", "name"], name="readiness_instrument_wg_name")]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("readiness:instrument-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("readiness:instrument-detail", kwargs={"slug": self.workgroup.slug, "instrument_id": self.pk})
 
 
 class InstrumentStatus(models.TextChoices):
@@ -73,12 +74,14 @@ class InstrumentVersion(WorkgroupOwnedModel):
                 condition=models.Q(status__in=InstrumentStatus.values), name="instrument_version_status_valid"
             ),
         ]
+        indexes = [models.Index(fields=["workgroup", "status"], name="readiness_version_wg_status")]
 
     def __str__(self) -> str:
         return f"{self.instrument} v{self.number} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("readiness:version-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("readiness:version-detail",
+                       kwargs={"slug": self.workgroup.slug, "instrument_version_id": self.pk})
 
     @property
     def is_editable(self) -> bool:
@@ -109,6 +112,7 @@ class Dimension(WorkgroupOwnedModel):
             models.UniqueConstraint(fields=["version", "key"], name="dimension_key_unique_in_version"),
             models.CheckConstraint(condition=models.Q(weight__gt=0), name="dimension_weight_positive"),
         ]
+        indexes = [models.Index(fields=["version", "order", "id"], name="readiness_dimension_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -153,6 +157,10 @@ class Item(WorkgroupOwnedModel):
                 name="item_reverse_only_when_scored",
             ),
         ]
+        indexes = [
+            models.Index(fields=["version", "order", "id"], name="readiness_item_version_order"),
+            models.Index(fields=["dimension", "order", "id"], name="readiness_item_dimension_order"),
+        ]
 
     def __str__(self) -> str:
         return self.statement
@@ -169,7 +177,8 @@ class RoundStatus(models.TextChoices):
 
 class AssessmentRound(WorkgroupOwnedModel):
     title = models.CharField(max_length=200)
-    instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="rounds")
+    # RESTRICT: a version a round cites cannot be deleted on its own, but goes with its workgroup.
+    instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.RESTRICT, related_name="rounds")
     scope_statement = models.TextField(
         help_text="What change partners are asked about: which calls, which area, which organizations."
     )
@@ -198,20 +207,34 @@ class AssessmentRound(WorkgroupOwnedModel):
                 name="round_threshold_on_the_scale",
             ),
         ]
+        indexes = [
+            models.Index(fields=["workgroup", "-opened_at", "-id"], name="readiness_round_wg_opened"),
+            models.Index(fields=["workgroup", "status"], name="readiness_round_wg_status"),
+            # The daily reminder task looks for open rounds due soon, across workgroups.
+            models.Index(fields=["status", "due_date"], name="readiness_round_status_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("readiness:round-detail", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("readiness:round-detail", kwargs={"slug": self.workgroup.slug, "round_id": self.pk})
 
     @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 
 
+# Respondents reached by a one-time link (they have a nonce), for filters; members have none.
+LINK_RESPONDENT = ~models.Q(token_nonce="")
+
+
 class Respondent(WorkgroupOwnedModel):
-    """Someone asked to answer a round: a member (``user``) or a person reached by a one-time link."""
+    """Someone asked to answer a round: a member (``user``) or a person reached by a one-time link.
+
+    A member whose account is deleted stays (``user`` becomes NULL) with their answers, as neither a
+    member nor a link respondent: ``account_deleted``. Nobody can answer for them or be sent their questionnaire.
+    """
 
     round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="respondents")
     user = models.ForeignKey(
@@ -249,11 +272,24 @@ class Respondent(WorkgroupOwnedModel):
                 name="respondent_member_once_per_round",
             ),
             models.UniqueConstraint("round", Lower("email"), name="respondent_email_once_per_round"),
-            # A link respondent always has a link expiry; a member answers in the app.
+            # A link (a nonce) always has an expiry, and an expiry belongs to a link. Nothing here names the
+            # user: a member whose account is deleted (user → NULL) keeps the row and its answers.
             models.CheckConstraint(
-                condition=models.Q(user__isnull=False) | models.Q(link_expires_at__isnull=False),
+                condition=(models.Q(token_nonce="") & models.Q(link_expires_at__isnull=True))
+                | (~models.Q(token_nonce="") & models.Q(link_expires_at__isnull=False)),
                 name="respondent_link_has_expiry",
             ),
+            # A member answers in the app, never through a link.
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True) | models.Q(token_nonce=""),
+                name="respondent_member_has_no_link",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["round", "organization_name", "name"], name="readiness_respondent_list"),
+            models.Index(fields=["round", "submitted_at"], name="readiness_respondent_submitted"),
+            models.Index(fields=["user", "workgroup"], name="readiness_respondent_user",
+                         condition=models.Q(user__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -261,7 +297,13 @@ class Respondent(WorkgroupOwnedModel):
 
     @property
     def uses_link(self) -> bool:
-        return self.user_id is None
+        """Reached by a one-time link (it has a nonce), not a member account."""
+        return bool(self.token_nonce)
+
+    @property
+    def account_deleted(self) -> bool:
+        """A member whose account was deleted: the row and its answers stay, but nobody can answer or be sent it."""
+        return not self.token_nonce and self.user_id is None
 
     @property
     def is_submitted(self) -> bool:
@@ -275,6 +317,8 @@ class Respondent(WorkgroupOwnedModel):
     def state_label(self) -> str:
         if self.submitted_at:
             return "Submitted"
+        if self.account_deleted:
+            return "Account deleted"
         if self.started_at:
             return "In progress"
         return "Invited"
@@ -335,12 +379,16 @@ class ActionItem(WorkgroupOwnedModel):
             ),
             models.CheckConstraint(condition=models.Q(status__in=ActionStatus.values), name="action_status_valid"),
         ]
+        indexes = [
+            models.Index(fields=["workgroup", "status", "due_date"], name="readiness_action_wg_status_due"),
+            models.Index(fields=["workgroup", "due_date"], name="readiness_action_wg_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("readiness:action-edit", kwargs={"slug": self.workgroup.slug, "pk": self.pk})
+        return reverse("readiness:action-edit", kwargs={"slug": self.workgroup.slug, "action_item_id": self.pk})
 
     @property
     def is_closed(self) -> bool:

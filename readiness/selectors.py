@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from readiness import defaults, scoring
 from readiness.models import (
+    LINK_RESPONDENT,
     ActionItem,
     ActionStatus,
     Answer,
@@ -35,8 +37,34 @@ NO_ORGANIZATION = "No organization given"
 
 
 def instrument_list(*, workgroup: Workgroup) -> QuerySet[Instrument]:
-    return Instrument.objects.filter(workgroup=workgroup).prefetch_related(
-        Prefetch("versions", queryset=InstrumentVersion.objects.order_by("-number"))
+    """Instruments by name, each with its version count and only its current versions prefetched
+    (``current_versions``: the published one and the open draft, at most two), however many it has had."""
+    return (
+        Instrument.objects.filter(workgroup=workgroup)
+        .annotate(version_count=Count("versions"))
+        .prefetch_related(Prefetch(
+            "versions",
+            queryset=InstrumentVersion.objects.filter(
+                status__in=[InstrumentStatus.PUBLISHED, InstrumentStatus.DRAFT]
+            ).order_by("-number"),
+            to_attr="current_versions",
+        ))
+        .order_by("name", "pk")
+    )
+
+
+def instrument_versions(*, instrument: Instrument) -> QuerySet[InstrumentVersion]:
+    """An instrument's versions, newest first, with their statement and round counts (one query a page)."""
+    item_count = Item.objects.filter(version=OuterRef("pk")).order_by().values("version").annotate(n=Count("pk"))
+    round_count = (
+        AssessmentRound.objects.filter(instrument_version=OuterRef("pk")).order_by().values("instrument_version")
+        .annotate(n=Count("pk"))
+    )
+    return (
+        instrument.versions.select_related("based_on", "created_by")
+        .annotate(item_count=Coalesce(Subquery(item_count.values("n")), 0),
+                  round_count=Coalesce(Subquery(round_count.values("n")), 0))
+        .order_by("-number")
     )
 
 
@@ -60,10 +88,11 @@ def published_versions(*, workgroup: Workgroup) -> QuerySet[InstrumentVersion]:
 # --- Rounds and respondents -------------------------------------------------------------------
 
 
-def round_list(*, workgroup: Workgroup) -> QuerySet[AssessmentRound]:
+def rounds_with_counts(queryset: QuerySet[AssessmentRound] | None = None) -> QuerySet[AssessmentRound]:
+    """Rounds with ``respondent_count`` and ``submitted_count`` (unscoped: scope it, or give a scoped queryset)."""
+    queryset = AssessmentRound.objects.all() if queryset is None else queryset
     return (
-        AssessmentRound.objects.filter(workgroup=workgroup)
-        .select_related("workgroup", "instrument_version__instrument")
+        queryset.select_related("workgroup", "instrument_version__instrument")
         .annotate(
             respondent_count=Count("respondents", distinct=True),
             submitted_count=Count("respondents", filter=Q(respondents__submitted_at__isnull=False), distinct=True),
@@ -72,14 +101,20 @@ def round_list(*, workgroup: Workgroup) -> QuerySet[AssessmentRound]:
     )
 
 
+def round_list(*, workgroup: Workgroup) -> QuerySet[AssessmentRound]:
+    return rounds_with_counts(AssessmentRound.objects.for_workgroup(workgroup))
+
+
 def respondent_list(*, round: AssessmentRound) -> QuerySet[Respondent]:
-    return Respondent.objects.filter(round=round).select_related("user", "organization")
+    return Respondent.objects.filter(round=round).select_related("user", "organization").order_by(
+        "organization_name", "name", "pk"
+    )
 
 
 def reminder_recipients(*, round: AssessmentRound) -> QuerySet[Respondent]:
-    """Who a reminder can reach: not submitted, and (for link respondents) a link that still works."""
+    """Who a reminder can reach: not submitted, a member account that still exists, or a link that still works."""
     return Respondent.objects.filter(round=round, submitted_at__isnull=True).filter(
-        Q(user__isnull=False) | Q(link_expires_at__gt=timezone.now())
+        Q(user__isnull=False) | (LINK_RESPONDENT & Q(link_expires_at__gt=timezone.now()))
     )
 
 
@@ -98,8 +133,10 @@ def answers_for(*, respondent: Respondent) -> dict[int, Answer]:
 # --- Scores -----------------------------------------------------------------------------------
 
 
-def _specs(version: InstrumentVersion) -> tuple[list[scoring.DimensionSpec], list[scoring.ItemSpec]]:
-    dimensions = version_dimensions(version=version)
+Specs = tuple[list[scoring.DimensionSpec], list[scoring.ItemSpec]]
+
+
+def _specs_of(dimensions: list[Dimension]) -> Specs:
     dimension_specs = [scoring.DimensionSpec(key=d.key, name=d.name, weight=Fraction(d.weight)) for d in dimensions]
     item_specs = [
         scoring.ItemSpec(id=i.pk, dimension=d.key, answer_type=i.answer_type, weight=Fraction(i.weight),
@@ -108,6 +145,10 @@ def _specs(version: InstrumentVersion) -> tuple[list[scoring.DimensionSpec], lis
         for i in d.items.all()
     ]
     return dimension_specs, item_specs
+
+
+def _specs(version: InstrumentVersion) -> Specs:
+    return _specs_of(version_dimensions(version=version))
 
 
 def group_name(respondent: Respondent) -> str:
@@ -120,17 +161,38 @@ def group_name(respondent: Respondent) -> str:
 
 def round_result(*, round: AssessmentRound) -> scoring.RoundResult:
     """Scores of a round from its submitted responses (in-progress answers never count)."""
-    dimensions, items = _specs(round.instrument_version)
-    submitted = list(
-        Respondent.objects.filter(round=round, submitted_at__isnull=False).select_related("organization").order_by("pk")
-    )
-    choices: dict[int, dict[int, str]] = {r.pk: {} for r in submitted}
-    for respondent_id, item_id, choice in Answer.objects.filter(respondent__in=submitted).values_list(
-        "respondent_id", "item_id", "choice"
+    return round_results(rounds=[round])[0]
+
+
+def round_results(*, rounds: list[AssessmentRound]) -> list[scoring.RoundResult]:
+    """Scores of several rounds, in their order, in four queries however many rounds there are."""
+    version_ids = {r.instrument_version_id for r in rounds}
+    dimensions: dict[int, list[Dimension]] = {pk: [] for pk in version_ids}
+    for dimension in (
+        Dimension.objects.filter(version_id__in=version_ids).order_by("order", "pk")
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("order", "pk")))
     ):
+        dimensions[dimension.version_id].append(dimension)
+    specs = {pk: _specs_of(rows) for pk, rows in dimensions.items()}
+    submitted: dict[int, list[Respondent]] = {r.pk: [] for r in rounds}
+    respondents = list(
+        Respondent.objects.filter(round__in=[r.pk for r in rounds], submitted_at__isnull=False)
+        .select_related("organization").order_by("pk")
+    )
+    for respondent in respondents:
+        submitted[respondent.round_id].append(respondent)
+    choices: dict[int, dict[int, str]] = {r.pk: {} for r in respondents}
+    answers = Answer.objects.filter(respondent__round__in=[r.pk for r in rounds],
+                                    respondent__submitted_at__isnull=False)
+    for respondent_id, item_id, choice in answers.values_list("respondent_id", "item_id", "choice"):
         choices[respondent_id][item_id] = choice
-    responses = [scoring.Response(respondent=r.pk, group=group_name(r), choices=choices[r.pk]) for r in submitted]
-    return scoring.score_round(dimensions, items, responses, defaults.STAGES)
+    results = []
+    for round_ in rounds:
+        dimension_specs, item_specs = specs[round_.instrument_version_id]
+        responses = [scoring.Response(respondent=r.pk, group=group_name(r), choices=choices[r.pk])
+                     for r in submitted[round_.pk]]
+        results.append(scoring.score_round(dimension_specs, item_specs, responses, defaults.STAGES))
+    return results
 
 
 @dataclass(frozen=True)
@@ -225,7 +287,7 @@ class Comparison:
 def round_comparison(*, workgroup: Workgroup, rounds: list[AssessmentRound]) -> Comparison:
     """Dimensions matched by their short name (key) across rounds, oldest round first."""
     rounds = sorted((r for r in rounds if r.workgroup_id == workgroup.pk), key=lambda r: (r.opened_at, r.pk))
-    results = [round_result(round=r) for r in rounds]
+    results = round_results(rounds=rounds)
     names: dict[str, str] = {}
     for result in reversed(results):  # the newest round's names and order win
         for spec in result.dimensions:
@@ -245,7 +307,7 @@ def round_comparison(*, workgroup: Workgroup, rounds: list[AssessmentRound]) -> 
 
 
 def action_plan(*, workgroup: Workgroup, status: str | None = None, open_only: bool = False) -> QuerySet[ActionItem]:
-    queryset = ActionItem.objects.filter(workgroup=workgroup).select_related("owner_organization", "round")
+    queryset = ActionItem.objects.for_workgroup(workgroup).select_related("owner_organization", "round")
     if status:
         queryset = queryset.filter(status=status)
     if open_only:

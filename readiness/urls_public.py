@@ -7,5 +7,5 @@ from readiness.views import respond
 app_name = "readiness-public"
 
 urlpatterns = [
-    path("<slug:slug>/<str:token>/", respond.link_respond, name="respond"),
+    path("<slug:slug>/<str:link_token>/", respond.link_respond, name="respond"),
 ]

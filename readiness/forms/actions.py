@@ -9,10 +9,10 @@ from django import forms
 from partners.models import Organization
 from readiness.forms.results import owner_choices
 from readiness.models import ActionItem, ActionStatus
-from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.forms import Form, WorkgroupScopedFormMixin
 
 
-class ActionItemForm(WorkgroupScopedFormMixin, forms.Form):
+class ActionItemForm(WorkgroupScopedFormMixin, Form):
     title = forms.CharField(max_length=ActionItem._meta.get_field("title").max_length)
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -41,5 +41,5 @@ class ActionItemEditForm(ActionItemForm):
     status = forms.ChoiceField(choices=ActionStatus.choices)
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(Form):
     status = forms.ChoiceField(choices=[("", "All statuses"), *ActionStatus.choices], required=False)

@@ -14,7 +14,7 @@ from django import forms
 
 from readiness.messages import MSG_REVERSE_UNSCORED
 from readiness.models import SCORED_TYPES, AnswerType, Dimension, InstrumentVersion
-from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.forms import Form, WorkgroupScopedFormMixin
 
 MSG_WEIGHT_RANGE = "Use a weight from 0.1 to 10 (1 counts the same as the others)."
 
@@ -34,7 +34,7 @@ def _weight_field(help_text: str) -> forms.DecimalField:
     )
 
 
-class InstrumentForm(forms.Form):
+class InstrumentForm(Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="What the instrument asks about and who it is for.")
@@ -47,7 +47,7 @@ class InstrumentForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     change_summary = forms.CharField(max_length=300, required=False,
                                      help_text="What changed in this version, in a sentence.")
 
@@ -56,7 +56,7 @@ class VersionForm(forms.Form):
         self.helper = _helper(submit_label)
 
 
-class DimensionForm(forms.Form):
+class DimensionForm(Form):
     name = forms.CharField(max_length=120)
     key = forms.SlugField(
         max_length=40, required=False, label="Short name (key)",
@@ -79,7 +79,7 @@ class DimensionForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
 
-class ItemForm(WorkgroupScopedFormMixin, forms.Form):
+class ItemForm(WorkgroupScopedFormMixin, Form):
     dimension = forms.ModelChoiceField(queryset=Dimension.objects.all(), empty_label="Choose a dimension…")
     statement = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 2}),
                                 help_text="What partners agree or disagree with, or answer, in one sentence.",

@@ -15,6 +15,9 @@ from django.forms import BoundField
 from partners import selectors as partner_selectors
 from readiness.models import Answer, AnswerType, Dimension, Item, Respondent
 from readiness.scoring import UNSURE
+from readiness.text import stored_text
+from toolkit.forms import Form
+from toolkit.text import normalise_text
 
 DONT_KNOW = (UNSURE, "Don't know")
 AGREEMENT_CHOICES = [
@@ -50,6 +53,15 @@ class DimensionFields:
     fields: list[BoundField]
 
 
+class TextAnswerField(forms.CharField):
+    """A free-text answer. Added after the form is built, so it normalises itself (``toolkit.text``): Word's line
+    breaks become newlines; characters documents cannot hold are refused next to the statement."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_text(value) if isinstance(value, str) else value
+
+
 def _item_field(item: Item) -> forms.Field:
     common = {"label": item.statement, "help_text": item.help_text, "required": False}
     if item.answer_type in CHOICES:
@@ -58,7 +70,7 @@ def _item_field(item: Item) -> forms.Field:
     if item.answer_type == AnswerType.NUMBER:
         return forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.NumberInput(
             attrs={"class": "form-control", "step": "any"}), **common)
-    return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    return TextAnswerField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
                            **common)
 
 
@@ -67,10 +79,10 @@ def _initial(item: Item, answer: Answer) -> object:
         return answer.choice
     if item.answer_type == AnswerType.NUMBER:
         return answer.number
-    return answer.text
+    return stored_text(answer.text, multiline=True)
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(Form):
     role_title = forms.CharField(
         label="Your role", max_length=200, required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
@@ -82,7 +94,7 @@ class QuestionnaireForm(forms.Form):
         """``workgroup`` is given for members only: they may say which partner organization they answer for."""
         super().__init__(*args, **kwargs)
         self.items: list[Item] = []
-        self.initial.setdefault("role_title", respondent.role_title)
+        self.initial.setdefault("role_title", stored_text(respondent.role_title))
         for dimension in dimensions:
             for item in dimension.items.all():
                 self.items.append(item)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from partners.models import Organization
 from partners.selectors import organization_list
 from readiness.models import ActionItem, AssessmentRound
-from toolkit.forms import WorkgroupScopedFormMixin
+from toolkit.forms import Form, WorkgroupScopedFormMixin
 
 MSG_COMPARE_TWO = "Choose at least two rounds to compare."
 
@@ -18,7 +18,7 @@ def owner_choices(*, workgroup) -> QuerySet[Organization]:
     return organization_list(workgroup=workgroup).prefetch_related(None).order_by("name")
 
 
-class GapAcceptForm(WorkgroupScopedFormMixin, forms.Form):
+class GapAcceptForm(WorkgroupScopedFormMixin, Form):
     source_key = forms.CharField(max_length=60, widget=forms.HiddenInput)
     title = forms.CharField(max_length=ActionItem._meta.get_field("title").max_length)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -36,7 +36,7 @@ class GapAcceptForm(WorkgroupScopedFormMixin, forms.Form):
         return self.cleaned_data["title"].strip()
 
 
-class RoundCompareForm(forms.Form):
+class RoundCompareForm(Form):
     """``?round=<pk>&round=<pk>``: ids not among ``rounds`` are dropped, not reported — other workgroups'
     rounds, and for non-coordinators this workgroup's open rounds (their results are not shared yet)."""
 

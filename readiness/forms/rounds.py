@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from partners import selectors as partner_selectors
 from readiness import selectors
 from readiness.models import AssessmentRound, InstrumentVersion
-from toolkit.forms import WorkgroupScopedFormMixin
+from readiness.text import stored_initial
+from toolkit.forms import Form, WorkgroupScopedFormMixin
 from toolkit.models import WorkgroupGoal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,7 +33,7 @@ def _threshold_field() -> forms.DecimalField:
     )
 
 
-class RoundForm(WorkgroupScopedFormMixin, forms.Form):
+class RoundForm(WorkgroupScopedFormMixin, Form):
     """Opening a round. The instrument version is one of this workgroup's published versions."""
 
     title = forms.CharField(max_length=200, help_text="For example “Baseline readiness, spring 2025”.")
@@ -67,7 +68,7 @@ class RoundForm(WorkgroupScopedFormMixin, forms.Form):
         return self.cleaned_data["title"].strip()
 
 
-class RoundEditForm(forms.Form):
+class RoundEditForm(Form):
     """The details that may change after opening; the instrument version and goal stay as they were."""
 
     title = forms.CharField(max_length=200)
@@ -79,8 +80,8 @@ class RoundEditForm(forms.Form):
 
     def __init__(self, *args, round: AssessmentRound | None = None, **kwargs):
         if round is not None and "initial" not in kwargs:
-            kwargs["initial"] = {"title": round.title, "scope_statement": round.scope_statement,
-                                 "due_date": round.due_date, "action_threshold": round.action_threshold}
+            kwargs["initial"] = stored_initial({"title": round.title, "scope_statement": round.scope_statement,
+                                                "due_date": round.due_date, "action_threshold": round.action_threshold})
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -90,7 +91,7 @@ class RoundEditForm(forms.Form):
         return self.cleaned_data["title"].strip()
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(Form):
     due_date = forms.DateField(label="New due date", widget=DATE_INPUT)
 
 
@@ -98,7 +99,7 @@ def _pending_emails(round_: AssessmentRound) -> set[str]:
     return {email.lower() for email in selectors.respondent_list(round=round_).values_list("email", flat=True)}
 
 
-class MemberInviteForm(WorkgroupScopedFormMixin, forms.Form):
+class MemberInviteForm(WorkgroupScopedFormMixin, Form):
     """Members of the workgroup who are not in the round yet (they answer inside the app).
 
     The field accepts any member, so that someone added meanwhile gets the service's plain
@@ -124,7 +125,7 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} — {obj.organization.name}"
 
 
-class ContactInviteForm(forms.Form):
+class ContactInviteForm(Form):
     """Partner contacts of this workgroup with an e-mail address, not in the round yet (they get a link).
 
     Any contact of the workgroup validates, so that the service can say plainly why one cannot be
@@ -144,7 +145,7 @@ class ContactInviteForm(forms.Form):
         ]
 
 
-class PersonInviteForm(forms.Form):
+class PersonInviteForm(Form):
     """Someone who is neither a member nor in the partner directory; they get a one-time link."""
 
     name = forms.CharField(max_length=200)

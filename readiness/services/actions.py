@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from readiness.messages import MSG_ACTION_ORG_OTHER, MSG_GAP_ACCEPTED, MSG_GAP_UNKNOWN
 from readiness.models import ActionItem, ActionStatus, AssessmentRound
-from toolkit.history import save_validated as _save
+from readiness.services.saving import save as _save
 from toolkit.permissions import Action, require
 
 if TYPE_CHECKING:
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 def _check_owner(workgroup: Workgroup, organization: Organization | None) -> None:
     if organization is not None and organization.workgroup_id != workgroup.pk:
         raise ValidationError({"owner_organization": MSG_ACTION_ORG_OTHER})
+
+
+TYPED = ("title", "description")  # what people write; the rest is refused or kept as stored
 
 
 @transaction.atomic
@@ -51,7 +54,7 @@ def action_accept(
                       accepted_by=actor)
     try:
         with transaction.atomic():
-            return _save(item, actor)
+            return _save(item, actor, typed=TYPED)
     except IntegrityError:  # accepted by someone else a moment ago
         raise ValidationError(MSG_GAP_ACCEPTED, code="accepted") from None
 
@@ -72,7 +75,7 @@ def action_create(
     return _save(
         ActionItem(workgroup=workgroup, title=title.strip(), description=description,
                    owner_organization=owner_organization, due_date=due_date, accepted_by=actor),
-        actor,
+        actor, typed=TYPED,
     )
 
 
@@ -96,4 +99,4 @@ def action_update(
     if status != locked.status:
         locked.completed_at = timezone.now() if status == ActionStatus.DONE else None
     locked.status = status
-    return _save(locked, actor)
+    return _save(locked, actor, typed=TYPED)

@@ -34,7 +34,8 @@ from readiness.models import (
     InstrumentVersion,
     Item,
 )
-from toolkit.history import save_validated as _save
+from readiness.services.saving import save as _save
+from readiness.text import stored_text
 from toolkit.permissions import Action, require
 from toolkit.slugs import unique_slug
 
@@ -100,7 +101,8 @@ def instrument_create(*, actor: User, workgroup: Workgroup, name: str, descripti
     require(actor, workgroup, Action.MANAGE_READINESS)
     if Instrument.objects.filter(workgroup=workgroup, name__iexact=name.strip()).exists():
         raise ValidationError({"name": MSG_INSTRUMENT_NAME_TAKEN})
-    instrument = _save(Instrument(workgroup=workgroup, name=name.strip(), description=description), actor)
+    instrument = _save(Instrument(workgroup=workgroup, name=name.strip(), description=description), actor,
+                       typed=("name", "description"))
     _save(InstrumentVersion(workgroup=workgroup, instrument=instrument, number=1, created_by=actor), actor)
     return instrument
 
@@ -116,7 +118,7 @@ def instrument_update(*, actor: User, instrument: Instrument, name: str, descrip
         raise ValidationError({"name": MSG_INSTRUMENT_NAME_TAKEN})
     instrument.name = name.strip()
     instrument.description = description
-    return _save(instrument, actor)
+    return _save(instrument, actor, typed=("name", "description"))
 
 
 @transaction.atomic
@@ -131,20 +133,22 @@ def version_new_draft(*, actor: User, from_version: InstrumentVersion, change_su
     draft = _save(
         InstrumentVersion(workgroup=instrument.workgroup, instrument=instrument, number=number,
                           based_on=from_version, change_summary=change_summary, created_by=actor),
-        actor,
+        actor, typed=("change_summary",),
     )
     for dimension in from_version.dimensions.order_by("order", "pk").prefetch_related("items"):
+        # stored_text: a version published before the normaliser existed still copies into a valid draft.
         copy = _save(
-            Dimension(workgroup=draft.workgroup, version=draft, key=dimension.key, name=dimension.name,
-                      description=dimension.description, suggested_action=dimension.suggested_action,
+            Dimension(workgroup=draft.workgroup, version=draft, key=dimension.key, name=stored_text(dimension.name),
+                      description=stored_text(dimension.description, multiline=True),
+                      suggested_action=stored_text(dimension.suggested_action, multiline=True),
                       weight=dimension.weight, order=dimension.order),
             actor,
         )
         for item in sorted(dimension.items.all(), key=lambda i: (i.order, i.pk)):
             _save(
-                Item(workgroup=draft.workgroup, version=draft, dimension=copy, statement=item.statement,
-                     help_text=item.help_text, answer_type=item.answer_type, weight=item.weight,
-                     reverse_scored=item.reverse_scored, order=item.order),
+                Item(workgroup=draft.workgroup, version=draft, dimension=copy, statement=stored_text(item.statement),
+                     help_text=stored_text(item.help_text, multiline=True), answer_type=item.answer_type,
+                     weight=item.weight, reverse_scored=item.reverse_scored, order=item.order),
                 actor,
             )
     return draft
@@ -155,12 +159,13 @@ def version_update(*, actor: User, version: InstrumentVersion, change_summary: s
     require(actor, version.workgroup, Action.MANAGE_READINESS)
     version = _lock_draft(version)
     version.change_summary = change_summary
-    return _save(version, actor)
+    return _save(version, actor, typed=("change_summary",))
 
 
-def version_problems(version: InstrumentVersion) -> list[str]:
-    """What stops a draft from being published (empty list: ready)."""
-    dimensions = list(version.dimensions.order_by("order", "pk").prefetch_related("items"))
+def version_problems(version: InstrumentVersion, *, dimensions: list[Dimension] | None = None) -> list[str]:
+    """What stops a draft from being published (empty list: ready). ``dimensions``: already fetched, with items."""
+    if dimensions is None:
+        dimensions = list(version.dimensions.order_by("order", "pk").prefetch_related("items"))
     if not dimensions:
         return [MSG_NO_DIMENSIONS]
     return [
@@ -222,7 +227,7 @@ def dimension_save(
     dimension.suggested_action, dimension.weight = suggested_action, weight
     try:
         with transaction.atomic():
-            return _save(dimension, actor)
+            return _save(dimension, actor, typed=("key", "name", "description", "suggested_action"))
     except IntegrityError:
         raise ValidationError({"key": MSG_DIMENSION_KEY_TAKEN.format(key=key)}) from None
 
@@ -285,7 +290,7 @@ def item_save(
     item = item or Item(workgroup=version.workgroup, version=version)
     item.dimension, item.statement, item.help_text = dimension, statement.strip(), help_text
     item.answer_type, item.weight, item.reverse_scored, item.order = answer_type, weight, reverse_scored, order
-    return _save(item, actor)
+    return _save(item, actor, typed=("statement", "help_text"))
 
 
 @transaction.atomic

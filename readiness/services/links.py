@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.messages import (
+    MSG_ACCOUNT_DELETED,
     MSG_EMAIL_FAILED,
     MSG_LINK_EXPIRED,
     MSG_LINK_INVALID,
@@ -30,9 +31,8 @@ from readiness.messages import (
     MSG_LINK_ROUND_CLOSED,
     MSG_LINK_SUBMITTED,
 )
-from readiness.models import (
-    Respondent,
-)
+from readiness.models import LINK_RESPONDENT, Respondent
+from toolkit.text import xml_safe
 
 if TYPE_CHECKING:
     from toolkit.models import User
@@ -59,7 +59,7 @@ def respondent_token(respondent: Respondent) -> str:
 
 def respondent_link(respondent: Respondent, *, base_url: str) -> str:
     path = reverse("readiness-public:respond", kwargs={"slug": respondent.workgroup.slug,
-                                                       "token": respondent_token(respondent)})
+                                                       "link_token": respondent_token(respondent)})
     return base_url.rstrip("/") + path
 
 
@@ -78,7 +78,7 @@ def respondent_for_token(*, token: str, slug: str) -> Respondent:
         raise ValidationError(MSG_LINK_INVALID, code="invalid")
     respondent = (
         Respondent.objects.select_related("round", "workgroup", "round__instrument_version")
-        .filter(pk=data["r"], workgroup_id=data["w"], workgroup__slug=slug, user__isnull=True)
+        .filter(LINK_RESPONDENT, pk=data["r"], workgroup_id=data["w"], workgroup__slug=slug)
         .first()
     )
     if respondent is None:
@@ -95,19 +95,24 @@ def respondent_for_token(*, token: str, slug: str) -> Respondent:
 
 
 def send_email(subject: str, template: str, context: dict, to: str) -> None:
-    body = render_to_string(template, context)
+    # Names written before the text normaliser existed may hold control characters or broken text that no
+    # mail header (or body) can carry: scrub them, and keep the subject on one line.
+    subject = " ".join(xml_safe(subject).split())
+    body = xml_safe(render_to_string(template, context))
     try:
         send_mail(subject, body, None, [to], fail_silently=False)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address no header can hold
         logger.warning("Readiness e-mail to %s failed: %s", to, exc)
         raise ValidationError(MSG_EMAIL_FAILED, code="email_failed") from exc
 
 
 def questionnaire_url(respondent: Respondent, base_url: str) -> str:
+    if respondent.account_deleted:  # nobody is left to open it; callers check first
+        raise ValidationError(MSG_ACCOUNT_DELETED.format(name=respondent.name), code="account_deleted")
     if respondent.uses_link:
         return respondent_link(respondent, base_url=base_url)
     return base_url.rstrip("/") + reverse(
-        "readiness:respond", kwargs={"slug": respondent.workgroup.slug, "pk": respondent.round_id}
+        "readiness:respond", kwargs={"slug": respondent.workgroup.slug, "round_id": respondent.round_id}
     )
 
 

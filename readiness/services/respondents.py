@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from partners.selectors import contact_list
 from readiness.messages import (
+    MSG_ACCOUNT_DELETED,
     MSG_ALREADY_RESPONDENT,
     MSG_ALREADY_SUBMITTED,
     MSG_ANSWER_INVALID,
@@ -44,7 +45,8 @@ from readiness.models import (
 from readiness.scoring import AGREEMENT_CHOICES, UNSURE, YES_PARTLY_NO_SCORES
 from readiness.services.links import link_expiry, send_invitation
 from readiness.services.rounds import lock_round
-from toolkit.history import save_validated as _save
+from readiness.services.saving import save as _save
+from readiness.text import stored_text
 from toolkit.models import Membership
 from toolkit.permissions import Action, can, require
 
@@ -122,20 +124,21 @@ def respondents_invite_members(
     for user in users:
         contact = contacts.get(user.email.lower())
         created.append(_save(
-            Respondent(workgroup=round_.workgroup, round=round_, user=user, name=str(user), email=user.email,
+            Respondent(workgroup=round_.workgroup, round=round_, user=user, name=stored_text(user), email=user.email,
                        invited_by=actor, organization=contact.organization if contact else None,
-                       organization_name=contact.organization.name if contact else "",
-                       role_title=contact.title if contact else ""),
+                       organization_name=stored_text(contact.organization.name) if contact else "",
+                       role_title=stored_text(contact.title) if contact else ""),
             actor,
         ))
     return _deliver(created, base_url=base_url, inviter=actor)
 
 
-def _new_link_respondent(actor: User, round_: AssessmentRound, **fields) -> Respondent:
+def _new_link_respondent(actor: User, round_: AssessmentRound, *, typed: tuple[str, ...] = (),
+                         **fields) -> Respondent:
     return _save(
         Respondent(workgroup=round_.workgroup, round=round_, invited_by=actor, token_nonce=secrets.token_hex(16),
                    link_expires_at=link_expiry(round_.due_date), **fields),
-        actor,
+        actor, typed=typed,
     )
 
 
@@ -158,9 +161,9 @@ def respondents_invite_contacts(
         invited.refuse_duplicate(email=contact.email, name=contact.name)
     created = [
         _new_link_respondent(
-            actor, round_, contact=contact, name=contact.name, email=contact.email.lower(),
-            organization=contact.organization, organization_name=contact.organization.name,
-            role_title=contact.title,
+            actor, round_, contact=contact, name=stored_text(contact.name), email=contact.email.lower(),
+            organization=contact.organization, organization_name=stored_text(contact.organization.name),
+            role_title=stored_text(contact.title),
         )
         for contact in contacts
     ]
@@ -183,7 +186,8 @@ def respondent_invite_person(
     _Invited(round_).refuse_duplicate(email=email, name=name)
     respondent = _new_link_respondent(
         actor, round_, name=name.strip(), email=email, organization=organization,
-        organization_name=organization.name, role_title=role_title.strip(),
+        organization_name=stored_text(organization.name), role_title=role_title.strip(),
+        typed=("name", "email", "role_title"),
     )
     return _deliver([respondent], base_url=base_url, inviter=actor)[0]
 
@@ -205,6 +209,8 @@ def respondent_resend(*, actor: User, respondent: Respondent, base_url: str) -> 
     respondent = _lock_respondent(respondent)
     if respondent.is_submitted:
         raise ValidationError(MSG_RESPONDENT_SUBMITTED.format(name=respondent.name), code="submitted")
+    if respondent.account_deleted:
+        raise ValidationError(MSG_ACCOUNT_DELETED.format(name=respondent.name), code="account_deleted")
     if not respondent.round.is_open:
         raise ValidationError(MSG_ROUND_CLOSED, code="closed")
     if respondent.uses_link:
@@ -261,6 +267,10 @@ def response_save(
     has already resolved). Saving never loses anything typed: an incomplete submit still saves.
     """
     respondent = _lock_respondent(respondent)
+    if respondent.account_deleted:  # nobody may answer in the place of a deleted account
+        raise ValidationError(MSG_ACCOUNT_DELETED.format(name=respondent.name), code="account_deleted")
+    if (actor is None) == (respondent.user_id is not None):  # members answer signed in, links without an account
+        raise ValidationError("This questionnaire belongs to someone else.", code="not_yours")
     if actor is not None and (respondent.user_id != actor.pk or not can(actor, respondent.workgroup,
                                                                          Action.VIEW_WORKGROUP)):
         raise ValidationError("This questionnaire belongs to someone else.", code="not_yours")
@@ -295,11 +305,11 @@ def response_save(
     if organization is not None:
         if organization.workgroup_id != respondent.workgroup_id:
             raise ValidationError({"organization": "Choose an organization from this workgroup."})
-        respondent.organization, respondent.organization_name = organization, organization.name
+        respondent.organization, respondent.organization_name = organization, stored_text(organization.name)
     if role_title is not None:
         respondent.role_title = role_title.strip()
     respondent.started_at = respondent.started_at or timezone.now()
-    _save(respondent, actor)
+    _save(respondent, actor, typed=("role_title",) if role_title is not None else ())
     return respondent
 
 

@@ -18,6 +18,7 @@ from readiness.messages import (
     MSG_VERSION_NOT_PUBLISHED,
 )
 from readiness.models import (
+    LINK_RESPONDENT,
     AssessmentRound,
     InstrumentStatus,
     InstrumentVersion,
@@ -25,7 +26,7 @@ from readiness.models import (
     RoundStatus,
 )
 from readiness.services.links import link_expiry, questionnaire_url, send_email
-from toolkit.history import save_validated as _save
+from readiness.services.saving import save as _save
 from toolkit.models import Membership
 from toolkit.permissions import Action, require
 
@@ -65,7 +66,7 @@ def round_open(
         AssessmentRound(workgroup=workgroup, instrument_version=instrument_version, title=title.strip(),
                         scope_statement=scope_statement, goal=goal, due_date=due_date,
                         action_threshold=action_threshold, created_by=actor),
-        actor,
+        actor, typed=("title", "scope_statement"),
     )
 
 
@@ -83,12 +84,12 @@ def round_update(
     locked = lock_round(round)
     if due_date != locked.due_date:
         _check_due_date(due_date)
-        locked.respondents.filter(user__isnull=True, submitted_at__isnull=True).update(
+        locked.respondents.filter(LINK_RESPONDENT, submitted_at__isnull=True).update(
             link_expires_at=link_expiry(due_date)
         )
     locked.title, locked.scope_statement = title.strip(), scope_statement
     locked.due_date, locked.action_threshold = due_date, action_threshold
-    return _save(locked, actor)
+    return _save(locked, actor, typed=("title", "scope_statement"))
 
 
 @transaction.atomic
@@ -111,7 +112,7 @@ def round_reopen(*, actor: User, round: AssessmentRound, due_date: date) -> Asse
         raise ValidationError(MSG_ROUND_ALREADY_OPEN, code="already_open")
     _check_due_date(due_date)
     locked.status, locked.closed_at, locked.due_date = RoundStatus.OPEN, None, due_date
-    locked.respondents.filter(user__isnull=True, submitted_at__isnull=True).update(
+    locked.respondents.filter(LINK_RESPONDENT, submitted_at__isnull=True).update(
         link_expires_at=link_expiry(due_date)
     )
     return _save(locked, actor)
@@ -140,6 +141,7 @@ def round_send_reminders(
             respondent = Respondent.objects.select_for_update().select_related("round", "workgroup").get(pk=pk)
             if (
                 respondent.is_submitted
+                or respondent.account_deleted  # nobody to remind
                 or not respondent.round.is_open
                 or (respondent.last_reminded_at and now - respondent.last_reminded_at < REMINDER_GAP)
                 or (respondent.uses_link and respondent.link_expires_at and respondent.link_expires_at <= now)

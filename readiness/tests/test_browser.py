@@ -13,6 +13,7 @@ from django.utils import timezone
 from partners.tests.factories import ContactFactory, OrganizationFactory
 from readiness.models import ActionItem, Respondent
 from readiness.tests.test_browser_rounds import answer_items
+from toolkit.services.workgroups import workgroup_setup_defaults
 from toolkit.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,6 +23,7 @@ def test_a_round_goes_from_opening_to_a_partners_answers_to_scores_and_an_action
     page, chromium, live_server, workgroup, coordinator, artifacts_dir
 ):
     shot = lambda p, name: p.screenshot(path=artifacts_dir / f"readiness-flow-{name}.png", full_page=True)  # noqa: E731
+    workgroup_setup_defaults(workgroup=workgroup, actor=coordinator)  # what creating it in the app does
     partner = OrganizationFactory(workgroup=workgroup, name="Harbor City Police Dispatch")
     ContactFactory(organization=partner, name="Omar Haddad", email="ohaddad@harbor.test", title="Supervisor")
 

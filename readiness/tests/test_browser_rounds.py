@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from partners.tests.factories import ContactFactory, OrganizationFactory
 from readiness.models import Answer, Respondent
+from toolkit.services.workgroups import workgroup_setup_defaults
 from toolkit.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,7 @@ def test_a_partner_answers_a_round_through_the_link_from_the_email(
     page, chromium, live_server, workgroup, coordinator, artifacts_dir
 ):
     shot = lambda p, name: p.screenshot(path=artifacts_dir / f"readiness-rounds-{name}.png", full_page=True)  # noqa: E731
+    workgroup_setup_defaults(workgroup=workgroup, actor=coordinator)  # what creating it in the app does
     partner = OrganizationFactory(workgroup=workgroup, name="Riverbend Mobile Crisis Team")
     ContactFactory(organization=partner, name="Tasha Greene", email="tgreene@rbmobile.test", title="Director")
 

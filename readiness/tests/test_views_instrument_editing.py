@@ -45,7 +45,7 @@ def test_a_taken_instrument_name_is_refused_and_the_typed_description_is_kept(cl
     response = client.post(f"{BASE}/instruments/new/", {"name": version.instrument.name.upper(),
                                                           "description": "My careful description"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert MSG_INSTRUMENT_NAME_TAKEN in text(response) and "My careful description" in text(response)
     assert version.instrument.versions.count() == 1
 
@@ -128,7 +128,7 @@ def test_bad_input_is_explained_and_what_was_typed_is_kept(client, workgroup, co
     response = client.post(url, data)
 
     page = text(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in page
     assert ("Typed help text" if form == "item" else "Typed dimension name") in page
     assert snapshot(version) == before

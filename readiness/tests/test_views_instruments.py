@@ -217,7 +217,7 @@ def test_a_dimension_of_another_version_or_workgroup_in_the_statement_form_is_an
         data = {"dimension": foreign.pk, "statement": "Tampered statement", "answer_type": "agreement", "weight": "1"}
         for url in (f"{BASE}/versions/{draft.pk}/items/new/", f"{BASE}/items/{items['L1'].pk}/edit/"):
             response = client.post(url, data)
-            assert response.status_code == 200
+            assert response.status_code == 400
             assert "Choose a dimension of this version." in text(response)
             assert "Tampered statement" in text(response)  # what was typed is kept
     assert snapshot(draft) == before and not Item.objects.filter(statement="Tampered statement").exists()

@@ -16,8 +16,9 @@ from readiness import selectors, services
 from readiness.forms.respond import QuestionnaireForm
 from readiness.messages import MSG_ALREADY_SUBMITTED
 from readiness.models import AssessmentRound, Respondent
-from toolkit.forms import add_service_errors
+from toolkit.forms import INVALID_FORM_STATUS, add_service_errors
 from toolkit.permissions import Action, get_object_for_user, token_view, workgroup_view
+from toolkit.views.shortcuts import render_form_page
 
 
 def _questionnaire(request: HttpRequest, respondent: Respondent, *, member: bool, template: str) -> HttpResponse:
@@ -48,7 +49,7 @@ def _questionnaire(request: HttpRequest, respondent: Respondent, *, member: bool
                                       + (" (use the same link)." if not member else "."))
             return redirect(request.get_full_path())
     context = _context(respondent) | {"form": form, "saved_anyway": saved}
-    return render(request, template, context, status=400 if form.is_bound else 200)
+    return render_form_page(request, template, context, form=form)
 
 
 def _context(respondent: Respondent) -> dict:
@@ -57,9 +58,9 @@ def _context(respondent: Respondent) -> dict:
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_http_methods(["GET", "POST"])
-def member_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def member_respond(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = get_object_for_user(request.user, request.workgroup,
-                                 AssessmentRound.objects.select_related("instrument_version"), pk,
+                                 AssessmentRound.objects.select_related("instrument_version"), round_id,
                                  Action.VIEW_WORKGROUP)
     respondent = selectors.respondent_list(round=round_).filter(user=request.user).first()
     if respondent is None:
@@ -68,7 +69,7 @@ def member_respond(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and respondent.is_submitted:
             messages.error(request, MSG_ALREADY_SUBMITTED)
         return render(request, "readiness/respond/thanks.html", _context(respondent),
-                      status=400 if request.method == "POST" else 200)
+                      status=INVALID_FORM_STATUS if request.method == "POST" else 200)
     return _questionnaire(request, respondent, member=True, template="readiness/respond/member.html")
 
 

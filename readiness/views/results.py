@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from readiness import reports, scoring, selectors, services
 from readiness.forms.results import GapAcceptForm, RoundCompareForm, owner_choices
 from readiness.models import AssessmentRound, RoundStatus
+from readiness.text import stored_initial
 from toolkit.forms import add_service_errors
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.services import job_create
@@ -27,9 +28,8 @@ from toolkit.services import job_create
 CHART_CLASS = "w-100 h-auto"  # Bootstrap utilities: the SVG scales with its column
 
 
-def _round(request: HttpRequest, pk: int, action: Action = Action.VIEW_WORKGROUP) -> AssessmentRound:
-    rounds = selectors.round_list(workgroup=request.workgroup)
-    return get_object_for_user(request.user, request.workgroup, rounds, pk, action)
+def _round(request: HttpRequest, round_id: int, action: Action = Action.VIEW_WORKGROUP) -> AssessmentRound:
+    return get_object_for_user(request.user, request.workgroup, selectors.rounds_with_counts(), round_id, action)
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -51,8 +51,8 @@ def _not_yet_page(request: HttpRequest, round: AssessmentRound, here: str) -> Ht
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_GET
-def round_results(request: HttpRequest, pk: int) -> HttpResponse:
-    round = _round(request, pk)
+def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
+    round = _round(request, round_id)
     if not _results_shared(request, round):
         return _not_yet_page(request, round, "Results")
     context = reports.results_context(round=round, chart_class=CHART_CLASS)
@@ -77,9 +77,9 @@ def _gaps_page(request: HttpRequest, round: AssessmentRound, bound: GapAcceptFor
             if bound is not None and bound.data.get("source_key") == proposal.source_key:
                 form = bound
             else:
-                form = GapAcceptForm(workgroup=request.workgroup, initial={
+                form = GapAcceptForm(workgroup=request.workgroup, initial=stored_initial({
                     "source_key": proposal.source_key, "title": proposal.title, "description": proposal.finding,
-                })
+                }))
         rows.append({"proposal": proposal, "form": form, "anchor": "gap-" + proposal.source_key.replace(":", "-"),
                      "score": scoring.truncate(proposal.score), "band": scoring.band(proposal.score)})
     context = {
@@ -99,8 +99,8 @@ def _gaps_page(request: HttpRequest, round: AssessmentRound, bound: GapAcceptFor
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_GET
-def round_gaps(request: HttpRequest, pk: int) -> HttpResponse:
-    round = _round(request, pk)
+def round_gaps(request: HttpRequest, round_id: int) -> HttpResponse:
+    round = _round(request, round_id)
     if not _results_shared(request, round):
         return _not_yet_page(request, round, "Gaps")
     return _gaps_page(request, round)
@@ -108,10 +108,10 @@ def round_gaps(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_POST
-def gap_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    round = _round(request, pk, Action.MANAGE_READINESS)
+def gap_accept(request: HttpRequest, round_id: int) -> HttpResponse:
+    round = _round(request, round_id, Action.MANAGE_READINESS)
     form = GapAcceptForm(request.POST, workgroup=request.workgroup)
-    gaps_url = reverse("readiness:round-gaps", kwargs={"slug": request.workgroup.slug, "pk": round.pk})
+    gaps_url = reverse("readiness:round-gaps", kwargs={"slug": request.workgroup.slug, "round_id": round.pk})
     if form.is_valid():
         try:
             item = services.action_accept(actor=request.user, round=round, **form.cleaned_data)
@@ -128,8 +128,8 @@ def gap_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.RUN_JOBS)
 @require_POST
-def round_report(request: HttpRequest, pk: int) -> HttpResponse:
-    round = _round(request, pk)
+def round_report(request: HttpRequest, round_id: int) -> HttpResponse:
+    round = _round(request, round_id)
     if not _results_shared(request, round):
         raise PermissionDenied(reports.MSG_REPORT_ROUND_OPEN)
     # An open round's report holds live results: a kind of job only coordinators can see and download.

@@ -1,6 +1,11 @@
-"""Readiness rounds and their respondents: the area's start page, opening and closing rounds, invitations."""
+"""Readiness rounds and their respondents: the area's start page, opening and closing rounds, invitations.
+
+Pages only read: the default instrument comes with the workgroup (a setup step), never from a page visit.
+"""
 
 from __future__ import annotations
+
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,19 +28,30 @@ from readiness.messages import MSG_ROUND_CLOSED
 from readiness.models import AssessmentRound, Respondent
 from readiness.tasks import send_round_reminders
 from toolkit.forms import add_service_errors
+from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
+
+ROUNDS_PER_PAGE = 25
+RESPONDENTS_PER_PAGE = 50
 
 
-def _round(request: HttpRequest, pk: int, action: Action) -> AssessmentRound:
+def _round(request: HttpRequest, round_id: int, action: Action) -> AssessmentRound:
     """A round of this workgroup with its respondent counts (``respondent_count``, ``submitted_count``)."""
-    return get_object_for_user(request.user, request.workgroup, selectors.round_list(workgroup=request.workgroup),
-                               pk, action)
+    return get_object_for_user(request.user, request.workgroup, selectors.rounds_with_counts(), round_id, action)
 
 
-def _respondent(request: HttpRequest, pk: int) -> Respondent:
-    return get_object_for_user(request.user, request.workgroup,
-                               Respondent.objects.select_related("round__instrument_version__instrument", "user"),
-                               pk, Action.MANAGE_READINESS)
+def _respondent(request: HttpRequest, respondent_id: int) -> Respondent:
+    return get_object_for_user(
+        request.user, request.workgroup,
+        Respondent.objects.select_related("round__instrument_version__instrument", "round__workgroup", "user"),
+        respondent_id, Action.MANAGE_READINESS,
+    )
+
+
+def _posted(request: HttpRequest):
+    """The form data of a POST (even an empty one, which then fails validation), None on GET."""
+    return request.POST if request.method == "POST" else None
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -48,9 +64,8 @@ def _names(respondents: list[Respondent]) -> str:
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 def index(request: HttpRequest) -> HttpResponse:
-    services.instrument_ensure_default(workgroup=request.workgroup)  # workgroups created before readiness existed
     context = {
-        "rounds": selectors.round_list(workgroup=request.workgroup),
+        "page_obj": paginate(request, selectors.round_list(workgroup=request.workgroup), per_page=ROUNDS_PER_PAGE),
         "questionnaires": selectors.questionnaires_for(workgroup=request.workgroup, user=request.user),
         "can_manage": can(request.user, request.workgroup, Action.MANAGE_READINESS),
     }
@@ -60,65 +75,61 @@ def index(request: HttpRequest) -> HttpResponse:
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
-    form = RoundForm(request.POST if request.method == "POST" else None, workgroup=request.workgroup)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services.round_open(actor=request.user, workgroup=request.workgroup, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"“{round_.title}” is open. Now add the people who should answer.")
-            return redirect(round_)
-    status = 400 if form.is_bound else 200
-    return render(request, "readiness/rounds/round_form.html", {"form": form}, status=status)
+    form = RoundForm(_posted(request), workgroup=request.workgroup)
+    return form_response(
+        request, form,
+        save=partial(services.round_open, actor=request.user, workgroup=request.workgroup),
+        success_message=lambda round_: f"“{round_.title}” is open. Now add the people who should answer.",
+        redirect_to=lambda round_: round_,
+        template="readiness/rounds/round_form.html",
+    )
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk, Action.MANAGE_READINESS)
-    form = RoundEditForm(request.POST if request.method == "POST" else None, round=round_)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.round_update(actor=request.user, round=round_, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The round's details were saved.")
-            return redirect(round_)
-    status = 400 if form.is_bound else 200
-    return render(request, "readiness/rounds/round_form.html", {"form": form, "round": round_}, status=status)
+def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(request, round_id, Action.MANAGE_READINESS)
+    form = RoundEditForm(_posted(request), round=round_)
+    return form_response(
+        request, form,
+        save=partial(services.round_update, actor=request.user, round=round_),
+        success_message="The round's details were saved.",
+        redirect_to=round_,
+        template="readiness/rounds/round_form.html", context={"round": round_},
+    )
 
 
-def _detail_page(request: HttpRequest, round_: AssessmentRound, status: int = 200, **forms) -> HttpResponse:
-    """The round page; managers also get the respondents and the three ways to add people."""
+def _detail_page(request: HttpRequest, round_: AssessmentRound, bound=None, form_key: str = "") -> HttpResponse:
+    """The round page; managers also get the respondents (a page at a time) and the three ways to add people."""
     manage = can(request.user, request.workgroup, Action.MANAGE_READINESS)
-    respondents = list(selectors.respondent_list(round=round_)) if manage else []
     own = selectors.questionnaires_for(workgroup=request.workgroup, user=request.user).filter(round=round_).first()
     context = {
         "round": round_,
         "can_manage": manage,
-        "respondents": respondents,
+        "page_obj": paginate(request, selectors.respondent_list(round=round_), per_page=RESPONDENTS_PER_PAGE)
+        if manage else None,
         "own_questionnaire": own,
-        "pending_count": selectors.reminder_recipients(round=round_).count(),
+        "pending_count": selectors.reminder_recipients(round=round_).count() if manage else 0,
     }
     if manage and round_.is_open:
         workgroup = request.workgroup
-        context["members_form"] = forms.get("members_form") or MemberInviteForm(workgroup=workgroup, round=round_)
-        context["contacts_form"] = forms.get("contacts_form") or ContactInviteForm(workgroup=workgroup, round=round_)
-        context["person_form"] = forms.get("person_form") or PersonInviteForm(workgroup=workgroup, round=round_)
-    return render(request, "readiness/rounds/round_detail.html", context, status=status)
+        context["members_form"] = MemberInviteForm(workgroup=workgroup, round=round_)
+        context["contacts_form"] = ContactInviteForm(workgroup=workgroup, round=round_)
+        context["person_form"] = PersonInviteForm(workgroup=workgroup, round=round_)
+        if bound is not None:
+            context[form_key] = bound
+    return render_form_page(request, "readiness/rounds/round_detail.html", context, form=bound)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, _round(request, pk, Action.VIEW_WORKGROUP))
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _detail_page(request, _round(request, round_id, Action.VIEW_WORKGROUP))
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk, Action.MANAGE_READINESS)
+def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(request, round_id, Action.MANAGE_READINESS)
     if request.method == "POST":
         services.round_close(actor=request.user, round=round_)
         messages.success(request, f"“{round_.title}” is closed. Results count the {round_.submitted_count} "
@@ -129,26 +140,23 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
-def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk, Action.MANAGE_READINESS)
-    form = ReopenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.round_reopen(actor=request.user, round=round_, due_date=form.cleaned_data["due_date"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"“{round_.title}” is open again until "
-                                      f"{form.cleaned_data['due_date']:%b %-d, %Y}; unused links work until then.")
-            return redirect(round_)
-    status = 400 if form.is_bound else 200
-    return render(request, "readiness/rounds/round_reopen.html", {"round": round_, "form": form}, status=status)
+def round_reopen(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(request, round_id, Action.MANAGE_READINESS)
+    form = ReopenForm(_posted(request))
+    return form_response(
+        request, form,
+        save=partial(services.round_reopen, actor=request.user, round=round_),
+        success_message=lambda reopened: f"“{reopened.title}” is open again until {reopened.due_date:%b %-d, %Y}; "
+                                         "unused links work until then.",
+        redirect_to=round_,
+        template="readiness/rounds/round_reopen.html", context={"round": round_},
+    )
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_POST
-def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk, Action.MANAGE_READINESS)
+def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(request, round_id, Action.MANAGE_READINESS)
     pending = selectors.reminder_recipients(round=round_).count()
     if not round_.is_open:
         messages.error(request, MSG_ROUND_CLOSED)
@@ -156,18 +164,18 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "Nobody to remind: everyone has submitted, or their link has expired "
                                "(move the due date, or resend their link).")
     else:
-        round_id, base_url = round_.pk, _base_url(request)
+        round_pk, base_url = round_.pk, _base_url(request)
         # Only after the commit: the worker must see the round as it is now.
-        transaction.on_commit(lambda: send_round_reminders.delay(round_id, base_url))
+        transaction.on_commit(lambda: send_round_reminders.delay(round_pk, base_url))
         who = "1 person who has" if pending == 1 else f"{pending} people who have"
         messages.success(request, f"Reminders are being sent to {who} not submitted "
                                   "(anyone reminded in the last day is skipped).")
     return redirect(round_)
 
 
-def _invite(request: HttpRequest, pk: int, form_class, form_key: str, invite) -> HttpResponse:
-    """Bind one of the three add forms, call the service ``invite(round, cleaned_data)``, or re-show the page."""
-    round_ = _round(request, pk, Action.MANAGE_READINESS)
+def _invite(request: HttpRequest, round_id: int, form_class, form_key: str, invite) -> HttpResponse:
+    """Bind one of the three add forms, call the service ``invite(round, cleaned_data)``, or re-show the page (400)."""
+    round_ = _round(request, round_id, Action.MANAGE_READINESS)
     form = form_class(request.POST, workgroup=request.workgroup, round=round_)
     if form.is_valid():
         try:
@@ -185,35 +193,35 @@ def _invite(request: HttpRequest, pk: int, form_class, form_key: str, invite) ->
                 messages.warning(request, f"The invitation e-mail to {_names(undelivered)} could not be sent (the "
                                           "mail server refused it). They are on the list; use “Resend” to try again.")
             return redirect(round_)
-    return _detail_page(request, round_, status=400, **{form_key: form})
+    return _detail_page(request, round_, bound=form, form_key=form_key)
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_POST
-def respondents_add_members(request: HttpRequest, pk: int) -> HttpResponse:
-    return _invite(request, pk, MemberInviteForm, "members_form", lambda round_, data: (
+def respondents_add_members(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _invite(request, round_id, MemberInviteForm, "members_form", lambda round_, data: (
         services.respondents_invite_members(actor=request.user, round=round_, users=data["users"],
                                             base_url=_base_url(request))))
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_POST
-def respondents_add_contacts(request: HttpRequest, pk: int) -> HttpResponse:
-    return _invite(request, pk, ContactInviteForm, "contacts_form", lambda round_, data: (
+def respondents_add_contacts(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _invite(request, round_id, ContactInviteForm, "contacts_form", lambda round_, data: (
         services.respondents_invite_contacts(actor=request.user, round=round_, contacts=data["contacts"],
                                              base_url=_base_url(request))))
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_POST
-def respondent_add_person(request: HttpRequest, pk: int) -> HttpResponse:
-    return _invite(request, pk, PersonInviteForm, "person_form", lambda round_, data: (
+def respondent_add_person(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _invite(request, round_id, PersonInviteForm, "person_form", lambda round_, data: (
         services.respondent_invite_person(actor=request.user, round=round_, base_url=_base_url(request), **data)))
 
 
 @workgroup_view(Action.MANAGE_READINESS)
-def respondent_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    respondent = _respondent(request, pk)
+def respondent_detail(request: HttpRequest, respondent_id: int) -> HttpResponse:
+    respondent = _respondent(request, respondent_id)
     answers = selectors.answers_for(respondent=respondent)
     dimensions = [
         (dimension, [(item, answer_label(item, answers.get(item.pk))) for item in dimension.items.all()])
@@ -225,32 +233,31 @@ def respondent_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
-def respondent_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    respondent = _respondent(request, pk)
+def respondent_resend(request: HttpRequest, respondent_id: int) -> HttpResponse:
+    respondent = _respondent(request, respondent_id)
     if request.method == "GET":  # a new link retires the one they have: ask first
         return render(request, "readiness/rounds/respondent_confirm_resend.html",
                       {"respondent": respondent, "round": respondent.round})
     try:
         services.respondent_resend(actor=request.user, respondent=respondent, base_url=_base_url(request))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"A new link was sent to {respondent.name}; the earlier link no longer works."
-                         if respondent.uses_link else f"The invitation was sent to {respondent.name} again.")
+        return refuse_with_message(request, exc, respondent.round)
+    messages.success(request, f"A new link was sent to {respondent.name}; the earlier link no longer works."
+                     if respondent.uses_link else f"The invitation was sent to {respondent.name} again.")
     return redirect(respondent.round)
 
 
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
-def respondent_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    respondent = _respondent(request, pk)
+def respondent_remove(request: HttpRequest, respondent_id: int) -> HttpResponse:
+    respondent = _respondent(request, respondent_id)
     if request.method == "POST":
         try:
             services.respondent_remove(actor=request.user, respondent=respondent)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{respondent.name} was removed from the round.")
+            return refuse_with_message(request, exc, respondent.round)
+        messages.success(request, f"{respondent.name} was removed from the round.")
         return redirect(respondent.round)
     return render(request, "readiness/rounds/respondent_confirm_remove.html",
                   {"respondent": respondent, "round": respondent.round})
+
