@@ -20,14 +20,17 @@ class NormalisedTextFormMixin:
 
     Word's line breaks become newlines (spaces in one-line fields); characters documents cannot
     hold are refused with a message next to the field, and the typed text stays in the form.
-    Passwords are left exactly as typed.
+    Passwords are left exactly as typed. Fields added after ``__init__`` (one per template
+    variable, say) are covered too: the wrapping happens when the form is cleaned.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def full_clean(self):
         for field in self.fields.values():
-            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+            if (isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput)
+                    and not getattr(field, "_toolkit_normalised", False)):
                 field.to_python = _normalising(field.to_python, multiline=isinstance(field.widget, forms.Textarea))
+                field._toolkit_normalised = True
+        return super().full_clean()
 
 
 def _normalising(to_python, *, multiline: bool):
@@ -36,6 +39,14 @@ def _normalising(to_python, *, multiline: bool):
         return normalise_text(value, multiline=multiline) if isinstance(value, str) else value
 
     return normalised
+
+
+def form_data(request) -> dict | None:
+    """What to bind a form to: the POST data on a POST (even an empty one), nothing on a GET.
+
+    ``request.POST or None`` treats a POST without fields as a GET and shows a fresh form with 200.
+    """
+    return request.POST if request.method == "POST" else None
 
 
 class Form(NormalisedTextFormMixin, forms.Form):

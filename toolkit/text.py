@@ -87,7 +87,7 @@ def normalise_structure(value: Any, *, path: str = "") -> Any:
         try:
             return normalise_text(value)
         except ValidationError as exc:
-            where = path or "the file"
+            where = xml_safe(path) or "the file"  # a key can hold the very character being refused
             raise ValidationError(f"{where}: {' '.join(exc.messages)}", code=exc.code) from None
     if isinstance(value, dict):
         return {

@@ -156,3 +156,29 @@ def ModelForm_():  # noqa: N802  (late import keeps the module list above readab
     from toolkit.forms import ModelForm
 
     return ModelForm
+
+
+def test_a_broken_character_in_a_json_key_gives_a_message_that_can_be_shown():
+    with pytest.raises(ValidationError) as caught:
+        normalise_structure({"no\ud800de": {"text": "x\x01"}})
+
+    caught.value.messages[0].encode("utf-8")
+
+
+def test_fields_added_after_the_form_was_built_are_normalised_too():
+    from django import forms
+
+    form = _NoteForm({"title": "a", "body": "b", "password": "p", "extra": "one\x0btwo"})
+    form.fields["extra"] = forms.CharField(widget=forms.Textarea)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["extra"] == "one\ntwo"
+
+
+def test_an_empty_post_binds_the_form():
+    from django.test import RequestFactory
+
+    from toolkit.forms import form_data
+
+    assert form_data(RequestFactory().post("/", {})) is not None
+    assert form_data(RequestFactory().get("/")) is None

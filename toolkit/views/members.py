@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from toolkit import selectors, services
-from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, add_service_errors
+from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, add_service_errors, form_data
 from toolkit.models import Invitation, Membership
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
@@ -138,7 +138,7 @@ def invitation_accept(request: HttpRequest, invitation_token: str) -> HttpRespon
             messages.success(request, f"Welcome to {membership.workgroup.name}.")
             return redirect(membership.workgroup)
     elif not has_account:
-        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+        form = AcceptInvitationForm(form_data(request), email=invitation.email)
         if request.method == "POST" and form.is_valid():
             try:
                 membership = services.invitation_accept_with_new_account(

@@ -1,6 +1,6 @@
 """The one shape of a form view: bind, call one service, say what happened, redirect — or show the errors.
 
-    form = OrganizationForm(request.POST or None, workgroup=request.workgroup)
+    form = OrganizationForm(form_data(request), workgroup=request.workgroup)
     return form_response(
         request, form,
         save=partial(services.organization_create, actor=request.user, workgroup=request.workgroup),

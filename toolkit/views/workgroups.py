@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from toolkit import selectors, services
 from toolkit.dashboard import cards_for
 from toolkit.filters import AuditEventFilter
-from toolkit.forms import WorkgroupForm
+from toolkit.forms import WorkgroupForm, form_data
 from toolkit.pagination import keyset_page
 from toolkit.permissions import Action, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def workgroup_create(request: HttpRequest) -> HttpResponse:
-    form = WorkgroupForm(request.POST or None, submit_label="Create workgroup")
+    form = WorkgroupForm(form_data(request), submit_label="Create workgroup")
     return form_response(
         request, form,
         save=lambda **data: services.workgroup_create(actor=request.user, **data),
@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def workgroup_settings(request: HttpRequest) -> HttpResponse:
     workgroup = request.workgroup
-    form = WorkgroupForm(request.POST or None, instance=workgroup, submit_label="Save changes")
+    form = WorkgroupForm(form_data(request), instance=workgroup, submit_label="Save changes")
     return form_response(
         request, form,
         save=lambda **data: services.workgroup_update(actor=request.user, workgroup=workgroup, **data),
