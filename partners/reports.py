@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners import selectors
@@ -17,7 +18,7 @@ from partners.charts import power_interest_svg
 from partners.grid_selectors import grid_points
 from toolkit import jobs
 from toolkit.models import Job
-from toolkit.pdf import render_pdf, svg_data_uri
+from toolkit.pdf import ChartError, render_pdf, svg_data_uri
 from toolkit.permissions import Action
 from toolkit.text import xml_safe
 
@@ -33,6 +34,17 @@ class NamedCell:
 
 def _names(names: list[str], total: int) -> NamedCell:
     return NamedCell(names=[xml_safe(name) for name in names], more=max(0, total - len(names)))
+
+
+MSG_CHART_FAILED = "The power–interest grid could not be drawn, so no PDF was made. ({detail})"
+
+
+def _chart_uri(svg: str) -> str:
+    """The chart as a data: URI; a drawing that is not well-formed fails the job with a message that says so."""
+    try:
+        return svg_data_uri(svg)
+    except ChartError as exc:
+        raise ValidationError(MSG_CHART_FAILED.format(detail=exc)) from exc
 
 
 def partner_map_context(*, job: Job) -> dict:
@@ -53,7 +65,7 @@ def partner_map_context(*, job: Job) -> dict:
             (xml_safe(row.sector.name), row.covered, _names(row.organizations, row.organization_count))
             for row in cover.core
         ],
-        "grid_uri": svg_data_uri(chart),  # ChartError when the drawing is not well-formed: the job fails
+        "grid_uri": _chart_uri(chart),
         # On paper the matrix is printed per function, one column per letter: it stays readable
         # however many organizations there are.
         "raci_rows": [

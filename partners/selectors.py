@@ -53,7 +53,11 @@ QUADRANT_EXPRESSION = Case(
 
 
 def sector_list(*, workgroup: Workgroup) -> QuerySet[Sector]:
-    return Sector.objects.filter(workgroup=workgroup).annotate(organization_count=Count("organizations"))
+    return (
+        Sector.objects.filter(workgroup=workgroup)
+        .annotate(organization_count=Count("organizations"))
+        .order_by("order", "name", "id")
+    )
 
 
 def organization_search(queryset: QuerySet[Organization], q: str) -> QuerySet[Organization]:
