@@ -20,7 +20,6 @@ import csv
 import gc
 import io
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
@@ -59,6 +58,7 @@ from toolkit.audit import record_created_in_bulk
 from toolkit.models import Job, JobStatus, Workgroup
 from toolkit.permissions import Action, require
 from toolkit.services import job_create
+from toolkit.services.jobs import progress_reporter
 from toolkit.text import xml_safe
 
 if TYPE_CHECKING:
@@ -358,71 +358,6 @@ def run_directory_check(*, job: Job, set_progress: Callable[[int], None], output
 
 
 # --- The import job ----------------------------------------------------------------------------
-
-
-class _ProgressRelay:
-    """Reports progress through another database connection while this one holds the import's transaction.
-
-    Progress written inside the transaction would only become visible when it commits, at 100%.
-    A thread with its own connection writes the latest value; the caller never waits for it.
-    """
-
-    def __init__(self, set_progress: Callable[[int], None]):
-        self.set_progress = set_progress
-        self.latest: int | None = None
-        self.lock = threading.Lock()
-        self.wake = threading.Event()
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, name="import-progress", daemon=True)
-
-    def __call__(self, percent: int) -> None:
-        with self.lock:
-            self.latest = percent
-        self.wake.set()
-
-    def _run(self) -> None:
-        try:
-            while True:
-                self.wake.wait()
-                self.wake.clear()
-                with self.lock:
-                    value, self.latest = self.latest, None
-                if value is not None:
-                    try:
-                        self.set_progress(value)
-                    except Exception as exc:  # progress is a courtesy; the import goes on without it
-                        logger.warning("Could not report import progress: %s", exc)
-                if self.stopping:
-                    return
-        finally:
-            connection.close()
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopping = True
-        self.wake.set()
-        self.thread.join(timeout=5)
-
-
-@contextmanager
-def progress_reporter(set_progress: Callable[[int], None]) -> Iterator[Callable[[int], None]]:
-    """``set_progress`` that stays visible during a long transaction (see ``_ProgressRelay``).
-
-    Progress is written directly when the caller is already inside a transaction (a test, a command:
-    nobody else could see the job row change anyway) and on SQLite, which has one writer at a time:
-    there the page shows the parse's progress, then nothing new until the writes commit.
-    """
-    if connection.in_atomic_block or connection.vendor == "sqlite":
-        yield set_progress
-        return
-    relay = _ProgressRelay(set_progress)
-    relay.start()
-    try:
-        yield relay
-    finally:
-        relay.stop()
 
 
 def _create_in_batches(model, objects: list, *, actor: User, when, progress: Callable[[int, int], None]) -> None:

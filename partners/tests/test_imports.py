@@ -23,6 +23,7 @@ from toolkit import jobs
 from toolkit.models import AuditAction, AuditEvent, Job, JobStatus
 from toolkit.permissions import Action
 from toolkit.services import job_run, workgroup_delete_permanently
+from toolkit.services.jobs import progress_reporter
 from toolkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,7 +355,7 @@ def test_discarding_waits_for_a_running_import(workgroup, coordinator):
 
 def test_progress_inside_a_transaction_is_written_directly(workgroup):
     seen = []
-    with imports.progress_reporter(seen.append) as progress:  # pytest-django's test runs in a transaction
+    with progress_reporter(seen.append) as progress:  # pytest-django's test runs in a transaction
         progress(40)
     assert seen == [40]
 

@@ -14,6 +14,8 @@ import logging
 import secrets
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -165,6 +167,71 @@ def job_set_progress(*, job: Job, progress: int) -> None:
     Job.objects.filter(pk=job.pk, lease_token=job.lease_token).update(**fields)
 
 
+class _ProgressRelay:
+    """Reports progress through another database connection while this one holds a long transaction.
+
+    Progress written inside the transaction would only become visible when it commits, at 100%.
+    A thread with its own connection writes the latest value; the caller never waits for it.
+    """
+
+    def __init__(self, set_progress: Callable[[int], None]):
+        self.set_progress = set_progress
+        self.latest: int | None = None
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="job-progress", daemon=True)
+
+    def __call__(self, percent: int) -> None:
+        with self.lock:
+            self.latest = percent
+        self.wake.set()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self.wake.wait()
+                self.wake.clear()
+                with self.lock:
+                    value, self.latest = self.latest, None
+                if value is not None:
+                    try:
+                        self.set_progress(value)
+                    except Exception as exc:  # progress is a courtesy; the import goes on without it
+                        logger.warning("Could not report job progress: %s", exc)
+                if self.stopping:
+                    return
+        finally:
+            connection.close()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake.set()
+        self.thread.join(timeout=5)
+
+
+@contextmanager
+def progress_reporter(set_progress: Callable[[int], None]) -> Iterator[Callable[[int], None]]:
+    """``set_progress`` that stays visible during a long transaction (see ``_ProgressRelay``).
+
+    Progress is written directly when the caller is already inside a transaction (a test, a command:
+    nobody else could see the job row change anyway) and on SQLite, which has one writer at a time:
+    there the page shows the parse's progress, then nothing new until the writes commit.
+    """
+    if connection.in_atomic_block or connection.vendor == "sqlite":
+        yield set_progress
+        return
+    relay = _ProgressRelay(set_progress)
+    relay.start()
+    try:
+        yield relay
+    finally:
+        relay.stop()
+
+
 def job_run(*, job_id: int, keep_lease_alive: bool = False) -> Job | None:
     """Run a job to completion under a lease, recording success or a readable failure.
 
@@ -178,18 +245,24 @@ def job_run(*, job_id: int, keep_lease_alive: bool = False) -> Job | None:
     keeper = _LeaseKeeper(job.pk, token) if keep_lease_alive else None
     if keeper:
         keeper.start()
-    try:
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES, mode="w+b") as output:
-            try:
-                filename = _run_runner(job, output)
-            except Exception as exc:  # recorded for the person who asked; the worker stays up
-                logger.exception("Job %s (%s) failed", job.pk, job.kind)
-                return _finish_failed(job, token, _readable_error(exc))
-            output.seek(0)
-            return _finish_succeeded(job, token, filename, output)
-    finally:
-        if keeper:
-            keeper.stop()
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES, mode="w+b") as output:
+        failure = None
+        try:
+            filename = _run_runner(job, output)
+        except Exception as exc:  # recorded for the person who asked; the worker stays up
+            logger.exception("Job %s (%s) failed", job.pk, job.kind)
+            failure = _readable_error(exc)
+        finally:
+            _stop(keeper)  # before the outcome is recorded, so it never ticks against a finished job
+        if failure is not None:
+            return _finish_failed(job, token, failure)
+        output.seek(0)
+        return _finish_succeeded(job, token, filename, output)
+
+
+def _stop(keeper: _LeaseKeeper | None) -> None:
+    if keeper is not None and keeper.is_alive():
+        keeper.stop()
 
 
 def _run_runner(job: Job, output) -> str:
