@@ -17,7 +17,6 @@ from readiness.models import Answer, AnswerType, Dimension, Item, Respondent
 from readiness.scoring import UNSURE
 from readiness.text import stored_text
 from toolkit.forms import Form
-from toolkit.text import normalise_text
 
 DONT_KNOW = (UNSURE, "Don't know")
 AGREEMENT_CHOICES = [
@@ -53,15 +52,6 @@ class DimensionFields:
     fields: list[BoundField]
 
 
-class TextAnswerField(forms.CharField):
-    """A free-text answer. Added after the form is built, so it normalises itself (``toolkit.text``): Word's line
-    breaks become newlines; characters documents cannot hold are refused next to the statement."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return normalise_text(value) if isinstance(value, str) else value
-
-
 def _item_field(item: Item) -> forms.Field:
     common = {"label": item.statement, "help_text": item.help_text, "required": False}
     if item.answer_type in CHOICES:
@@ -70,8 +60,8 @@ def _item_field(item: Item) -> forms.Field:
     if item.answer_type == AnswerType.NUMBER:
         return forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.NumberInput(
             attrs={"class": "form-control", "step": "any"}), **common)
-    return TextAnswerField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-                           **common)
+    return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+                           **common)  # normalised by the toolkit base form, like every text field
 
 
 def _initial(item: Item, answer: Answer) -> object:

@@ -229,3 +229,18 @@ def test_no_list_shows_every_row_at_once(client, worlds, monkeypatch):
     assert len(doc.xpath('//*[@data-testid="versions"]//tbody/tr')) == 25
     second = lxml.html.fromstring(client.get(f"{base}/instruments/{many['instrument']}/?page=2").content)
     assert len(second.xpath('//*[@data-testid="versions"]//tbody/tr')) == 6  # 31 versions in all
+
+
+def test_no_page_reads_the_membership_more_than_once(client, worlds):
+    coordinator, member, few, _many = worlds
+    checked = []
+    for person, pages in ((coordinator, _coordinator_pages), (member, _member_pages)):
+        client.force_login(person)
+        for url in pages(few):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            reads = [q for q in captured if 'FROM "toolkit_membership"' in q["sql"]
+                     and '"toolkit_membership"."user_id" = ' in q["sql"]]
+            assert len(reads) <= 1, (url, [q["sql"] for q in reads])
+            checked.append(len(reads))
+    assert checked.count(1) == len(checked)  # every page read it, once

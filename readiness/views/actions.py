@@ -13,6 +13,7 @@ from readiness import selectors, services
 from readiness.forms.actions import ActionFilterForm, ActionItemEditForm, ActionItemForm
 from readiness.models import ActionItem
 from readiness.text import stored_initial
+from toolkit.forms import form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response
@@ -44,7 +45,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest) -> HttpResponse:
-    form = ActionItemForm(request.POST if request.method == "POST" else None, workgroup=request.workgroup,
+    form = ActionItemForm(form_data(request), workgroup=request.workgroup,
                           submit_label="Add action item")
     return form_response(
         request, form,
@@ -63,7 +64,7 @@ def action_edit(request: HttpRequest, action_item_id: int) -> HttpResponse:
     initial = stored_initial({"title": item.title, "description": item.description,
                               "owner_organization": item.owner_organization_id, "due_date": item.due_date,
                               "status": item.status})
-    form = ActionItemEditForm(request.POST if request.method == "POST" else None, initial=initial,
+    form = ActionItemEditForm(form_data(request), initial=initial,
                               workgroup=request.workgroup)
     return form_response(
         request, form,

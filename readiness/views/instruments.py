@@ -20,6 +20,7 @@ from readiness.forms.instruments import DimensionForm, InstrumentForm, ItemForm,
 from readiness.messages import MSG_VERSION_NOT_EDITABLE
 from readiness.models import Dimension, Instrument, InstrumentStatus, InstrumentVersion, Item
 from readiness.text import stored_initial
+from toolkit.forms import form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
@@ -29,9 +30,6 @@ DIRECTIONS = ("up", "down")
 INSTRUMENTS_PER_PAGE = 20
 VERSIONS_PER_PAGE = 25
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _get(request: HttpRequest, queryset, pk: int, action: Action = MANAGE):
@@ -85,7 +83,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 @workgroup_view(MANAGE)
 @require_http_methods(["GET", "POST"])
 def instrument_create(request: HttpRequest) -> HttpResponse:
-    form = InstrumentForm(_posted(request), submit_label="Create instrument")
+    form = InstrumentForm(form_data(request), submit_label="Create instrument")
     return form_response(
         request, form,
         save=partial(services.instrument_create, actor=request.user, workgroup=request.workgroup),
@@ -108,7 +106,7 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
 def instrument_edit(request: HttpRequest, instrument_id: int) -> HttpResponse:
     instrument = _get(request, Instrument.objects.select_related("workgroup"), instrument_id)
     name = instrument.name  # the heading keeps the saved name while the form shows what was typed
-    form = InstrumentForm(_posted(request), initial=stored_initial({"name": name,
+    form = InstrumentForm(form_data(request), initial=stored_initial({"name": name,
                                                                      "description": instrument.description}))
     return form_response(
         request, form,
@@ -157,7 +155,7 @@ def version_edit(request: HttpRequest, instrument_version_id: int) -> HttpRespon
     version = _version(request, instrument_version_id)
     if refused := _refused(request, version):
         return refused
-    form = VersionForm(_posted(request), initial=stored_initial({"change_summary": version.change_summary}))
+    form = VersionForm(form_data(request), initial=stored_initial({"change_summary": version.change_summary}))
     return form_response(
         request, form,
         save=partial(services.version_update, actor=request.user, version=version),
@@ -226,7 +224,7 @@ def dimension_create(request: HttpRequest, instrument_version_id: int) -> HttpRe
     version = _version(request, instrument_version_id)
     if refused := _refused(request, version):
         return refused
-    form = DimensionForm(_posted(request), submit_label="Add dimension")
+    form = DimensionForm(form_data(request), submit_label="Add dimension")
     return form_response(
         request, form,
         save=partial(services.dimension_save, actor=request.user, version=version),
@@ -245,7 +243,7 @@ def dimension_edit(request: HttpRequest, dimension_id: int) -> HttpResponse:
         return refused
     heading = dimension.name
     initial = stored_initial({name: getattr(dimension, name) for name in DimensionForm.base_fields})
-    form = DimensionForm(_posted(request), initial=initial)
+    form = DimensionForm(form_data(request), initial=initial)
     return form_response(
         request, form,
         save=partial(services.dimension_save, actor=request.user, version=version, dimension=dimension),
@@ -299,7 +297,7 @@ def item_create(request: HttpRequest, instrument_version_id: int) -> HttpRespons
         return refused
     preselected = request.GET.get("dimension", "")
     initial = {"dimension": preselected} if preselected.isascii() and preselected.isdigit() else {}
-    form = ItemForm(_posted(request), initial=initial, version=version, workgroup=request.workgroup,
+    form = ItemForm(form_data(request), initial=initial, version=version, workgroup=request.workgroup,
                     submit_label="Add statement")
     return form_response(
         request, form,
@@ -319,7 +317,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         return refused
     heading = item.statement
     initial = stored_initial({name: getattr(item, name) for name in ItemForm.base_fields})
-    form = ItemForm(_posted(request), initial=initial, version=version, workgroup=request.workgroup)
+    form = ItemForm(form_data(request), initial=initial, version=version, workgroup=request.workgroup)
     return form_response(
         request, form,
         save=partial(services.item_save, actor=request.user, version=version, item=item),

@@ -16,7 +16,7 @@ from readiness import selectors, services
 from readiness.forms.respond import QuestionnaireForm
 from readiness.messages import MSG_ALREADY_SUBMITTED
 from readiness.models import AssessmentRound, Respondent
-from toolkit.forms import INVALID_FORM_STATUS, add_service_errors
+from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.permissions import Action, get_object_for_user, token_view, workgroup_view
 from toolkit.views.shortcuts import render_form_page
 
@@ -25,7 +25,7 @@ def _questionnaire(request: HttpRequest, respondent: Respondent, *, member: bool
     """Bind the questionnaire, save or submit it through the services, or show it with what was typed."""
     actor = request.user if member else None
     form = QuestionnaireForm(
-        request.POST if request.method == "POST" else None,
+        form_data(request),
         dimensions=selectors.version_dimensions(version=respondent.round.instrument_version),
         answers=selectors.answers_for(respondent=respondent),
         respondent=respondent,

@@ -27,7 +27,7 @@ from readiness.forms.rounds import (
 from readiness.messages import MSG_ROUND_CLOSED
 from readiness.models import AssessmentRound, Respondent
 from readiness.tasks import send_round_reminders
-from toolkit.forms import add_service_errors
+from toolkit.forms import add_service_errors, form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
@@ -48,10 +48,6 @@ def _respondent(request: HttpRequest, respondent_id: int) -> Respondent:
         respondent_id, Action.MANAGE_READINESS,
     )
 
-
-def _posted(request: HttpRequest):
-    """The form data of a POST (even an empty one, which then fails validation), None on GET."""
-    return request.POST if request.method == "POST" else None
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -75,7 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @workgroup_view(Action.MANAGE_READINESS)
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
-    form = RoundForm(_posted(request), workgroup=request.workgroup)
+    form = RoundForm(form_data(request), workgroup=request.workgroup)
     return form_response(
         request, form,
         save=partial(services.round_open, actor=request.user, workgroup=request.workgroup),
@@ -89,7 +85,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = _round(request, round_id, Action.MANAGE_READINESS)
-    form = RoundEditForm(_posted(request), round=round_)
+    form = RoundEditForm(form_data(request), round=round_)
     return form_response(
         request, form,
         save=partial(services.round_update, actor=request.user, round=round_),
@@ -142,7 +138,7 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_reopen(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = _round(request, round_id, Action.MANAGE_READINESS)
-    form = ReopenForm(_posted(request))
+    form = ReopenForm(form_data(request))
     return form_response(
         request, form,
         save=partial(services.round_reopen, actor=request.user, round=round_),
