@@ -23,7 +23,8 @@ from toolkit.permissions import Action
 from toolkit.text import xml_safe
 
 PARTNER_MAP_PDF = "partner_map_pdf"
-NAMES_PER_CELL = 10  # on paper each coverage and RACI cell names this many organizations and counts the rest
+NAMES_PER_CELL = 10
+CONTACTS_PER_ORGANIZATION = 1  # on paper each coverage and RACI cell names this many organizations and counts the rest
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ def partner_map_context(*, job: Job) -> dict:
             for row in raci
         ],
         "has_organizations": selectors.map_counts(workgroup=workgroup).organizations > 0,
-        "directory": selectors.directory(workgroup=workgroup),
+        # One row per organization (its primary contact first): a printed directory of thousands of
+        # contacts helps nobody; the CSV export has them all.
+        "directory": selectors.directory(workgroup=workgroup, contacts_per_organization=CONTACTS_PER_ORGANIZATION),
     }
 
 

@@ -328,21 +328,44 @@ class DirectoryEntry:
     email: str
     phone: str
     is_primary: bool
+    more_contacts: int = 0  # contacts of this organization left out (on its last row)
 
 
-def directory(*, workgroup: Workgroup, include_inactive: bool = False) -> list[DirectoryEntry]:
-    """The contact directory as plain data (agreement packets print it; they never query our tables).
-
-    Text is passed through ``xml_safe``: documents get it, and rows saved before the text normaliser
-    existed may hold characters no PDF or DOCX can.
-    """
-    organizations = organization_list(workgroup=workgroup)
+def _organizations_for_documents(
+    *, workgroup: Workgroup, include_inactive: bool, contacts_per_organization: int | None
+) -> Iterable[Organization]:
+    """Organizations by name, each with ``document_contacts`` (primary first; all, or the first few) and
+    ``contact_count``. Three queries however many there are."""
+    organizations = Organization.objects.filter(workgroup=workgroup).select_related("sector").order_by("name", "id")
     if not include_inactive:
         organizations = organizations.exclude(engagement_status=EngagementStatus.INACTIVE)
+    contacts = Contact.objects.order_by("-is_primary", "name", "pk")
+    if contacts_per_organization is not None:
+        contacts = contacts[:contacts_per_organization]
+    contact_count = (
+        Contact.objects.filter(organization=OuterRef("pk")).order_by().values("organization")
+        .annotate(n=Count("pk")).values("n")
+    )
+    return organizations.annotate(contact_count=Coalesce(Subquery(contact_count), 0)).prefetch_related(
+        Prefetch("contacts", queryset=contacts, to_attr="document_contacts")
+    )
+
+
+def directory(
+    *, workgroup: Workgroup, include_inactive: bool = False, contacts_per_organization: int | None = None
+) -> list[DirectoryEntry]:
+    """The contact directory as plain data (agreement packets print it; they never query our tables).
+
+    ``contacts_per_organization`` keeps a printed directory of a large map readable (the primary contact,
+    say, and how many more); the CSV export has everyone. Text is passed through ``xml_safe``: documents
+    get it, and rows saved before the text normaliser existed may hold characters no PDF or DOCX can.
+    """
     entries = []
-    for org in organizations:
-        contacts = list(org.contacts.all()) or [None]
-        for contact in contacts:
+    for org in _organizations_for_documents(workgroup=workgroup, include_inactive=include_inactive,
+                                            contacts_per_organization=contacts_per_organization):
+        contacts = list(org.document_contacts) or [None]
+        for index, contact in enumerate(contacts):
+            last = index == len(contacts) - 1
             entries.append(
                 DirectoryEntry(
                     organization=xml_safe(org.name),
@@ -354,6 +377,7 @@ def directory(*, workgroup: Workgroup, include_inactive: bool = False) -> list[D
                     email=xml_safe(contact.email) if contact else "",
                     phone=xml_safe(contact.phone) if contact else "",
                     is_primary=bool(contact and contact.is_primary),
+                    more_contacts=org.contact_count - len(org.document_contacts) if last else 0,
                 )
             )
     return entries

@@ -56,3 +56,20 @@ def test_an_unknown_kind_of_job_is_not_found(client, workgroup, member):
     client.force_login(member)
 
     assert client.post(f"/w/{workgroup.slug}/jobs/start/no_such_kind/").status_code == 404
+
+
+def test_the_printed_directory_gives_each_organization_its_primary_contact_and_counts_the_rest(workgroup):
+    from partners.selectors import directory
+
+    crisis_line = OrganizationFactory(workgroup=workgroup, name="Riverbend Crisis Line", sector=sector(workgroup))
+    ContactFactory(organization=crisis_line, name="Zoe Primary", is_primary=True)
+    for name in ("Amy Staff", "Ben Staff", "Cal Staff"):
+        ContactFactory(organization=crisis_line, name=name)
+    OrganizationFactory(workgroup=workgroup, name="Quiet Partner", sector=sector(workgroup))
+
+    printed = directory(workgroup=workgroup, contacts_per_organization=1)
+    everyone = directory(workgroup=workgroup)
+
+    assert [(e.organization, e.contact_name, e.more_contacts) for e in printed] == [
+        ("Quiet Partner", "", 0), ("Riverbend Crisis Line", "Zoe Primary", 3)]
+    assert [e.contact_name for e in everyone] == ["", "Zoe Primary", "Amy Staff", "Ben Staff", "Cal Staff"]

@@ -210,23 +210,21 @@ def _run_partner_map_pdf(client, workgroup, member) -> Job:
 @pytest.mark.parametrize("char", HOSTILE, ids=IDS)
 def test_the_partner_map_pdf_is_built_whatever_old_rows_hold(client, workgroup, harbor, member, monkeypatch, char):
     if not _write_hostile_rows(harbor, char):
-        real_points, real_list = reports.grid_points, selectors.organization_list
+        real_points, real_organizations = reports.grid_points, selectors._organizations_for_documents
 
         def points_with_surrogates(**kwargs):
             return [GridPoint(**{**vars(p), "name": _hostile(char)["name"]}) for p in real_points(**kwargs)]
 
-        class Rows(list):  # what the directory selector does with the queryset: leave out inactive ones
-            def exclude(self, **kwargs):
-                return self
-
         def organizations_with_surrogates(**kwargs):
-            organizations = Rows(real_list(**kwargs))
+            organizations = list(real_organizations(**kwargs))
             for organization in organizations:
                 organization.name = _hostile(char)["name"]
+                for contact in organization.document_contacts:
+                    contact.name = _hostile(char)["contact"]
             return organizations
 
         monkeypatch.setattr(reports, "grid_points", points_with_surrogates)
-        monkeypatch.setattr(selectors, "organization_list", organizations_with_surrogates)
+        monkeypatch.setattr(selectors, "_organizations_for_documents", organizations_with_surrogates)
     function = InteropFunction.objects.get(workgroup=workgroup, key="receive-assess")
     services.raci_set(actor=member, function=function, organization=harbor, role="A")
 
