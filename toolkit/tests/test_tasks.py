@@ -36,7 +36,8 @@ def test_summary_job_goes_from_queued_to_succeeded_and_its_pdf_downloads(
         assert handle.read(4) == b"%PDF"
     client.force_login(coordinator)
     status = client.get(f"/w/{workgroup.slug}/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
-    assert b"Download PDF" in status.content
+    assert b'data-testid="job-download"' in status.content
+    assert f"Download {workgroup.slug}-summary.pdf".encode() in status.content
     assert b"hx-trigger" not in status.content  # finished: the page stops polling
     download = client.get(f"/w/{workgroup.slug}/jobs/{job.pk}/download/")
     assert download.status_code == 200
