@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from partners import directory_io, imports
 from partners.forms import DirectoryImportUploadForm
 from partners.models import DirectoryImport
-from toolkit.forms import INVALID_FORM_STATUS
+from toolkit.forms import INVALID_FORM_STATUS, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
 
@@ -23,7 +23,7 @@ from toolkit.views.shortcuts import form_response, refuse_with_message
 @workgroup_view(Action.EDIT_PARTNERS)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = DirectoryImportUploadForm(request.POST or None, request.FILES or None)
+    form = DirectoryImportUploadForm(form_data(request), request.FILES if request.method == "POST" else None)
     return form_response(
         request, form,
         save=partial(imports.directory_import_upload, actor=request.user, workgroup=request.workgroup),

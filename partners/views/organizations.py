@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partners import selectors, services
 from partners.forms import ContactForm, OrganizationForm, SectorForm
 from partners.models import Contact, Organization, Sector
+from toolkit.forms import form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
@@ -47,7 +48,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     sector_id = request.GET.get("sector", "")
     initial = {"sector": sector_id} if sector_id.isascii() and sector_id.isdigit() else {}
     form = OrganizationForm(
-        request.POST or None, initial=initial, workgroup=request.workgroup, submit_label="Add organization"
+        form_data(request), initial=initial, workgroup=request.workgroup, submit_label="Add organization"
     )
     return form_response(
         request, form,
@@ -83,7 +84,7 @@ def organization_edit(request: HttpRequest, organization_id: int) -> HttpRespons
         request.user, request.workgroup, Organization.objects, organization_id, Action.EDIT_PARTNERS
     )
     saved_name = organization.name  # the heading shows the saved name, not the draft
-    form = OrganizationForm(request.POST or None, instance=organization, workgroup=request.workgroup)
+    form = OrganizationForm(form_data(request), instance=organization, workgroup=request.workgroup)
     return form_response(
         request, form,
         save=partial(services.organization_update, actor=request.user, organization=organization),
@@ -125,7 +126,7 @@ def contact_create(request: HttpRequest, organization_id: int) -> HttpResponse:
         request.user, request.workgroup, Organization.objects, organization_id, Action.EDIT_PARTNERS
     )
     return form_response(
-        request, ContactForm(request.POST or None, submit_label="Add contact"),
+        request, ContactForm(form_data(request), submit_label="Add contact"),
         save=partial(services.contact_create, actor=request.user, organization=organization),
         success_message=lambda contact: f"{contact.name} added to {organization.name}.",
         redirect_to=organization,
@@ -139,7 +140,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _contact(request, contact_id)
     saved_name = contact.name
     return form_response(
-        request, ContactForm(request.POST or None, instance=contact),
+        request, ContactForm(form_data(request), instance=contact),
         save=partial(services.contact_update, actor=request.user, contact=contact),
         success_message=lambda saved: f"{saved.name} saved.",
         redirect_to=contact.organization,

@@ -27,7 +27,7 @@ from partners import selectors, services
 from partners.filters import RaciColumnFilter
 from partners.forms import FunctionForm, RaciCellForm
 from partners.models import InteropFunction, Organization, RaciRole
-from toolkit.forms import INVALID_FORM_STATUS, add_service_errors
+from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response
@@ -195,7 +195,7 @@ def function_edit(request: HttpRequest, function_id: int) -> HttpResponse:
         request.user, request.workgroup, InteropFunction.objects, function_id, Action.EDIT_PARTNERS
     )
     initial = {"name": function.name, "description": function.description}
-    form = FunctionForm(request.POST or None, initial=initial, action=request.path, submit_label="Save function")
+    form = FunctionForm(form_data(request), initial=initial, action=request.path, submit_label="Save function")
     return form_response(
         request, form,
         save=partial(services.function_update, actor=request.user, function=function),

@@ -17,12 +17,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from toolkit.forms import form_data
 from toolkit.permissions import Action, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
 from triage import services
 from triage.forms import NodeForm, OptionForm, OptionMoveForm, RiskLevelForm, VersionForm
 from triage.models import Node, NodeKind, Option, ProtocolVersion
-from triage.views.lookups import form_data, get_node, get_option, get_risk_level, get_version
+from triage.views.lookups import get_node, get_option, get_risk_level, get_version
 
 
 def _node_url(version: ProtocolVersion, node: Node | None = None) -> str:

@@ -7,18 +7,12 @@ Rows of another workgroup are simply not found (404). The rows come with what th
 
 from __future__ import annotations
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 
 from toolkit.permissions import Action, get_object_for_user
 from triage.models import Node, Option, Protocol, ProtocolVersion, RiskLevel, Scenario
 
 _VERSION = ("workgroup", "protocol__workgroup")
-
-
-def form_data(request: HttpRequest) -> QueryDict | None:
-    """What a form is bound to: the posted data, even when empty (``request.POST or None`` would take a
-    POST without fields for a GET and answer 200 with a blank form instead of 400 or the saved result)."""
-    return request.POST if request.method == "POST" else None
 
 
 def get_protocol(request: HttpRequest, protocol_id: int, action: Action = Action.VIEW_WORKGROUP) -> Protocol:

@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from toolkit.forms import form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, membership_allows, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
 from triage import engine, selectors, services
 from triage.forms import ScenarioForm
 from triage.models import ProtocolVersion, Route, Scenario
-from triage.views.lookups import form_data, get_scenario, get_version
+from triage.views.lookups import get_scenario, get_version
 
 SCENARIOS_PER_PAGE = 50
 

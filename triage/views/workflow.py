@@ -16,12 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils import dateformat
 from django.views.decorators.http import require_http_methods, require_POST
 
+from toolkit.forms import form_data
 from toolkit.permissions import Action, workgroup_view
 from toolkit.views.shortcuts import form_response
 from triage import services
 from triage.forms import ApprovalForm, NewDraftForm
 from triage.models import Approval, ProtocolVersion, VersionStatus
-from triage.views.lookups import form_data, get_version
+from triage.views.lookups import get_version
 
 
 def _run(request: HttpRequest, version: ProtocolVersion, service: Callable, success: str) -> HttpResponse:
