@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from readiness import selectors, services
 from readiness.forms.instruments import DimensionForm, InstrumentForm, ItemForm, VersionForm
@@ -71,6 +71,7 @@ def _refused(request: HttpRequest, version: InstrumentVersion) -> HttpResponseRe
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def instrument_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.instrument_list(workgroup=request.workgroup), per_page=INSTRUMENTS_PER_PAGE)
     for instrument in page:  # only the published version and the open draft are prefetched
@@ -95,6 +96,7 @@ def instrument_create(request: HttpRequest) -> HttpResponse:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
     instrument = _get(request, Instrument.objects, instrument_id, Action.VIEW_WORKGROUP)
     page = paginate(request, selectors.instrument_versions(instrument=instrument), per_page=VERSIONS_PER_PAGE)
@@ -145,6 +147,7 @@ def _version_page(request: HttpRequest, version: InstrumentVersion,
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def version_detail(request: HttpRequest, instrument_version_id: int) -> HttpResponse:
     return _version_page(request, _version(request, instrument_version_id, Action.VIEW_WORKGROUP))
 

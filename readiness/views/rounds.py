@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from readiness import selectors, services
 from readiness.forms.respond import answer_label
@@ -59,6 +59,7 @@ def _names(respondents: list[Respondent]) -> str:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": paginate(request, selectors.round_list(workgroup=request.workgroup), per_page=ROUNDS_PER_PAGE),
@@ -118,6 +119,7 @@ def _detail_page(request: HttpRequest, round_: AssessmentRound, bound=None, form
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     return _detail_page(request, _round(request, round_id, Action.VIEW_WORKGROUP))
 
@@ -216,6 +218,7 @@ def respondent_add_person(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @workgroup_view(Action.MANAGE_READINESS)
+@require_safe
 def respondent_detail(request: HttpRequest, respondent_id: int) -> HttpResponse:
     respondent = _respondent(request, respondent_id)
     answers = selectors.answers_for(respondent=respondent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from toolkit import guidance
@@ -11,10 +12,12 @@ from toolkit.forms import ResourceSearchForm
 from toolkit.guidance_data import CATEGORIES
 
 
+@require_safe
 def guidance_index(request: HttpRequest) -> HttpResponse:
     return render(request, "toolkit/guidance/index.html", {"topics": guidance.topic_list()})
 
 
+@require_safe
 def guidance_topic(request: HttpRequest, topic: str) -> HttpResponse:
     topic = guidance.topic_get(topic)
     if topic is None:
@@ -29,6 +32,7 @@ def guidance_topic(request: HttpRequest, topic: str) -> HttpResponse:
 
 
 @vary_on_headers("HX-Request")  # the same URL answers with a page or a partial
+@require_safe
 def resource_library(request: HttpRequest) -> HttpResponse:
     form = ResourceSearchForm(request.GET or None, categories=CATEGORIES)
     form.is_valid()  # keep whichever criteria are valid, e.g. the words when a category was hand-edited

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def _broker_ok() -> bool:
 
 
 @never_cache
+@require_safe
 @transaction.non_atomic_requests  # must answer even when the database is down
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}

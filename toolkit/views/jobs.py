@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from toolkit import jobs, selectors, services
@@ -16,6 +16,7 @@ JOB_PAGE_SIZE = 25
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def job_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.job_list(membership=request.membership), per_page=JOB_PAGE_SIZE)
     return render(request, "toolkit/job_list.html", {"page": page})
@@ -46,6 +47,7 @@ def _get_job(request: HttpRequest, job_id: int) -> Job:
 
 @workgroup_view(Action.VIEW_WORKGROUP)
 @vary_on_headers("HX-Request")  # the same URL answers with a page or a partial
+@require_safe
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _get_job(request, job_id)
     template = "toolkit/_job_status.html" if request.htmx else "toolkit/job_detail.html"
@@ -53,6 +55,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _get_job(request, job_id)
     if job.status != JobStatus.SUCCEEDED or not job.result:

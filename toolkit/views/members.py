@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from toolkit import selectors, services
 from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, add_service_errors, form_data
@@ -38,6 +38,7 @@ def _members_page(request: HttpRequest, invite_form: InvitationForm | None = Non
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def member_list(request: HttpRequest) -> HttpResponse:
     return _members_page(request)
 

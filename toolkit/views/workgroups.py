@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from toolkit import selectors, services
 from toolkit.dashboard import cards_for
@@ -47,6 +47,7 @@ def workgroup_create(request: HttpRequest) -> HttpResponse:
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     request.session[LAST_WORKGROUP_SESSION_KEY] = request.workgroup.slug
     cards = cards_for(workgroup=request.workgroup, membership=request.membership)
@@ -96,6 +97,7 @@ def workgroup_restore(request: HttpRequest) -> HttpResponse:
 
 
 @workgroup_view(Action.VIEW_AUDIT)
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEventFilter(
         request.GET, queryset=selectors.audit_events(membership=request.membership), workgroup=request.workgroup
@@ -109,6 +111,7 @@ def area_page(template_name: str):
     """An area's landing page (feature apps start from this and grow their own views)."""
 
     @workgroup_view(Action.VIEW_WORKGROUP)
+    @require_safe
     def view(request: HttpRequest) -> HttpResponse:
         return render(request, template_name, {"area": template_name.split("/", 1)[0]})
 
