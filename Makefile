@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test` (0: one process, e.g. to debug with --pdb).
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install install-dev assets lint worker clean
 
@@ -45,7 +47,7 @@ run: install
 # Probes PostgreSQL, Redis and Chromium (required when CI=true), then runs pytest.
 test: install-dev
 	@env_lines=$$($(PY) .ci/test_services.py) || exit 1; eval "$$env_lines"; \
-	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

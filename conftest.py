@@ -33,17 +33,6 @@ def _missing(marker: str) -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, every test that talks to a real Celery worker runs in the same process.
-
-    Workers consume one shared Redis queue; a worker started by another xdist process would pick up
-    messages about a different test database.
-    """
-    for item in items:
-        if item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.xdist_group("celery-worker"))
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker) and (reason := _missing(marker)):
@@ -149,6 +138,7 @@ def start_celery_worker(*, media_root, log_path, app: str = "toolkit", queues: s
         "DJANGO_ENV": "test",
         **(extra_env or {}),
     }
+    env.pop("PYTEST_XDIST_WORKER", None)  # REDIS_URL above is already this xdist process's own database
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     command = [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo", "--loglevel=INFO",
                "-n", name, "--without-gossip", "--without-mingle"]
@@ -260,3 +250,5 @@ def page(chromium, live_server):
     browser_page.on("console", lambda m: browser_page.console_errors.append(m.text) if m.type == "error" else None)
     yield browser_page
     context.close()
+
+

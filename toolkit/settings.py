@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -232,6 +233,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if DJANGO_ENV == "test" and REDIS_URL and (_xdist := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    # Each pytest-xdist process talks to its own Redis database (the base one, then one below per process),
+    # so the Celery worker a test starts never takes a message meant for another process's test database.
+    # The worker processes tests start are not xdist processes, and take the URL as given.
+    _redis = urlsplit(REDIS_URL)
+    _base = int(_redis.path.strip("/") or 0)
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{(_base - int(_xdist[2:])) % 16}"))
 CELERY_FILESYSTEM_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
