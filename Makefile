@@ -34,7 +34,7 @@ run: install
 	@mkdir -p var
 	DJANGO_ENV=development $(PY) manage.py migrate --noinput
 	DJANGO_ENV=development $(PY) manage.py seed_demo
-	@DJANGO_ENV=development $(VENV)/bin/celery -A toolkit worker --pool=solo --beat \
+	@DJANGO_ENV=development $(VENV)/bin/celery -A toolkit worker --pool=solo --beat -Q celery,pdf \
 		--schedule=var/celerybeat-schedule --loglevel=INFO >var/worker.log 2>&1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo ""; \
@@ -54,7 +54,7 @@ lint: install-dev
 	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 worker: install
-	$(VENV)/bin/celery -A toolkit worker --loglevel=INFO
+	$(VENV)/bin/celery -A toolkit worker -Q celery,pdf --loglevel=INFO
 
 clean:
 	rm -rf var test-artifacts .pytest_cache

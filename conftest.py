@@ -142,8 +142,7 @@ def start_celery_worker(*, media_root, log_path, app: str = "toolkit", queues: s
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     command = [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo", "--loglevel=INFO",
                "-n", name, "--without-gossip", "--without-mingle"]
-    if queues:
-        command += ["-Q", queues]
+    command += ["-Q", queues or "celery,pdf"]  # the default queue and the agreement packets' queue
     log = open(log_path, "wb")  # noqa: SIM115 (closed by stop_celery_worker)
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     process.log_file = log

@@ -321,7 +321,7 @@ def agreement_docx(agreement: RenderedAgreement) -> bytes:
     # Running header and page numbers (fields are updated by Word/LibreOffice on open).
     header = section.header.paragraphs[0]
     header.text = f"{agreement.title} · Version {agreement.version_number}"
-    if not agreement.is_executed:
+    if not agreement.for_signature:
         header.add_run(f" · {DRAFT_NOTICE}")
     for run in header.runs:
         run.font.size = Pt(8)
@@ -332,7 +332,7 @@ def agreement_docx(agreement: RenderedAgreement) -> bytes:
 
     document.add_paragraph(agreement.title, style="Title")
     document.add_paragraph(_version_line(agreement))
-    if not agreement.is_executed:
+    if not agreement.for_signature:
         notice = document.add_paragraph()
         run = notice.add_run(DRAFT_NOTICE)
         run.bold = True

@@ -270,3 +270,23 @@ class SignedScanForm(Form):
     file = forms.FileField(label="Signed agreement (PDF)",
                            error_messages={"required": "Choose the signed PDF to upload.",
                                            "empty": "That file is empty: choose the signed PDF to upload."})
+
+
+class PacketForm(Form):
+    """What goes into an agreement packet: which version, and which exhibits and appendices."""
+
+    version = forms.TypedChoiceField(label="Version", coerce=int)
+    sections = forms.MultipleChoiceField(
+        label="Exhibits and appendices", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The cover, the contents, the agreement and the signature pages are always in the packet.",
+    )
+
+    def __init__(self, *args: Any, agreement, version_numbers: list[int], section_choices: list[tuple[str, str]],
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        current = agreement.current_version_number
+        self.fields["version"].choices = [
+            (number, f"Version {number}" + (" (current)" if number == current else " (superseded)"))
+            for number in version_numbers
+        ]
+        self.fields["sections"].choices = section_choices

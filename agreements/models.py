@@ -113,6 +113,11 @@ class Agreement(WorkgroupOwnedModel):
         help_text="The protocol version in force when the agreement was last saved.",
     )
 
+    # The approval of the current version (cleared when a new draft starts): the clean copy for signature names it.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
     signed_scan = models.FileField(upload_to=WorkgroupUploadTo("agreements/signed"), blank=True, max_length=300,
                                    help_text="The executed agreement as signed (PDF); downloaded only through the app.")
 
@@ -197,3 +202,45 @@ class ReviewComment(WorkgroupOwnedModel):
 
     def __str__(self) -> str:
         return f"Comment on {self.clause_key} ({self.version})"
+
+
+class PacketSection(models.TextChoices):
+    """What an agreement packet may hold besides its cover, contents, the agreement and signature pages."""
+
+    DIRECTORY = "directory", "Contact directory of the parties"
+    RACI = "raci", "Roles and responsibilities (RACI)"
+    PROTOCOL = "protocol", "Triage protocol: risk levels, decision tree and decision-point matrix"
+    DATA_SHARING = "data_sharing", "Data-sharing terms"
+    COMMENTS = "comments", "Open review comments (versions not yet approved)"
+
+
+class AgreementPacket(WorkgroupOwnedModel):
+    """A PDF packet of one agreement version, built in the background; its file is its job's result."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="packets")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="packets")
+    sections = models.JSONField(default=list, blank=True)  # PacketSection values, in PacketSection order
+    options_key = models.CharField(max_length=200)  # the sections as one string: same version + key = same packet
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The job that builds it (the latest one, after a retry). Deleting the packet deletes its job and file.
+    job = models.OneToOneField("toolkit.Job", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="agreement_packet")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["agreement", "-created_at", "-id"], name="packet_agreement_created"),
+            models.Index(fields=["version", "options_key"], name="packet_version_options"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Packet of {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:packet-detail", kwargs={"slug": self.workgroup.slug,
+                                                           "agreement_id": self.agreement_id, "packet_id": self.pk})

@@ -43,6 +43,13 @@ class RenderedAgreement:
     parties: tuple[RenderedParty, ...]
     clauses: tuple[RenderedClause, ...]
     variables: dict[str, str] = field(default_factory=dict)  # display values, for a summary table
+    # Approved (and not yet executed): a clean copy for signature, without the DRAFT mark.
+    is_approved: bool = False
+
+    @property
+    def for_signature(self) -> bool:
+        """Approved or executed: exports carry no DRAFT mark."""
+        return self.is_approved or self.is_executed
 
 
 @dataclass(frozen=True)

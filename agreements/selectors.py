@@ -70,13 +70,16 @@ def render_version(version: AgreementVersion) -> RenderedAgreement:
     clauses = [ClauseText(c["key"], _text(c["title"]), _text(c["body"]), c.get("condition", ""))
                for c in version.clauses]
     signed = {_text(p.name): p.signed_on.isoformat() if p.signed_on else "" for p in agreement.parties.all()}
+    current = version.number == agreement.current_version_number
     return RenderedAgreement(
         title=_text(version.title),
         kind_label=agreement.template.get_kind_display(),
         workgroup_name=_text(workgroup.name),
         version_number=version.number,
         status_label=agreement.get_status_display(),
-        is_executed=agreement.status == AgreementStatus.EXECUTED,
+        # Only the current version is approved or executed; an older one is a superseded text.
+        is_executed=current and agreement.status == AgreementStatus.EXECUTED,
+        is_approved=current and agreement.status == AgreementStatus.APPROVED,
         parties=tuple(RenderedParty(p["name"], p["signatory_name"], p["signatory_title"], signed.get(p["name"], ""))
                       for p in parties),
         clauses=render_clauses(clauses, values=values, flags=flags),

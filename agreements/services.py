@@ -13,11 +13,13 @@ from django.utils import timezone
 from agreements import defaults
 from agreements.models import (
     Agreement,
+    AgreementPacket,
     AgreementParty,
     AgreementStatus,
     AgreementTemplate,
     AgreementVersion,
     Clause,
+    PacketSection,
     ReviewComment,
     TemplateClause,
     TemplateVariable,
@@ -293,6 +295,10 @@ def _transition(actor: User, agreement: Agreement, action: Action, allowed: tupl
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if locked.status not in allowed:
         raise ValidationError(f"This agreement is {locked.get_status_display().lower()}; that step is not possible.")
+    if to == AgreementStatus.APPROVED:
+        locked.approved_at, locked.approved_by = timezone.now(), actor
+    elif to != AgreementStatus.EXECUTED:  # back in drafting or review: the approval no longer stands
+        locked.approved_at, locked.approved_by = None, None
     locked.status = to
     return _save(locked, actor)
 
@@ -348,6 +354,7 @@ def agreement_new_draft(*, actor: User, agreement: Agreement) -> AgreementVersio
         raise ValidationError("Only an approved or executed agreement starts a new draft.")
     latest = locked.versions.get(number=locked.current_version_number)
     locked.status = AgreementStatus.DRAFT
+    locked.approved_at, locked.approved_by = None, None
     _save(locked, actor)
     locked.parties.update(signed_on=None)
     return _new_version(actor=actor, agreement=locked, title=latest.title, variables=dict(latest.variables),
@@ -396,3 +403,75 @@ def agreement_attach_signed_scan(*, actor: User, agreement: Agreement, uploaded)
     locked._history_user = actor
     locked.save(update_fields=["signed_scan", "updated_at"])
     return locked
+
+
+# --- Agreement packets ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def packet_request(*, actor: User, agreement: Agreement, version: AgreementVersion,
+                   sections: list[str]) -> tuple[AgreementPacket, bool]:
+    """Ask for a packet of ``version``; returns (packet, created).
+
+    A packet of the same version with the same sections that is still queued or being built is returned
+    instead of starting another (a double click, two reviewers at once): the agreement row is locked while
+    we look. Otherwise a packet and its job are recorded; the job is queued once the rows are committed.
+    """
+    from agreements import packets
+    from toolkit.models import JobStatus
+    from toolkit.services import job_create
+
+    require(actor, agreement.workgroup, Action.EXPORT_AGREEMENTS)
+    require(actor, agreement.workgroup, Action.RUN_JOBS)  # a packet is a new row: not in an archived workgroup
+    if version.agreement_id != agreement.pk:
+        raise ValidationError("That version belongs to another agreement.")
+    chosen = packets.normalise_sections(sections)
+    allowed = {section.value for section in packets.available_sections(agreement, version)}
+    if not_here := [section for section in chosen if section not in allowed]:
+        labels = dict(PacketSection.choices)
+        raise ValidationError({"sections": "This version cannot have: "
+                               + "; ".join(labels[section] for section in not_here) + "."})
+    key = packets.options_key(chosen)
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
+    running = (AgreementPacket.objects.filter(version=version, options_key=key,
+                                              job__status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+               .order_by("-created_at").first())
+    if running is not None:
+        return running, False
+    packet = AgreementPacket(workgroup=agreement.workgroup, agreement=agreement, version=version, sections=chosen,
+                             options_key=key, requested_by=actor)
+    _save(packet, actor)
+    packet.job = job_create(actor=actor, workgroup=agreement.workgroup, kind=packets.KIND,
+                            params={"packet_id": packet.pk})
+    _save(packet, actor)
+    return packet, True
+
+
+@transaction.atomic
+def packet_retry(*, actor: User, packet: AgreementPacket) -> AgreementPacket:
+    """Build a failed packet again (a new job; the packet follows it)."""
+    from toolkit.services import job_retry
+
+    require(actor, packet.workgroup, Action.EXPORT_AGREEMENTS)
+    locked = AgreementPacket.objects.select_for_update(of=("self",)).select_related("job").get(pk=packet.pk)
+    if locked.job is None:
+        raise ValidationError("This packet has no build to retry; ask for a new packet.")
+    locked.job = job_retry(actor=actor, job=locked.job)
+    _save(locked, actor)
+    return locked
+
+
+@transaction.atomic
+def packet_delete(*, actor: User, packet: AgreementPacket) -> None:
+    """Delete a packet, its job and its file (the file once the deletion commits). Recorded in the audit trail."""
+    from toolkit.models import Job, JobStatus
+
+    require(actor, packet.workgroup, Action.EDIT_AGREEMENTS)
+    locked = AgreementPacket.objects.select_for_update(of=("self",)).select_related("job").get(pk=packet.pk)
+    if locked.job is not None and locked.job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        raise ValidationError("This packet is still being built; delete it once it has finished.")
+    job_id = locked.job_id
+    locked._history_user = actor
+    locked.delete()
+    if job_id:
+        Job.objects.filter(pk=job_id).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements.views import drafting, review
+from agreements.views import drafting, packets, review
 
 app_name = "agreements"
 
@@ -28,4 +28,10 @@ urlpatterns = [
     path("comments/<int:comment_id>/resolve/", review.comment_resolve, name="comment-resolve"),
     path("<int:agreement_id>/versions/<int:version_number>/export.docx", review.export_docx, name="export-docx"),
     path("<int:agreement_id>/versions/<int:version_number>/export.pdf", review.export_pdf, name="export-pdf"),
+    # Packets (packets.py)
+    path("<int:agreement_id>/packets/", packets.packet_list, name="packet-list"),
+    path("<int:agreement_id>/packets/<int:packet_id>/", packets.packet_detail, name="packet-detail"),
+    path("<int:agreement_id>/packets/<int:packet_id>/packet.pdf", packets.packet_download, name="packet-download"),
+    path("<int:agreement_id>/packets/<int:packet_id>/retry/", packets.packet_retry, name="packet-retry"),
+    path("<int:agreement_id>/packets/<int:packet_id>/delete/", packets.packet_delete, name="packet-delete"),
 ]

@@ -298,6 +298,26 @@ def raci_rows(
     return list(rows.values())
 
 
+@dataclass(frozen=True)
+class RaciLine:
+    """One RACI row as plain data, for documents (agreement packets): the function and some organizations' letters."""
+
+    key: str
+    name: str
+    description: str
+    letters: dict[int, str]  # organization id -> R/A/C/I, only for the organizations asked for
+    problems: tuple[str, ...]  # over every organization that is not inactive, as the matrix page shows them
+
+
+def raci_for_organizations(*, workgroup: Workgroup, organization_ids: Iterable[int]) -> list[RaciLine]:
+    """The RACI matrix of some organizations (an agreement's parties), function by function. Four queries."""
+    return [
+        RaciLine(key=row.function.key, name=xml_safe(row.function.name), description=xml_safe(row.function.description),
+                 letters=dict(row.cells), problems=tuple(row.problems))
+        for row in raci_rows(workgroup=workgroup, organization_ids=organization_ids)
+    ]
+
+
 def raci_problems(roles: list[str]) -> list[str]:
     """Each function needs exactly one Accountable and at least one Responsible."""
     return _problems(roles.count(RaciRole.ACCOUNTABLE), roles.count(RaciRole.RESPONSIBLE))
@@ -332,11 +352,14 @@ class DirectoryEntry:
 
 
 def _organizations_for_documents(
-    *, workgroup: Workgroup, include_inactive: bool, contacts_per_organization: int | None
+    *, workgroup: Workgroup, include_inactive: bool, contacts_per_organization: int | None,
+    organization_ids: Iterable[int] | None = None,
 ) -> Iterable[Organization]:
     """Organizations by name, each with ``document_contacts`` (primary first; all, or the first few) and
     ``contact_count``. Three queries however many there are."""
     organizations = Organization.objects.filter(workgroup=workgroup).select_related("sector").order_by("name", "id")
+    if organization_ids is not None:
+        organizations = organizations.filter(pk__in=list(organization_ids))
     if not include_inactive:
         organizations = organizations.exclude(engagement_status=EngagementStatus.INACTIVE)
     contacts = Contact.objects.order_by("-is_primary", "name", "pk")
@@ -352,17 +375,20 @@ def _organizations_for_documents(
 
 
 def directory(
-    *, workgroup: Workgroup, include_inactive: bool = False, contacts_per_organization: int | None = None
+    *, workgroup: Workgroup, include_inactive: bool = False, contacts_per_organization: int | None = None,
+    organization_ids: Iterable[int] | None = None,
 ) -> list[DirectoryEntry]:
     """The contact directory as plain data (agreement packets print it; they never query our tables).
 
     ``contacts_per_organization`` keeps a printed directory of a large map readable (the primary contact,
-    say, and how many more); the CSV export has everyone. Text is passed through ``xml_safe``: documents
-    get it, and rows saved before the text normaliser existed may hold characters no PDF or DOCX can.
+    say, and how many more); the CSV export has everyone. ``organization_ids`` limits it to some
+    organizations (an agreement's parties). Text is passed through ``xml_safe``: documents get it, and rows
+    saved before the text normaliser existed may hold characters no PDF or DOCX can.
     """
     entries = []
     for org in _organizations_for_documents(workgroup=workgroup, include_inactive=include_inactive,
-                                            contacts_per_organization=contacts_per_organization):
+                                            contacts_per_organization=contacts_per_organization,
+                                            organization_ids=organization_ids):
         contacts = list(org.document_contacts) or [None]
         for index, contact in enumerate(contacts):
             last = index == len(contacts) - 1

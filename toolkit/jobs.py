@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 # run(job=..., set_progress=..., output=<binary file object>) -> filename. The runner writes its file into
 # ``output`` (WeasyPrint: ``write_pdf(target=output)``); the core copies it to storage in chunks.
+# ``set_progress(percent, note="")``: the note says in words what the runner is doing now.
 Runner = Callable[..., str]
 
 
@@ -27,6 +28,9 @@ class JobKind:
     action: Action  # needed to start the job (checked again when it runs)
     run: Runner
     view_action: Action | None = None  # needed to see its status and download it; None: same as action
+    # The Celery queue its messages go to; "" is the default queue. Long renders (agreement packets) go to
+    # "pdf", served by workers started with `-Q pdf --prefetch-multiplier=1`, so they never hold up short jobs.
+    queue: str = ""
 
 
 _KINDS: dict[str, JobKind] = {}

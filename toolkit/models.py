@@ -317,6 +317,8 @@ class Job(models.Model):
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
+    # What the runner is doing now, in words ("Section 3 of 9: contact directory"), for the status page.
+    progress_note = models.CharField(max_length=200, blank=True)
     error_message = models.TextField(blank=True)
     result = models.FileField(upload_to=job_result_path, blank=True, max_length=300)
     requested_by = models.ForeignKey(

@@ -31,6 +31,15 @@ def render_pdf(template_name: str, context: dict, *, target: BinaryIO | None = N
     return document.write_pdf()
 
 
+def render_pdf_document(template_name: str, context: dict):
+    """Render a template and lay it out; the caller reads ``pages`` and calls ``write_pdf(target=…, …)``."""
+    from weasyprint import HTML, URLFetcher
+
+    html = render_to_string(template_name, context)
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
+    return HTML(string=html, base_url="data:,", url_fetcher=fetcher).render()
+
+
 def svg_data_uri(svg: str) -> str:
     """A data: URI for <img src> in PDFs, the only scheme ``render_pdf`` lets WeasyPrint load.
 

@@ -243,7 +243,15 @@ if DJANGO_ENV == "test" and REDIS_URL and (_xdist := os.environ.get("PYTEST_XDIS
 CELERY_FILESYSTEM_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 60 * 60}
+    # A message whose worker died (acks are late) is delivered again after this long; the job's lease keeps a
+    # redelivery from running a job twice, so a short timeout is safe, only busier.
+    _visibility = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT_SECONDS", "3600"))
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": _visibility,
+        # Look for such messages every few seconds when the timeout is short (kombu: every 10 × 10 s).
+        "unacked_restore_interval": max(1, min(10, _visibility // 2)),
+        "unacked_restore_throttle": 1 if _visibility < 60 else 10,
+    }
 else:
     # No server needed: messages are files under var/, picked up by the worker `make run` starts.
     CELERY_BROKER_URL = "filesystem://"

@@ -194,3 +194,97 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
         start_label="Open triage protocols", guidance_slug="policies-safety-and-triage", facts=facts,
         warnings=[] if in_force else ["No approved protocol is in force yet."],
     )
+
+
+# --- The protocol as an exhibit of an agreement (agreement packets print it; they never query our tables) ---
+
+
+@dataclass(frozen=True)
+class ExhibitLevel:
+    key: str
+    name: str
+    description: str
+    default_response: str
+    responder_types: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class ExhibitMatrixRow:
+    answers: tuple[str, ...]  # "Yes" / "No" / "—" per criterion, in the order of ``ProtocolExhibit.criteria``
+    route: str  # the route's key (agreement packets name the parties that lead and support it)
+    route_label: str
+    risk_level: str
+    outcome: str
+    path: str  # the answers that lead there, for people to read
+
+
+@dataclass(frozen=True)
+class ProtocolExhibit:
+    protocol_name: str
+    version_number: int
+    status_label: str
+    approved_at: datetime | None
+    approvals: tuple[tuple[str, str], ...]  # (organization, ISO date), in date order
+    in_force_since: datetime | None  # None when this version is not the one in force
+    reassessment_guidance: str
+    levels: tuple[ExhibitLevel, ...]
+    criteria: tuple[str, ...]  # labels
+    matrix: tuple[ExhibitMatrixRow, ...]
+    contradictions: tuple[str, ...]
+    tree: engine.Tree
+
+
+def protocol_exhibit(*, version: ProtocolVersion) -> ProtocolExhibit:
+    """A version's risk levels, decision-point matrix and approvals as plain text; seven queries."""
+    from toolkit.text import xml_safe
+    from triage.diagram import route_label
+
+    contents = version_contents(version)
+    tree = contents.tree
+    levels = {level.key: level.name for level in tree.risk_levels}
+    rows, contradictions = engine.decision_matrix(tree)
+    keys = list(tree.criteria)
+    yes_no = {True: "Yes", False: "No", None: "—"}
+    period = version.in_force_periods.filter(ended_at__isnull=True).first()
+    approvals = tuple((xml_safe(name), on.isoformat()) for name, on in
+                      version.approvals.order_by("approved_on", "organization_name")
+                      .values_list("organization_name", "approved_on"))
+    return ProtocolExhibit(
+        protocol_name=xml_safe(version.protocol.name),
+        version_number=version.number,
+        status_label=version.get_status_display(),
+        approved_at=version.approved_at,
+        approvals=approvals,
+        in_force_since=period.started_at if period else None,
+        reassessment_guidance=xml_safe(version.reassessment_guidance),
+        levels=tuple(ExhibitLevel(level.key, xml_safe(level.name), xml_safe(level.description),
+                                  xml_safe(level.default_response), xml_safe(level.responder_types), level.colour)
+                     for level in tree.risk_levels),
+        criteria=tuple(xml_safe(tree.criteria[key]) for key in keys),
+        matrix=tuple(
+            ExhibitMatrixRow(
+                answers=tuple(yes_no[row.values.get(key)] for key in keys),
+                route=row.route, route_label=route_label(row.route) if row.route else "—",
+                risk_level=xml_safe(levels.get(row.risk_level, row.risk_level or "—")),
+                outcome=xml_safe(row.outcome), path=xml_safe(" → ".join(row.path)),
+            )
+            for row in rows
+        ),
+        contradictions=tuple(xml_safe(c.message) for c in contradictions),
+        tree=tree,
+    )
+
+
+def protocol_diagram_svg(*, exhibit: ProtocolExhibit) -> str:
+    """The decision tree drawn by Graphviz; raises ``toolkit.pdf.ChartError`` when it cannot be drawn, so a
+    document that needs it fails instead of printing an apology in its place."""
+    from toolkit.pdf import ChartError
+    from triage import diagram
+
+    title = f"{exhibit.protocol_name} — version {exhibit.version_number}"
+    svg = diagram.render_svg(diagram.tree_to_dot(exhibit.tree, title=title))
+    for message in (diagram.MISSING_DOT, diagram.TIMED_OUT, diagram.FAILED):
+        if svg == diagram.fallback_svg(message):
+            raise ChartError(message)
+    return svg

@@ -126,7 +126,8 @@ def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
         document = docx.Document(docx_path)
         assert any("Call Transfer Procedures" in p.text for p in document.paragraphs)
         text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
-        assert LINE in text and "DRAFT" in text and "dedicated line" in text
+        # Approved: a clean copy for signature, no DRAFT mark.
+        assert LINE in text and "DRAFT" not in text and "Approved" in text and "dedicated line" in text
         assert errors == []
     finally:
         reviewer_context.close()

@@ -260,3 +260,11 @@ def test_redline_clauses_removed_first_and_title_change():
     assert [(ch.key, ch.status) for ch in changes] == [("x", "removed"), ("k", "changed")]
     assert changes[1].old_title == "Kept" and changes[1].title == "Kept (renamed)"
     assert changes[1].html == "k"
+
+
+def test_an_approved_version_exports_as_a_clean_copy_for_signature():
+    approved = make_agreement(is_approved=True, status_label="Approved")
+    document = docx.Document(io.BytesIO(agreement_docx(approved)))
+
+    assert "DRAFT" not in docx_text(document) and "DRAFT" not in document.sections[0].header.paragraphs[0].text
+    assert "DRAFT" not in pdf_text(agreement_pdf(approved))

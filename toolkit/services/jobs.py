@@ -65,7 +65,7 @@ def job_create(
     job = Job.objects.create(
         workgroup=workgroup, kind=kind, params=params or {}, requested_by=actor, retry_of=retry_of
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk, queue=job_kind.queue))
     return job
 
 
@@ -76,12 +76,18 @@ def job_retry(*, actor: User, job: Job) -> Job:
     return job_create(actor=actor, workgroup=job.workgroup, kind=job.kind, params=job.params, retry_of=job)
 
 
-def _enqueue(job_id: int) -> None:
-    """Hand the job to the broker; if the broker is down, say so on the job instead of failing the request."""
+def _enqueue(job_id: int, *, queue: str = "") -> None:
+    """Hand the job to the broker; if the broker is down, say so on the job instead of failing the request.
+
+    The message carries the job's id only; everything else is read from the row when it runs.
+    """
     from toolkit.tasks import run_job  # tasks import services; import here to avoid the cycle
 
     try:
-        run_job.delay(job_id)
+        if queue:
+            run_job.apply_async(args=[job_id], queue=queue)
+        else:
+            run_job.delay(job_id)
     except Exception:
         logger.exception("Could not queue job %s", job_id)
         Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
@@ -118,9 +124,11 @@ def _job_claim(job_id: int, token: str) -> Job | None:
         job.started_at = now
         job.attempts += 1
         job.progress = 0
+        job.progress_note = ""
         job.lease_token = token
         job.lease_expires_at = now + _lease_length()
-        job.save(update_fields=["status", "started_at", "attempts", "progress", "lease_token", "lease_expires_at"])
+        job.save(update_fields=["status", "started_at", "attempts", "progress", "progress_note", "lease_token",
+                                "lease_expires_at"])
         return job
 
 
@@ -159,9 +167,9 @@ class _LeaseKeeper(threading.Thread):
         self.join(timeout=10)
 
 
-def job_set_progress(*, job: Job, progress: int) -> None:
-    """Progress for the status page; also proof of life, so it renews the lease."""
-    fields = {"progress": max(0, min(100, progress))}
+def job_set_progress(*, job: Job, progress: int, note: str = "") -> None:
+    """Progress (and what is being done, in words) for the status page; also proof of life: it renews the lease."""
+    fields = {"progress": max(0, min(100, progress)), "progress_note": note[:200]}
     if job.lease_token:
         fields["lease_expires_at"] = timezone.now() + _lease_length()
     Job.objects.filter(pk=job.pk, lease_token=job.lease_token).update(**fields)
@@ -273,7 +281,8 @@ def _run_runner(job: Job, output) -> str:
     if job.requested_by is None:
         raise ValidationError("The person who asked for this job no longer has an account.")
     require(job.requested_by, job.workgroup, job_kind.action)
-    return job_kind.run(job=job, set_progress=lambda p: job_set_progress(job=job, progress=p), output=output)
+    return job_kind.run(job=job, set_progress=lambda p, note="": job_set_progress(job=job, progress=p, note=note),
+                        output=output)
 
 
 def _still_holding(job: Job, token: str) -> Job | None:
@@ -311,10 +320,12 @@ def _finish_succeeded(job: Job, token: str, filename: str, output) -> Job:
         current.result.name = name
         current.status = JobStatus.SUCCEEDED
         current.progress = 100
+        current.progress_note = ""
         current.error_message = ""
         current.finished_at = timezone.now()
         current.lease_token = ""
-        current.save(update_fields=["result", "status", "progress", "error_message", "finished_at", "lease_token"])
+        current.save(update_fields=["result", "status", "progress", "progress_note", "error_message", "finished_at",
+                                    "lease_token"])
         if old_name and old_name != name:
             transaction.on_commit(lambda: storage.delete(old_name))
         return current

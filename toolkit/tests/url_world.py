@@ -88,6 +88,7 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "agreement_id": _pk("agreements.Agreement"),
     "version_number": lambda world, workgroup: 1,
     "comment_id": _pk("agreements.ReviewComment"),
+    "packet_id": _extra("packet_id"),
     # triage
     "protocol_id": _pk("triage.Protocol"),
     "protocol_version_id": _extra("protocol_version_id"),
@@ -111,6 +112,9 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Callable[[World, Workgroup], Any]]] = {
     "agreements:signatures": {"agreement_id": _extra("approved_agreement_id")},
     "agreements:execute": {"agreement_id": _extra("approved_agreement_id")},
     "agreements:signed-scan-download": {"agreement_id": _extra("approved_agreement_id")},
+    **{route: {"agreement_id": _extra("packet_agreement_id")} for route in (
+        "agreements:packet-detail", "agreements:packet-download", "agreements:packet-retry",
+        "agreements:packet-delete")},
     "readiness:respond": {"round_id": _extra("open_round_id")},
     "triage:approval-create": {"protocol_version_id": _extra("in_review_version_id")},
     "triage:version-approve": {"protocol_version_id": _extra("in_review_version_id")},
@@ -191,6 +195,23 @@ def _agreement_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> N
     approved = agreement_services.agreement_approve(actor=coordinator, agreement=approved)
     approved.signed_scan.save("signed.pdf", ContentFile(b"%PDF-1.7 signed"))
     extra[("approved_agreement_id", workgroup.pk)] = approved.pk
+    _packet_extras(extra, workgroup, coordinator, approved)
+
+
+def _packet_extras(extra: dict, workgroup: Workgroup, coordinator: User, agreement) -> None:
+    """A built packet of the approved agreement, as its job leaves it: a file to download, retry, delete."""
+    from agreements.models import AgreementPacket
+    from toolkit.models import Job, JobStatus
+
+    job = Job.objects.create(workgroup=workgroup, kind="agreement_packet", requested_by=coordinator,
+                             status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now())
+    job.result.save("approved-mou-v1-packet.pdf", ContentFile(b"%PDF-1.7 packet"))
+    packet = AgreementPacket.objects.create(
+        workgroup=workgroup, agreement=agreement, version=agreement.versions.get(number=1), sections=[],
+        options_key="-", requested_by=coordinator, job=job, page_count=1, size_bytes=15, sha256="0" * 64)
+    Job.objects.filter(pk=job.pk).update(params={"packet_id": packet.pk})
+    extra[("packet_id", workgroup.pk)] = packet.pk
+    extra[("packet_agreement_id", workgroup.pk)] = agreement.pk
 
 
 def _partner_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:
