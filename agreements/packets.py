@@ -304,7 +304,7 @@ def packet_filename(packet: AgreementPacket) -> str:
 
 def run_agreement_packet(*, job, set_progress, output) -> str:
     """The job kind's runner: build the packet of ``job.params["packet_id"]`` into ``output``."""
-    from toolkit.pdf import render_pdf_document
+    from toolkit.pdf import ACCESSIBLE, render_pdf_document
 
     packet = (AgreementPacket.objects.select_related("agreement__template", "agreement__protocol_version",
                                                      "agreement__approved_by", "version", "workgroup")
@@ -318,7 +318,7 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
     document = render_pdf_document("agreements/pdf/packet.html", context)
     pages = len(document.pages)
     set_progress(90, f"Writing the PDF ({pages} pages)")
-    document.write_pdf(target=output, pdf_variant="pdf/ua-1", pdf_tags=True)
+    document.write_pdf(target=output, **ACCESSIBLE)
     size = output.tell()
     output.seek(0)
     digest = hashlib.sha256()

@@ -18,22 +18,23 @@ class ChartError(ValueError):
     """A chart could not be drawn; the job that wanted it fails instead of shipping a PDF without it."""
 
 
-def render_pdf(template_name: str, context: dict, *, target: BinaryIO | None = None) -> bytes | None:
-    """Render a template to PDF: into ``target`` (a file object, for jobs) or, without one, as bytes."""
-    from weasyprint import HTML, URLFetcher  # heavy; only workers need it
+# Every PDF the app makes is tagged (structure tree: headings, tables, figures with their alternative text)
+# and declares the PDF/UA-1 profile; templates give <html lang>, a <title> and alt text for every image.
+ACCESSIBLE = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 
-    html = render_to_string(template_name, context)
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
-    document = HTML(string=html, base_url="data:,", url_fetcher=fetcher)
+
+def render_pdf(template_name: str, context: dict, *, target: BinaryIO | None = None) -> bytes | None:
+    """Render a template to a tagged PDF: into ``target`` (a file object, for jobs) or, without one, as bytes."""
+    document = render_pdf_document(template_name, context)
     if target is not None:
-        document.write_pdf(target=target)
+        document.write_pdf(target=target, **ACCESSIBLE)
         return None
-    return document.write_pdf()
+    return document.write_pdf(**ACCESSIBLE)
 
 
 def render_pdf_document(template_name: str, context: dict):
-    """Render a template and lay it out; the caller reads ``pages`` and calls ``write_pdf(target=…, …)``."""
-    from weasyprint import HTML, URLFetcher
+    """Render a template and lay it out; the caller reads ``pages`` and calls ``write_pdf(target=…, **ACCESSIBLE)``."""
+    from weasyprint import HTML, URLFetcher  # heavy; only workers need it
 
     html = render_to_string(template_name, context)
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)

@@ -268,3 +268,11 @@ def test_an_approved_version_exports_as_a_clean_copy_for_signature():
 
     assert "DRAFT" not in docx_text(document) and "DRAFT" not in document.sections[0].header.paragraphs[0].text
     assert "DRAFT" not in pdf_text(agreement_pdf(approved))
+
+
+def test_the_pdf_export_is_tagged_with_language_title_and_headings():
+    reader = PdfReader(io.BytesIO(agreement_pdf(make_agreement())))
+    root = reader.trailer["/Root"]
+
+    assert root["/Lang"] == "en" and bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert reader.metadata.title == "Riverbend County Crisis Response MOU — Version 3"
