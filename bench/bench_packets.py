@@ -34,7 +34,7 @@ def _worker(media: Path, log: Path, name: str) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_ENV": "test", "MEDIA_ROOT": str(media), "REDIS_URL": settings.REDIS_URL,
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"}
     handle = open(log, "wb")  # noqa: SIM115 (the process owns it)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 (a fixed argv of this interpreter; no shell)
         [sys.executable, "-m", "celery", "-A", "toolkit", "worker", "-Q", "pdf", "--pool=solo", "--loglevel=WARNING",
          "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--prefetch-multiplier=1"],
         cwd=settings.BASE_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT)

@@ -217,8 +217,26 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploaded and generated files: on the local disk under MEDIA_ROOT by default (web and workers must share it),
+# or, with S3_BUCKET set, in a private bucket of any S3-compatible store (django-storages), for many machines.
+# Credentials come the usual AWS way (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+_default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,  # e.g. MinIO; empty: AWS
+            "region_name": os.environ.get("S3_REGION") or None,
+            "default_acl": "private",  # files are served only through permission-checked views
+            "querystring_auth": True,
+            "file_overwrite": False,  # a second file of the same name gets its own name, as on disk
+            "object_parameters": {"ServerSideEncryption": "AES256"} if env_bool("S3_ENCRYPT", True) else {},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

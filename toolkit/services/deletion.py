@@ -122,11 +122,13 @@ def delete_stored_prefix(prefix: str, storage: Storage | None = None) -> int:
 
 
 def _remove_empty_folder(prefix: str, storage: Storage) -> None:
-    path = getattr(storage, "path", None)
-    if path is None:
+    """On disk, the emptied folder goes too; object stores have no folders (their ``path`` raises)."""
+    try:
+        folder = storage.path(prefix.rstrip("/"))
+    except NotImplementedError:
         return
     with contextlib.suppress(OSError):
-        os.rmdir(storage.path(prefix.rstrip("/")))
+        os.rmdir(folder)
 
 
 @transaction.atomic
