@@ -280,6 +280,10 @@ class PacketForm(Form):
         label="Exhibits and appendices", required=False, widget=forms.CheckboxSelectMultiple,
         help_text="The cover, the contents, the agreement and the signature pages are always in the packet.",
     )
+    as_zip = forms.BooleanField(
+        label="For counsel who redline in Word: a ZIP of the agreement as Word (DOCX) and the rest as PDF",
+        required=False,
+    )
 
     def __init__(self, *args: Any, agreement, version_numbers: list[int], section_choices: list[tuple[str, str]],
                  **kwargs: Any):

@@ -220,7 +220,9 @@ class AgreementPacket(WorkgroupOwnedModel):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="packets")
     version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="packets")
     sections = models.JSONField(default=list, blank=True)  # PacketSection values, in PacketSection order
-    options_key = models.CharField(max_length=200)  # the sections as one string: same version + key = same packet
+    options_key = models.CharField(max_length=200)  # the options as one string: same version + key = same packet
+    # For counsel who redline in Word: a ZIP of the agreement as DOCX and the rest of the packet as PDF.
+    as_zip = models.BooleanField(default=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     # The job that builds it (the latest one, after a retry). Deleting the packet deletes its job and file.
     job = models.OneToOneField("toolkit.Job", on_delete=models.SET_NULL, null=True, blank=True,

@@ -85,8 +85,8 @@ def normalise_sections(chosen: list[str]) -> list[str]:
     return [value for value in PacketSection.values if value in chosen]
 
 
-def options_key(sections: list[str]) -> str:
-    return ",".join(sections) or "-"
+def options_key(sections: list[str], *, as_zip: bool = False) -> str:
+    return (",".join(sections) or "-") + ("+zip" if as_zip else "")
 
 
 # --- Status on paper --------------------------------------------------------------------------------
@@ -268,10 +268,13 @@ def packet_context(packet: AgreementPacket, progress: Progress | None = None) ->
         steps.append((PacketSection.COMMENTS, "Appendix: Open review comments",
                       lambda: _comments_section(packet, rendered)))
 
-    total = len(steps) + 2  # the agreement itself first, the signature pages last
-    progress(5, f"Section 1 of {total}: the agreement")
-    sections = [Section("agreement", "The agreement", "agreement")]
-    for index, (key, title, build) in enumerate(steps, start=2):
+    # The agreement itself first (in a ZIP it is the Word file beside this PDF), the signature pages last.
+    first = [] if packet.as_zip else [Section("agreement", "The agreement", "agreement")]
+    total = len(steps) + len(first) + 1
+    if first:
+        progress(5, f"Section 1 of {total}: the agreement")
+    sections = list(first)
+    for index, (key, title, build) in enumerate(steps, start=len(first) + 1):
         progress(5 + 60 * (index - 1) // total, f"Section {index} of {total}: {title}")
         try:
             data = build()
@@ -294,12 +297,31 @@ def packet_context(packet: AgreementPacket, progress: Progress | None = None) ->
         "requested": requested,
         "created_iso": packet.created_at.replace(microsecond=0).isoformat(),
         "subject": f"{rendered.kind_label} — version {rendered.version_number} — {status.label}",
+        "exhibits_only": packet.as_zip,
     }
 
 
+def _stem(packet: AgreementPacket) -> str:
+    return f"{slugify(packet.version.title)[:60] or 'agreement'}-v{packet.version.number}"
+
+
 def packet_filename(packet: AgreementPacket) -> str:
-    stem = slugify(packet.version.title)[:60] or "agreement"
-    return f"{stem}-v{packet.version.number}-packet.pdf"
+    return f"{_stem(packet)}-packet.{'zip' if packet.as_zip else 'pdf'}"
+
+
+def _write_zip(packet: AgreementPacket, pdf: bytes, output) -> None:
+    """The agreement as Word and the exhibits and signature pages as PDF; fixed dates, so the same bytes again."""
+    import zipfile
+
+    from agreements.exports import _ZIP_DATE_TIME, agreement_docx
+
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in ((f"{_stem(packet)}.docx", agreement_docx(render_version(packet.version))),
+                           (f"{_stem(packet)}-exhibits-and-signatures.pdf", pdf)):
+            entry = zipfile.ZipInfo(name, date_time=_ZIP_DATE_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, data)
 
 
 def run_agreement_packet(*, job, set_progress, output) -> str:
@@ -317,8 +339,11 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
     set_progress(70, "Laying out the pages")
     document = render_pdf_document("agreements/pdf/packet.html", context)
     pages = len(document.pages)
-    set_progress(90, f"Writing the PDF ({pages} pages)")
-    document.write_pdf(target=output, **ACCESSIBLE)
+    set_progress(90, f"Writing the PDF ({pages} pages)" + (" and the Word file" if packet.as_zip else ""))
+    if packet.as_zip:
+        _write_zip(packet, document.write_pdf(**ACCESSIBLE), output)
+    else:
+        document.write_pdf(target=output, **ACCESSIBLE)
     size = output.tell()
     output.seek(0)
     digest = hashlib.sha256()

@@ -410,7 +410,7 @@ def agreement_attach_signed_scan(*, actor: User, agreement: Agreement, uploaded)
 
 @transaction.atomic
 def packet_request(*, actor: User, agreement: Agreement, version: AgreementVersion,
-                   sections: list[str]) -> tuple[AgreementPacket, bool]:
+                   sections: list[str], as_zip: bool = False) -> tuple[AgreementPacket, bool]:
     """Ask for a packet of ``version``; returns (packet, created).
 
     A packet of the same version with the same sections that is still queued or being built is returned
@@ -431,7 +431,7 @@ def packet_request(*, actor: User, agreement: Agreement, version: AgreementVersi
         labels = dict(PacketSection.choices)
         raise ValidationError({"sections": "This version cannot have: "
                                + "; ".join(labels[section] for section in not_here) + "."})
-    key = packets.options_key(chosen)
+    key = packets.options_key(chosen, as_zip=as_zip)
     Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
     running = (AgreementPacket.objects.filter(version=version, options_key=key,
                                               job__status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
@@ -439,7 +439,7 @@ def packet_request(*, actor: User, agreement: Agreement, version: AgreementVersi
     if running is not None:
         return running, False
     packet = AgreementPacket(workgroup=agreement.workgroup, agreement=agreement, version=version, sections=chosen,
-                             options_key=key, requested_by=actor)
+                             options_key=key, as_zip=as_zip, requested_by=actor)
     _save(packet, actor)
     packet.job = job_create(actor=actor, workgroup=agreement.workgroup, kind=packets.KIND,
                             params={"packet_id": packet.pk})

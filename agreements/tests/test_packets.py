@@ -446,3 +446,31 @@ def test_progress_says_which_section_is_being_built_then_layout_then_writing(dem
                          "Section 3 of 4: Appendix: Open review comments", "Section 4 of 4: signature pages"]
     assert notes[4] == "Laying out the pages" and re.fullmatch(r"Writing the PDF \(\d+ pages\)", notes[5])
     assert [p for p, _ in seen] == sorted(p for p, _ in seen)
+
+
+def test_for_counsel_who_redline_in_word_a_zip_holds_the_agreement_as_docx_and_the_rest_as_pdf(demo):
+    import zipfile
+
+    import docx
+
+    mou = demo["mou"]
+    packet, created = services.packet_request(actor=demo["legal"], agreement=mou, version=mou.versions.get(number=2),
+                                              sections=[PacketSection.RACI], as_zip=True)
+    pdf_only, created_pdf = services.packet_request(actor=demo["legal"], agreement=mou,
+                                                    version=mou.versions.get(number=2), sections=[PacketSection.RACI])
+    job = job_run(job_id=packet.job_id)
+
+    assert created and created_pdf and pdf_only.pk != packet.pk  # a different packet, not the same one
+    assert job.status == JobStatus.SUCCEEDED, job.error_message
+    assert job.filename.endswith("-v2-packet.zip")
+    with job.result.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        names = archive.namelist()
+        assert [name.rsplit("-v2", 1)[1] for name in names] == [".docx", "-exhibits-and-signatures.pdf"]
+        document = docx.Document(io.BytesIO(archive.read(names[0])))
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(archive.read(names[1]))).pages]
+    assert any("Call Transfer" in paragraph.text for paragraph in document.paragraphs)
+    text = "\n".join(pages)
+    assert "Exhibit A: Roles and responsibilities" in text and "Signature pages" in text
+    assert "The agreement\n" not in pages[1] and "is the Word file that comes with this PDF" in pages[0]
+    packet.refresh_from_db()
+    assert packet.page_count == len(pages)

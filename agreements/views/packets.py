@@ -67,7 +67,8 @@ def packet_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
         version = version_for(agreement, form.cleaned_data["version"])
         try:
             packet, created = services.packet_request(actor=request.user, agreement=agreement, version=version,
-                                                      sections=form.cleaned_data["sections"])
+                                                      sections=form.cleaned_data["sections"],
+                                                      as_zip=form.cleaned_data["as_zip"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -109,7 +110,8 @@ def packet_download(request: HttpRequest, agreement_id: int, packet_id: int) -> 
         handle = job.result.open("rb")
     except FileNotFoundError:
         raise Http404("The file of this packet is no longer available; ask for a new packet.") from None
-    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type="application/pdf")
+    content_type = "application/zip" if job.filename.endswith(".zip") else "application/pdf"
+    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=content_type)
 
 
 @workgroup_view(Action.EXPORT_AGREEMENTS)
