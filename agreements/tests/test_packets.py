@@ -474,3 +474,18 @@ def test_for_counsel_who_redline_in_word_a_zip_holds_the_agreement_as_docx_and_t
     assert "The agreement\n" not in pages[1] and "is the Word file that comes with this PDF" in pages[0]
     packet.refresh_from_db()
     assert packet.page_count == len(pages)
+
+
+def test_no_page_ends_with_a_heading(demo):
+    _, _, _, pages = build(demo)
+    mou = demo["mou"]
+    from agreements.selectors import render_version
+
+    clauses = {f"{c.number}. {c.title}" for c in render_version(mou.versions.get(number=2)).clauses}
+    headings = clauses | {"The agreement", "Parties", "Terms", "Risk levels", "Decision tree", "Decision-point matrix",
+                          "Signature pages"}
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"Page \d+ of \d+", line) and line != "DRAFT"
+                and not line.startswith(mou.title)]
+        assert body and body[-1] not in headings, f"page {number} ends with the heading “{body[-1]}”"
