@@ -31,7 +31,6 @@ from django.utils.text import slugify
 from agreements.models import (
     Agreement,
     AgreementPacket,
-    AgreementParty,
     AgreementStatus,
     AgreementVersion,
     Clause,
@@ -142,28 +141,40 @@ class DecisionPoint:
     facts: tuple[str, ...] = ()  # "Weapon present: Yes", for the criteria the path settles
 
 
-def _parties(agreement: Agreement) -> list[AgreementParty]:
-    return list(agreement.parties.order_by("order", "pk"))
+@dataclass(frozen=True)
+class PacketParty:
+    organization_id: int | None
+    name: str
 
 
-def _directory_section(packet: AgreementPacket, parties: list[AgreementParty]) -> dict:
+def _parties(agreement: Agreement, version: AgreementVersion) -> list[PacketParty]:
+    """The version's own parties (its snapshot), with the partner-map organization each one is.
+
+    Snapshots made before organization ids were kept are matched to today's parties by name.
+    """
+    current = {party.name: party.organization_id for party in agreement.parties.all()}
+    return [PacketParty(party.get("organization_id", current.get(party.get("name", ""))), party.get("name", ""))
+            for party in version.parties]
+
+
+def _directory_section(packet: AgreementPacket, parties: list[PacketParty]) -> dict:
     from partners.selectors import directory
 
     ids = [p.organization_id for p in parties if p.organization_id]
     entries = directory(workgroup=packet.workgroup, include_inactive=True, organization_ids=ids) if ids else []
-    listed = {entry.organization for entry in entries}
-    missing = [xml_safe(p.name) for p in parties if not p.organization_id or xml_safe(p.name) not in listed]
+    listed = {entry.organization_id for entry in entries}
+    missing = [xml_safe(p.name) for p in parties if p.organization_id not in listed]
     return {"entries": entries, "not_on_map": missing}
 
 
-def _raci_lines(packet: AgreementPacket, parties: list[AgreementParty]):
+def _raci_lines(packet: AgreementPacket, parties: list[PacketParty]):
     from partners.selectors import raci_for_organizations
 
     ids = [p.organization_id for p in parties if p.organization_id]
     return raci_for_organizations(workgroup=packet.workgroup, organization_ids=ids)
 
 
-def _raci_section(packet: AgreementPacket, parties: list[AgreementParty]) -> dict:
+def _raci_section(packet: AgreementPacket, parties: list[PacketParty]) -> dict:
     columns = [(p.organization_id, xml_safe(p.name)) for p in parties if p.organization_id]
     lines = _raci_lines(packet, parties)
     rows = [{"name": line.name, "description": line.description,
@@ -172,7 +183,7 @@ def _raci_section(packet: AgreementPacket, parties: list[AgreementParty]) -> dic
     return {"columns": [name for _, name in columns], "rows": rows}
 
 
-def decision_points(matrix, raci_lines, parties: list[AgreementParty], criteria=()) -> list[DecisionPoint]:
+def decision_points(matrix, raci_lines, parties: list[PacketParty], criteria=()) -> list[DecisionPoint]:
     """Each matrix row with the party that leads it (A for its route's function) and those that support it (R)."""
     names = {p.organization_id: xml_safe(p.name) for p in parties if p.organization_id}
     by_key = {line.key: line for line in raci_lines}
@@ -194,7 +205,7 @@ def decision_points(matrix, raci_lines, parties: list[AgreementParty], criteria=
     return points
 
 
-def _protocol_section(packet: AgreementPacket, parties: list[AgreementParty]) -> dict:
+def _protocol_section(packet: AgreementPacket, parties: list[PacketParty]) -> dict:
     from toolkit.pdf import svg_data_uri
     from triage.selectors import protocol_diagram_svg, protocol_exhibit
 
@@ -244,10 +255,17 @@ def packet_context(packet: AgreementPacket, progress: Progress | None = None) ->
     """Everything the packet template needs, gathered section by section (``progress(percent, note)``)."""
     progress = progress or (lambda percent, note: None)
     agreement, version = packet.agreement, packet.version
-    chosen = [s for s in packet.sections if s in {choice.value for choice in available_sections(agreement, version)}]
+    available = {choice.value for choice in available_sections(agreement, version)}
+    if gone := [section for section in packet.sections if section not in available]:
+        labels = dict(PacketSection.choices)
+        raise ValidationError(
+            f"Version {version.number} can no longer have: {'; '.join(labels[s] for s in gone)} (the agreement "
+            "was approved, or no longer names a triage protocol, since the packet was asked for). Ask for a new "
+            "packet without it.")
+    chosen = list(packet.sections)
     steps: list[tuple[str, str, Callable[[], dict]]] = []
     rendered = render_version(version)
-    parties = _parties(agreement)
+    parties = _parties(agreement, version)
     exhibit_titles = {
         PacketSection.DIRECTORY: "Contact directory of the parties",
         PacketSection.RACI: "Roles and responsibilities",
@@ -333,8 +351,8 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
               .filter(pk=job.params.get("packet_id"), workgroup=job.workgroup).first())
     if packet is None:
         raise ValidationError("This packet was deleted before it could be built.")
-    # A retry is a new job: the packet follows it, so its page shows the run that counts.
-    AgreementPacket.objects.filter(pk=packet.pk).update(job=job)
+    if packet.job_id != job.pk:  # services.packet_retry links each new build; any other job is not this packet's
+        raise ValidationError("A newer build of this packet replaced this one; retry it from the packet's page.")
     context = packet_context(packet, progress=lambda percent, note: set_progress(percent, note))
     set_progress(70, "Laying out the pages")
     document = render_pdf_document("agreements/pdf/packet.html", context)
@@ -350,7 +368,8 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
     while chunk := output.read(1024 * 1024):
         digest.update(chunk)
     output.seek(size)
-    AgreementPacket.objects.filter(pk=packet.pk).update(page_count=pages, size_bytes=size, sha256=digest.hexdigest())
+    AgreementPacket.objects.filter(pk=packet.pk, job=job).update(page_count=pages, size_bytes=size,
+                                                                  sha256=digest.hexdigest())
     return packet_filename(packet)
 
 

@@ -181,7 +181,8 @@ def _clean_variables(template: AgreementTemplate, raw: dict[str, str]) -> dict[s
 
 def _snapshot_parties(agreement: Agreement) -> list[dict[str, Any]]:
     return [{"name": p.name, "signatory_name": p.signatory_name, "signatory_title": p.signatory_title,
-             "substance_use": p.is_substance_use_provider} for p in agreement.parties.all()]
+             "substance_use": p.is_substance_use_provider, "organization_id": p.organization_id}
+            for p in agreement.parties.all()]
 
 
 def _one_line(field: str, value: str) -> str:
@@ -453,6 +454,7 @@ def packet_retry(*, actor: User, packet: AgreementPacket) -> AgreementPacket:
     from toolkit.services import job_retry
 
     require(actor, packet.workgroup, Action.EXPORT_AGREEMENTS)
+    require(actor, packet.workgroup, Action.RUN_JOBS)  # a new build: not in an archived workgroup
     locked = AgreementPacket.objects.select_for_update(of=("self",)).select_related("job").get(pk=packet.pk)
     if locked.job is None:
         raise ValidationError("This packet has no build to retry; ask for a new packet.")

@@ -349,6 +349,7 @@ class DirectoryEntry:
     phone: str
     is_primary: bool
     more_contacts: int = 0  # contacts of this organization left out (on its last row)
+    organization_id: int | None = None
 
 
 def _organizations_for_documents(
@@ -404,6 +405,7 @@ def directory(
                     phone=xml_safe(contact.phone) if contact else "",
                     is_primary=bool(contact and contact.is_primary),
                     more_contacts=org.contact_count - len(org.document_contacts) if last else 0,
+                    organization_id=org.pk,
                 )
             )
     return entries

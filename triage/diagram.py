@@ -67,7 +67,8 @@ def _label(*parts: str, width: int = WRAP) -> str:
     return '"' + "\\n".join(_escape_line(line) for line in lines) + '"'
 
 
-def _colour(value: str) -> str:
+def colour_or_default(value: str) -> str:
+    """A ``#rrggbb`` colour as stored, or the default grey for anything else (it goes into CSS and DOT)."""
     return value if _COLOUR.match(value or "") else DEFAULT_COLOUR
 
 
@@ -102,7 +103,7 @@ def tree_to_dot(tree: engine.Tree, *, title: str) -> str:
     for key, node in tree.nodes.items():
         if node.kind == engine.OUTCOME:
             level = levels.get(node.risk_level)
-            fill = _colour(level.colour if level else "")
+            fill = colour_or_default(level.colour if level else "")
             level_name = level.name if level else "No risk level"
             label = _label(node.text, f"Risk: {level_name}", f"Route: {route_label(node.route) or 'none yet'}")
             lines.append(f"  {ids[key]} [label={label}, shape=box, style=\"rounded,filled\", "

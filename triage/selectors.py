@@ -238,7 +238,7 @@ class ProtocolExhibit:
 def protocol_exhibit(*, version: ProtocolVersion) -> ProtocolExhibit:
     """A version's risk levels, decision-point matrix and approvals as plain text; seven queries."""
     from toolkit.text import xml_safe
-    from triage.diagram import route_label
+    from triage.diagram import colour_or_default, route_label
 
     contents = version_contents(version)
     tree = contents.tree
@@ -259,7 +259,8 @@ def protocol_exhibit(*, version: ProtocolVersion) -> ProtocolExhibit:
         in_force_since=period.started_at if period else None,
         reassessment_guidance=xml_safe(version.reassessment_guidance),
         levels=tuple(ExhibitLevel(level.key, xml_safe(level.name), xml_safe(level.description),
-                                  xml_safe(level.default_response), xml_safe(level.responder_types), level.colour)
+                                  xml_safe(level.default_response), xml_safe(level.responder_types),
+                                  colour_or_default(level.colour))
                      for level in tree.risk_levels),
         criteria=tuple(xml_safe(tree.criteria[key]) for key in keys),
         matrix=tuple(

@@ -489,3 +489,115 @@ def test_no_page_ends_with_a_heading(demo):
         body = [line for line in lines if not re.fullmatch(r"Page \d+ of \d+", line) and line != "DRAFT"
                 and not line.startswith(mou.title)]
         assert body and body[-1] not in headings, f"page {number} ends with the heading “{body[-1]}”"
+
+
+# --- What a review of the packets found ------------------------------------------------------------
+
+
+def test_a_packet_is_not_found_under_another_agreements_address(client, demo):
+    packet, _, _, _ = build(demo, sections=[])
+    mou = demo["mou"]
+    parties = [{"organization": party.organization} for party in mou.parties.all()]
+    other = services.agreement_create(actor=demo["coordinator"], workgroup=demo["county"], template=mou.template,
+                                      title="Another MOU", parties=parties)
+    client.force_login(demo["legal"])
+    for name in ("packet-detail", "packet-download"):
+        url = reverse(f"agreements:{name}", kwargs={"slug": demo["county"].slug, "agreement_id": other.pk,
+                                                   "packet_id": packet.pk})
+        assert client.get(url).status_code == 404
+
+
+def test_executing_keeps_the_approval_and_a_new_draft_or_requested_changes_carry_none(demo):
+    mou = approve(demo)
+    approved_at = mou.approved_at
+    for party in mou.parties.all():
+        services.party_record_signature(actor=demo["coordinator"], party=party, signed_on=date(2026, 11, 1))
+    executed = services.agreement_execute(actor=demo["coordinator"], agreement=mou)
+    assert executed.approved_at == approved_at and executed.approved_by == demo["legal"]
+
+    draft = services.agreement_new_draft(actor=demo["coordinator"], agreement=executed)
+    mou = Agreement.objects.get(pk=draft.agreement_id)
+    assert mou.approved_at is None  # the new draft is not approved
+    services.agreement_submit(actor=demo["coordinator"], agreement=mou)
+    changes = services.agreement_request_changes(actor=demo["legal"], agreement=Agreement.objects.get(pk=mou.pk))
+    assert changes.approved_at is None and changes.approved_by is None
+
+
+def test_nothing_is_built_again_in_an_archived_workgroup(demo):
+    from django.core.exceptions import PermissionDenied
+
+    from toolkit.services import workgroup_archive
+
+    packet, _, _, _ = build(demo, sections=[])
+    Job.objects.filter(pk=packet.job_id).update(status=JobStatus.FAILED)
+    workgroup_archive(actor=demo["coordinator"], workgroup=demo["county"])
+    packet.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.packet_retry(actor=demo["legal"], packet=packet)
+    assert Job.objects.filter(kind=packets.KIND).count() == 1
+
+
+def test_the_packet_list_reads_the_same_number_of_rows_for_one_packet_or_twenty(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mou = demo["mou"]
+    version = mou.versions.get(number=2)
+    client.force_login(demo["legal"])
+    url = _url("packet-list", demo)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    AgreementPacket.objects.create(workgroup=demo["county"], agreement=mou, version=version, options_key="a",
+                                   requested_by=demo["legal"])
+    one = count()
+    AgreementPacket.objects.bulk_create([
+        AgreementPacket(workgroup=demo["county"], agreement=mou, version=version, options_key=f"k{n}",
+                        requested_by=demo["legal"],
+                        job=Job.objects.create(workgroup=demo["county"], kind=packets.KIND, status=JobStatus.SUCCEEDED))
+        for n in range(19)])
+    assert count() == one
+
+
+def test_a_packet_asked_for_with_comments_and_built_after_approval_fails_saying_why(demo):
+    mou = demo["mou"]
+    packet, _ = services.packet_request(actor=demo["legal"], agreement=mou, version=mou.versions.get(number=2),
+                                        sections=[PacketSection.COMMENTS])
+    approve(demo)
+    job = job_run(job_id=packet.job_id)
+
+    assert job.status == JobStatus.FAILED
+    assert job.error_message.startswith("Version 2 can no longer have: Open review comments")
+
+
+def test_only_the_packets_current_build_writes_it(demo):
+    from toolkit.services import job_create
+
+    mou = demo["mou"]
+    packet, _ = services.packet_request(actor=demo["legal"], agreement=mou, version=mou.versions.get(number=2),
+                                        sections=[])
+    stray = job_create(actor=demo["legal"], workgroup=demo["county"], kind=packets.KIND,
+                       params={"packet_id": packet.pk})
+    done = job_run(job_id=stray.pk)
+
+    assert done.status == JobStatus.FAILED and "newer build" in done.error_message
+    packet.refresh_from_db()
+    assert packet.job_id != stray.pk and packet.sha256 == ""
+
+
+def test_agreements_approved_before_approvals_were_recorded_get_them_from_history(demo):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("agreements.migrations.0007_backfill_approvals").backfill
+    approve(demo)
+    Agreement.objects.filter(pk=demo["mou"].pk).update(approved_at=None, approved_by=None)
+
+    backfill(apps, None)
+
+    mou = Agreement.objects.get(pk=demo["mou"].pk)
+    assert mou.approved_by == demo["legal"] and mou.approved_at is not None

@@ -78,7 +78,7 @@ def packet_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 messages.info(request, "The same packet is already being built: here it is.")
             return redirect(packet)
     page = paginate(request, AgreementPacket.objects.restrict(request.membership, Action.EXPORT_AGREEMENTS)
-                    .filter(agreement=agreement).select_related("job", "version", "requested_by")
+                    .filter(agreement=agreement).select_related("job", "version", "requested_by", "workgroup")
                     .order_by("-created_at", "-id"), per_page=PACKETS_PER_PAGE)
     return render_form_page(request, "agreements/packet_list.html", {
         "agreement": agreement, "form": form, "page": page, "section_labels": dict(PacketSection.choices),
