@@ -351,8 +351,13 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
               .filter(pk=job.params.get("packet_id"), workgroup=job.workgroup).first())
     if packet is None:
         raise ValidationError("This packet was deleted before it could be built.")
-    if packet.job_id != job.pk:  # services.packet_retry links each new build; any other job is not this packet's
-        raise ValidationError("A newer build of this packet replaced this one; retry it from the packet's page.")
+    if packet.job_id != job.pk:
+        # services.packet_retry links each new build. Retry on the jobs page makes a job that is a retry of the
+        # packet's current one: it takes the packet over. Any other job (a retry of an older build) is not its.
+        adopted = job.retry_of_id is not None and AgreementPacket.objects.filter(
+            pk=packet.pk, job_id=job.retry_of_id).update(job=job)
+        if not adopted:
+            raise ValidationError("A newer build of this packet replaced this one; retry it from the packet's page.")
     context = packet_context(packet, progress=lambda percent, note: set_progress(percent, note))
     set_progress(70, "Laying out the pages")
     document = render_pdf_document("agreements/pdf/packet.html", context)

@@ -588,6 +588,24 @@ def test_only_the_packets_current_build_writes_it(demo):
     assert packet.job_id != stray.pk and packet.sha256 == ""
 
 
+def test_retry_on_the_jobs_page_builds_the_packet_too(client, demo, monkeypatch):
+    from triage import diagram
+
+    working = diagram.render_svg
+    monkeypatch.setattr(diagram, "render_svg", lambda *a, **k: diagram.fallback_svg(diagram.TIMED_OUT))
+    packet, failed, _, _ = build(demo, sections=[PacketSection.PROTOCOL])
+    monkeypatch.setattr(diagram, "render_svg", working)
+    client.force_login(demo["legal"])
+
+    response = client.post(reverse("toolkit:job-retry", kwargs={"slug": demo["county"].slug, "job_id": failed.pk}))
+    retry = Job.objects.get(retry_of=failed)
+    done = job_run(job_id=retry.pk)
+    packet.refresh_from_db()
+
+    assert response.status_code == 302 and done.status == JobStatus.SUCCEEDED, done.error_message
+    assert packet.job_id == retry.pk and packet.page_count
+
+
 def test_agreements_approved_before_approvals_were_recorded_get_them_from_history(demo):
     from importlib import import_module
 
