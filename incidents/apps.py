@@ -10,3 +10,8 @@ class IncidentsConfig(AppConfig):
         from toolkit.dashboard import register_card
 
         register_card(order=50, area="incidents", provider=dashboard_card)
+
+        from incidents.models import Incident
+        from toolkit.selectors import register_audited_model
+
+        register_audited_model(Incident)

@@ -289,3 +289,8 @@ def protocol_diagram_svg(*, exhibit: ProtocolExhibit) -> str:
         if svg == diagram.fallback_svg(message):
             raise ChartError(message)
     return svg
+
+
+def risk_level_names(*, version: ProtocolVersion) -> list[str]:
+    """A version's risk levels by name, in their order (incident reports pick the level assigned)."""
+    return list(version.risk_levels.order_by("order", "name").values_list("name", flat=True))

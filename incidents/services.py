@@ -1,0 +1,86 @@
+"""Writes for incidents. Each service checks the permission it needs, validates, writes, and names the actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import Harm, Incident, IncidentStatus, ReferenceCounter, TransferDirection
+from toolkit.history import save_validated
+from toolkit.permissions import Action, require
+
+if TYPE_CHECKING:
+    from partners.models import Organization
+    from toolkit.models import User, Workgroup
+    from triage.models import ProtocolVersion
+
+# Clocks of the reporter's device and the server differ a little; a report "from the future" beyond this is a typo.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def _next_reference(workgroup: Workgroup, year: int) -> str:
+    """INC-<year>-<number>, numbered from 1 each year in each workgroup; the counter row is locked meanwhile."""
+    ReferenceCounter.objects.get_or_create(workgroup=workgroup, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(workgroup=workgroup, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"INC-{year}-{counter.last:04d}"
+
+
+def _protocol_version_at(workgroup: Workgroup, when: datetime,
+                         chosen: ProtocolVersion | None) -> ProtocolVersion | None:
+    """The version in force when it happened: the one chosen (it must have been in force), or the only one."""
+    from triage.selectors import version_in_force_at
+
+    in_force = version_in_force_at(workgroup=workgroup, when=when)
+    if chosen is not None:
+        if chosen.pk not in {version.pk for version in in_force}:
+            raise ValidationError({"protocol_version": "That protocol version was not in force when it happened."})
+        return chosen
+    return in_force[0] if len(in_force) == 1 else None
+
+
+@transaction.atomic
+def incident_report(
+    *, actor: User, workgroup: Workgroup, incident_class: str, category: str, occurred_at: datetime,
+    discovered_at: datetime, narrative: str, organizations: Iterable[Organization] = (),
+    transfer_direction: str = TransferDirection.NONE, cad_reference: str = "", contact_reference: str = "",
+    protocol_version: ProtocolVersion | None = None, risk_level: str = "", immediate_actions: str = "",
+    harm_estimate: str = Harm.UNKNOWN, debrief_offered: bool = False,
+) -> Incident:
+    """Record a report (status submitted) with the next reference of the year and the protocol then in force."""
+    from triage.selectors import risk_level_names
+
+    require(actor, workgroup, Action.REPORT_INCIDENTS)
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    if occurred_at > now + CLOCK_TOLERANCE:
+        errors["occurred_at"] = "This is in the future; give the time it happened."
+    if discovered_at > now + CLOCK_TOLERANCE:
+        errors["discovered_at"] = "This is in the future; give the time it was noticed."
+    elif discovered_at < occurred_at:
+        errors["discovered_at"] = "It cannot have been noticed before it happened."
+    organizations = list(organizations)
+    if any(org.workgroup_id != workgroup.pk for org in organizations):
+        errors["organizations"] = "Choose organizations of this workgroup's partner map."
+    if errors:
+        raise ValidationError(errors)
+    version = _protocol_version_at(workgroup, occurred_at, protocol_version)
+    if risk_level and (version is None or risk_level not in risk_level_names(version=version)):
+        raise ValidationError({"risk_level": "Choose a risk level of the protocol version in force at the time."})
+    incident = Incident(
+        workgroup=workgroup, reference=_next_reference(workgroup, timezone.localdate(now).year),
+        incident_class=incident_class, category=category, occurred_at=occurred_at, discovered_at=discovered_at,
+        transfer_direction=transfer_direction, cad_reference=cad_reference, contact_reference=contact_reference,
+        protocol_version=version, risk_level=risk_level, narrative=narrative, immediate_actions=immediate_actions,
+        harm_estimate=harm_estimate, debrief_offered=debrief_offered, status=IncidentStatus.SUBMITTED,
+        reported_by=actor,
+    )
+    save_validated(incident, actor)
+    incident.organizations.set(organizations)
+    return incident
