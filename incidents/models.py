@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from toolkit.models import WorkgroupOwnedModel
@@ -120,3 +121,6 @@ class Incident(WorkgroupOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_category_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:incident-detail", kwargs={"slug": self.workgroup.slug, "incident_id": self.pk})

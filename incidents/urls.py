@@ -6,4 +6,6 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("report/", views.report, name="report"),
+    path("<int:incident_id>/", views.incident_detail, name="incident-detail"),
 ]

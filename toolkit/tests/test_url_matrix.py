@@ -181,6 +181,8 @@ def _expected(expect: Expect, who: str, method: str, *, route: Route) -> set[int
         return expect.ok if method == "GET" else POST_OK
     if who == "outsider" and route.in_workgroup:
         return {404}
+    if who in expect.not_found and method == "GET":
+        return {404}
     allowed = expect.get if method == "GET" else expect.post
     if who not in allowed:
         return {403} if route.in_workgroup else expect.refused

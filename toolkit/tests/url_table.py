@@ -33,6 +33,7 @@ class Expect:
     ok: object = 200  # what an allowed GET answers: a status, or (302, "/path-prefix/")
     anonymous: object = "login"  # "login", "admin-login", "open" (like everyone), or a status / (302, prefix)
     refused: object = 403  # what signed-in people outside ``get``/``post`` get on pages outside a workgroup
+    not_found: frozenset = NOBODY  # roles whose GET finds no such row (someone else's report): 404
 
 
 def page(roles: frozenset, **kw) -> Expect:
@@ -95,6 +96,10 @@ TABLE: dict[str, Expect] = {
     "toolkit:job-start": action(RUNNERS, outer=EVERYONE),  # who may run a kind is the kind's own check
     "toolkit:job-retry": action(RUNNERS, outer=EVERYONE),
     "incidents:index": page(EVERYONE),
+    "incidents:report": form(REPORTERS),
+    # The world's incident is the QA reviewer's: members and legal reviewers, who read only their own, get 404.
+    # Everyone passes the workgroup check, so a POST is refused with 405 before any look-up.
+    "incidents:incident-detail": Expect(get=QA, post=EVERYONE, not_found=frozenset({M, L})),
     # --- Partners -----------------------------------------------------------------------------
     "partners:index": page(EVERYONE),
     "partners:directory": page(EVERYONE),

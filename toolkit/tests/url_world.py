@@ -89,6 +89,8 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "version_number": lambda world, workgroup: 1,
     "comment_id": _pk("agreements.ReviewComment"),
     "packet_id": _extra("packet_id"),
+    # incidents
+    "incident_id": _extra("incident_id"),
     # triage
     "protocol_id": _pk("triage.Protocol"),
     "protocol_version_id": _extra("protocol_version_id"),
@@ -174,6 +176,20 @@ def _extras(world: World, workgroup: Workgroup, coordinator: User, invitee: str)
     _readiness_extras(extra, workgroup, coordinator)
     _triage_extras(extra, workgroup, coordinator)
     _agreement_extras(extra, workgroup, coordinator)
+    _incident_extras(extra, workgroup)
+
+
+def _incident_extras(extra: dict, workgroup: Workgroup) -> None:
+    """A report made by the workgroup's QA reviewer (members and legal reviewers read only their own)."""
+    from incidents import services as incident_services
+
+    qa = Membership.objects.filter(workgroup=workgroup, role=Role.QA_REVIEWER).select_related("user").first().user
+    now = timezone.now()
+    incident = incident_services.incident_report(
+        actor=qa, workgroup=workgroup, incident_class="near_miss", category="delay",
+        occurred_at=now - timezone.timedelta(hours=2), discovered_at=now - timezone.timedelta(hours=1),
+        narrative=f"{SECRET} transfer line rang out" if workgroup.slug == "elsewhere" else "Transfer line rang out.")
+    extra[("incident_id", workgroup.pk)] = incident.pk
 
 
 def _agreement_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:
