@@ -45,7 +45,7 @@ def test_a_coordinator_can_open_every_foundation_page(page, workgroup, coordinat
         (f"/w/{slug}/readiness/", "Readiness", "readiness"),
         (f"/w/{slug}/agreements/", "Agreements", "agreements"),
         (f"/w/{slug}/triage/", "Triage protocols", "triage"),
-        (f"/w/{slug}/incidents/", "Incident review", "incidents"),
+        (f"/w/{slug}/incidents/", "Incident reports", "incidents"),
         ("/workgroups/new/", "Start a new workgroup", "workgroup-new"),
         ("/guidance/", "Guidance", "guidance-index"),
         ("/guidance/key-partners-and-readiness/", "Key partners", "guidance-topic"),
