@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from incidents.models import Category, Harm, IncidentClass, TransferDirection
+from incidents.models import Category, Harm, IncidentClass, Priority, TransferDirection
 from partners.selectors import organization_list
 from toolkit.forms import Form, WorkgroupScopedFormMixin
 
@@ -48,3 +48,19 @@ class IncidentReportForm(WorkgroupScopedFormMixin, Form):
         zone = timezone.get_current_timezone_name()
         for name in ("occurred_at", "discovered_at"):
             self.fields[name].help_text = f"Date and time in {zone}."
+
+
+class TriageForm(WorkgroupScopedFormMixin, Form):
+    reviewer = forms.ModelChoiceField(queryset=None, empty_label="Choose…",
+                                      help_text="A QA reviewer or coordinator of the workgroup.")
+    priority = forms.ChoiceField(choices=[("", "Choose…"), *Priority.choices])
+
+    def __init__(self, *args, workgroup, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from toolkit.models import Role
+
+        super().__init__(*args, workgroup=workgroup, **kwargs)
+        self.fields["reviewer"].queryset = get_user_model().objects.filter(
+            memberships__workgroup=workgroup, memberships__role__in=(Role.QA_REVIEWER, Role.COORDINATOR),
+        ).order_by("first_name", "last_name", "email")

@@ -63,6 +63,12 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class Priority(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    PRIORITY = "priority", "Priority"
+    URGENT = "urgent", "Urgent"
+
+
 class ReferenceCounter(models.Model):
     """The last incident number given in a workgroup in a year (INC-2026-0042): locked while a number is taken."""
 
@@ -99,6 +105,11 @@ class Incident(WorkgroupOwnedModel):
                                      default=Harm.UNKNOWN)
     debrief_offered = models.BooleanField("debrief offered to the staff involved", default=False)
     status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.SUBMITTED)
+    # Triage (QA): who reviews it and how soon.
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    triaged_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("report/", views.report, name="report"),
     path("<int:incident_id>/", views.incident_detail, name="incident-detail"),
+    path("<int:incident_id>/triage/", views.incident_triage, name="incident-triage"),
 ]

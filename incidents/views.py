@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from incidents import selectors, services
-from incidents.forms import IncidentReportForm
-from toolkit.forms import form_data
+from incidents.forms import IncidentReportForm, TriageForm
+from incidents.models import Incident, IncidentStatus
+from toolkit.forms import add_service_errors, form_data
 from toolkit.pagination import keyset_page
 from toolkit.permissions import Action, can, workgroup_view
-from toolkit.views.shortcuts import form_response
+from toolkit.selectors import object_history
+from toolkit.views.shortcuts import form_response, render_form_page
 
 PAGE_SIZE = 25
 
@@ -52,16 +55,48 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-@workgroup_view(Action.VIEW_WORKGROUP)
-@require_safe
-def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+def _incident_for(request: HttpRequest, incident_id: int) -> Incident:
+    """The report, if this person may read it: 403 for people who read no reports, 404 for someone else's."""
     incident = (selectors.incident_list(membership=request.membership)
-                .select_related("workgroup", "reported_by", "protocol_version__protocol")
+                .select_related("workgroup", "reported_by", "reviewer", "protocol_version__protocol")
                 .prefetch_related("organizations").filter(pk=incident_id).first())
     if incident is None:
         if not selectors.reads_own_incidents(request.membership):
             raise PermissionDenied("Incident reports are read by the people who report them, QA reviewers and "
                                    "coordinators.")
         raise Http404("No such incident report, or not one you may read.")
-    return render(request, "incidents/incident_detail.html", {"incident": incident})
+    return incident
+
+
+def _detail_page(request: HttpRequest, incident: Incident, *, triage_form: TriageForm | None = None) -> HttpResponse:
+    reviews = can(request.user, request.workgroup, Action.REVIEW_INCIDENTS)
+    context = {"incident": incident, "reviews": reviews}
+    if reviews:
+        context["timeline"] = object_history(workgroup=request.workgroup, obj=incident)
+        if incident.status == IncidentStatus.SUBMITTED or triage_form is not None:  # a refused triage says why
+            context["triage_form"] = triage_form or TriageForm(workgroup=request.workgroup,
+                                                               initial={"reviewer": request.user.pk})
+    return render_form_page(request, "incidents/incident_detail.html", context, form=triage_form)
+
+
+@workgroup_view(Action.VIEW_WORKGROUP)
+@require_safe
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    return _detail_page(request, _incident_for(request, incident_id))
+
+
+@workgroup_view(Action.REVIEW_INCIDENTS)
+@require_POST
+def incident_triage(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident_for(request, incident_id)
+    form = TriageForm(form_data(request), workgroup=request.workgroup)
+    if form.is_valid():
+        try:
+            services.incident_triage(actor=request.user, incident=incident, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{incident.reference} is triaged.")
+            return redirect(incident)
+    return _detail_page(request, incident, triage_form=form)
 

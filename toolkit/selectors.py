@@ -64,3 +64,14 @@ def role_counts(*, workgroup: Workgroup) -> dict[str, int]:
 def audit_events(*, membership: Membership) -> QuerySet[AuditEvent]:
     """The workgroup's audit events, if the membership may see them (filters: ``toolkit.filters``)."""
     return AuditEvent.objects.restrict(membership, Action.VIEW_AUDIT)
+
+
+def object_history(*, workgroup: Workgroup, obj, limit: int = 50) -> list[AuditEvent]:
+    """The last ``limit`` audit events of one row, oldest first (an incident's timeline). One query.
+
+    The caller has decided the person may read the row; its history is then theirs to read too.
+    """
+    label = obj._meta.label_lower
+    events = (AuditEvent.objects.filter(workgroup=workgroup, object_type=label, object_id=str(obj.pk))
+              .select_related("actor").order_by("-occurred_at", "-id")[:limit])
+    return list(reversed(events))

@@ -119,3 +119,56 @@ def test_the_dashboard_card_counts_the_reports_this_person_reads(client, member,
     assert "1 incident report you made." in client.get(dashboard).content.decode()
     client.force_login(qa_reviewer)
     assert "2 incident reports." in client.get(dashboard).content.decode()
+
+
+# --- Triage --------------------------------------------------------------------------------------
+
+
+def test_a_qa_reviewer_triages_a_report_and_the_timeline_shows_it(client, member, qa_reviewer, workgroup):
+    incident = report(member, workgroup)
+    client.force_login(qa_reviewer)
+    page = client.get(incident.get_absolute_url())
+    assert b'data-testid="triage-form"' in page.content
+    assert page.context["triage_form"].initial["reviewer"] == qa_reviewer.pk
+
+    response = client.post(url(workgroup, "incident-triage", incident_id=incident.pk),
+                           {"reviewer": qa_reviewer.pk, "priority": "urgent"})
+
+    incident.refresh_from_db()
+    assert response.status_code == 302
+    assert (incident.status, incident.reviewer, incident.priority) == ("triaged", qa_reviewer, "urgent")
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert b'data-testid="triage-form"' not in page.encode()
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "Created" in timeline and "Submitted → Triaged" in timeline
+
+
+def test_triage_refuses_a_reviewer_who_is_not_qa_and_a_second_triage_saying_why(
+    client, member, qa_reviewer, coordinator, workgroup
+):
+    incident = report(member, workgroup)
+    client.force_login(qa_reviewer)
+    triage = url(workgroup, "incident-triage", incident_id=incident.pk)
+
+    refused = client.post(triage, {"reviewer": member.pk, "priority": "routine"})
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "submitted" and incident.reviewer is None
+
+    assert client.post(triage, {"reviewer": coordinator.pk, "priority": "routine"}).status_code == 302
+    again = client.post(triage, {"reviewer": qa_reviewer.pk, "priority": "urgent"})
+    assert again.status_code == 400 and "is already triaged; it is triaged once." in again.content.decode()
+    incident.refresh_from_db()
+    assert (incident.reviewer, incident.priority) == (coordinator, "routine")
+
+
+def test_reporters_see_no_triage_and_no_timeline_and_cannot_triage(client, member, qa_reviewer, workgroup):
+    incident = report(member, workgroup)
+    client.force_login(member)
+    page = client.get(incident.get_absolute_url()).content
+    assert b"triage-form" not in page and b'data-testid="timeline"' not in page
+    response = client.post(url(workgroup, "incident-triage", incident_id=incident.pk),
+                           {"reviewer": qa_reviewer.pk, "priority": "urgent"})
+    assert response.status_code == 403
+    incident.refresh_from_db()
+    assert incident.status == "submitted"

@@ -100,6 +100,7 @@ TABLE: dict[str, Expect] = {
     # The world's incident is the QA reviewer's: members and legal reviewers, who read only their own, get 404.
     # Everyone passes the workgroup check, so a POST is refused with 405 before any look-up.
     "incidents:incident-detail": Expect(get=QA, post=EVERYONE, not_found=frozenset({M, L})),
+    "incidents:incident-triage": action(QA),
     # --- Partners -----------------------------------------------------------------------------
     "partners:index": page(EVERYONE),
     "partners:directory": page(EVERYONE),
