@@ -15,9 +15,12 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 
 from toolkit.models import AuditAction, AuditEvent
 
@@ -80,6 +83,13 @@ def _display(model: type[models.Model], field_name: str, value: Any) -> str:
         return str(dict(field.flatchoices).get(value, value))[:VALUE_LIMIT]
     if value in (None, ""):
         return "—"
+    if getattr(field, "many_to_one", False):  # a foreign key: the row it names (a person by name), not its id
+        related = field.related_model._default_manager.filter(pk=value).first()
+        if related is None:
+            return f"{field.related_model._meta.verbose_name} #{value}"[:VALUE_LIMIT]
+        return (_actor_name(related) if isinstance(related, get_user_model()) else _repr(related))[:VALUE_LIMIT]
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)[:VALUE_LIMIT]
 
 

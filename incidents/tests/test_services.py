@@ -119,7 +119,7 @@ def test_a_narrative_with_characters_no_document_can_hold_is_refused(member, wor
 
 def test_a_report_is_in_the_audit_trail(member, workgroup):
     incident = report(member, workgroup)
-    event = AuditEvent.objects.get(workgroup=workgroup, object_id=str(incident.pk))
+    event = AuditEvent.objects.get(workgroup=workgroup, object_type="incidents.incident", object_id=str(incident.pk))
     assert event.action == "created" and event.actor == member
 
 

@@ -141,6 +141,7 @@ def test_a_qa_reviewer_triages_a_report_and_the_timeline_shows_it(client, member
     assert b'data-testid="triage-form"' not in page.encode()
     timeline = page.split('data-testid="timeline"')[1]
     assert "Created" in timeline and "Submitted → Triaged" in timeline
+    assert f"reviewer — → {qa_reviewer.get_full_name()}" in timeline  # the person, not an id
 
 
 def test_triage_refuses_a_reviewer_who_is_not_qa_and_a_second_triage_saying_why(
