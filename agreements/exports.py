@@ -291,17 +291,22 @@ def _cm(value: float):
     return Cm(value)
 
 
+def write_reproducible_zip(target, entries) -> None:
+    """Write ``(name, bytes)`` entries as a zip into ``target`` with fixed dates: the same input, the same bytes."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            fixed = zipfile.ZipInfo(name, date_time=_ZIP_DATE_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 0
+            archive.writestr(fixed, data)
+
+
 def _reproducible_zip(data: bytes) -> bytes:
     """Rewrite the zip with a fixed date for every entry, same order, same compression."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            fixed.create_system = 0
-            target.writestr(fixed, source.read(info.filename))
+    write_reproducible_zip(out, ((info.filename, source.read(info.filename)) for info in source.infolist()))
     return out.getvalue()
 
 
@@ -516,4 +521,4 @@ def redline_clauses(old: tuple[RenderedClause, ...], new: tuple[RenderedClause, 
 
 
 __all__ = ["ClauseChange", "agreement_docx", "agreement_pdf", "html_to_docx", "redline", "redline_clauses",
-           "scrubbed"]
+           "scrubbed", "write_reproducible_zip"]

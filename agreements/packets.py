@@ -327,19 +327,12 @@ def packet_filename(packet: AgreementPacket) -> str:
     return f"{_stem(packet)}-packet.{'zip' if packet.as_zip else 'pdf'}"
 
 
-def _write_zip(packet: AgreementPacket, pdf: bytes, output) -> None:
+def _write_zip(packet: AgreementPacket, rendered, pdf: bytes, output) -> None:
     """The agreement as Word and the exhibits and signature pages as PDF; fixed dates, so the same bytes again."""
-    import zipfile
+    from agreements.exports import agreement_docx, write_reproducible_zip
 
-    from agreements.exports import _ZIP_DATE_TIME, agreement_docx
-
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in ((f"{_stem(packet)}.docx", agreement_docx(render_version(packet.version))),
-                           (f"{_stem(packet)}-exhibits-and-signatures.pdf", pdf)):
-            entry = zipfile.ZipInfo(name, date_time=_ZIP_DATE_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            archive.writestr(entry, data)
+    write_reproducible_zip(output, ((f"{_stem(packet)}.docx", agreement_docx(rendered)),
+                                    (f"{_stem(packet)}-exhibits-and-signatures.pdf", pdf)))
 
 
 def run_agreement_packet(*, job, set_progress, output) -> str:
@@ -364,7 +357,7 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
     pages = len(document.pages)
     set_progress(90, f"Writing the PDF ({pages} pages)" + (" and the Word file" if packet.as_zip else ""))
     if packet.as_zip:
-        _write_zip(packet, document.write_pdf(**ACCESSIBLE), output)
+        _write_zip(packet, context["agreement"], document.write_pdf(**ACCESSIBLE), output)
     else:
         document.write_pdf(target=output, **ACCESSIBLE)
     size = output.tell()
