@@ -19,6 +19,7 @@ own dates, never "now"); another packet of the same version and options gives th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,9 +175,8 @@ def _raci_lines(packet: AgreementPacket, parties: list[PacketParty]):
     return raci_for_organizations(workgroup=packet.workgroup, organization_ids=ids)
 
 
-def _raci_section(packet: AgreementPacket, parties: list[PacketParty]) -> dict:
+def _raci_section(lines, parties: list[PacketParty]) -> dict:
     columns = [(p.organization_id, xml_safe(p.name)) for p in parties if p.organization_id]
-    lines = _raci_lines(packet, parties)
     rows = [{"name": line.name, "description": line.description,
              "letters": [line.letters.get(org_id, "") for org_id, _ in columns], "problems": line.problems}
             for line in lines]
@@ -205,7 +205,7 @@ def decision_points(matrix, raci_lines, parties: list[PacketParty], criteria=())
     return points
 
 
-def _protocol_section(packet: AgreementPacket, parties: list[PacketParty]) -> dict:
+def _protocol_section(packet: AgreementPacket, parties: list[PacketParty], raci_lines) -> dict:
     from toolkit.pdf import svg_data_uri
     from triage.selectors import protocol_diagram_svg, protocol_exhibit
 
@@ -215,7 +215,7 @@ def _protocol_section(packet: AgreementPacket, parties: list[PacketParty]) -> di
                               "protocol exhibit out.")
     exhibit = protocol_exhibit(version=version)
     diagram = svg_data_uri(protocol_diagram_svg(exhibit=exhibit))
-    points = decision_points(exhibit.matrix, _raci_lines(packet, parties), parties, exhibit.criteria)
+    points = decision_points(exhibit.matrix, raci_lines, parties, exhibit.criteria)
     return {"exhibit": exhibit, "diagram": diagram, "points": points,
             "unled": sum(1 for point in points if not point.lead)}
 
@@ -266,6 +266,7 @@ def packet_context(packet: AgreementPacket, progress: Progress | None = None) ->
     steps: list[tuple[str, str, Callable[[], dict]]] = []
     rendered = render_version(version)
     parties = _parties(agreement, version)
+    raci_lines = functools.cache(lambda: _raci_lines(packet, parties))  # two exhibits use them: read once
     exhibit_titles = {
         PacketSection.DIRECTORY: "Contact directory of the parties",
         PacketSection.RACI: "Roles and responsibilities",
@@ -274,8 +275,8 @@ def packet_context(packet: AgreementPacket, progress: Progress | None = None) ->
     }
     builders = {
         PacketSection.DIRECTORY: lambda: _directory_section(packet, parties),
-        PacketSection.RACI: lambda: _raci_section(packet, parties),
-        PacketSection.PROTOCOL: lambda: _protocol_section(packet, parties),
+        PacketSection.RACI: lambda: _raci_section(raci_lines(), parties),
+        PacketSection.PROTOCOL: lambda: _protocol_section(packet, parties, raci_lines()),
         PacketSection.DATA_SHARING: lambda: _data_sharing_section(packet, rendered),
     }
     letter = iter("ABCDEFGH")

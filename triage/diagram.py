@@ -145,29 +145,41 @@ def _inlineable(svg: str) -> str:
     return _COMMENT.sub("", _PROLOG.sub("", svg, count=1)).strip() + "\n"
 
 
-def render_svg(dot_source: str, *, timeout: float = 10) -> str:
-    """Run ``dot -Tsvg`` (no shell, source on stdin). Never raises: a fallback SVG explains failures."""
+class DiagramError(Exception):
+    """Graphviz could not draw the diagram; the message says why, in words people can read."""
+
+
+def draw_svg(dot_source: str, *, timeout: float = 10) -> str:
+    """Run ``dot -Tsvg`` (no shell, source on stdin); ``DiagramError`` when it cannot (documents that need it)."""
     binary = shutil.which("dot")
     if binary is None:
-        return fallback_svg(MISSING_DOT)
+        raise DiagramError(MISSING_DOT)
     try:
         completed = subprocess.run(  # noqa: S603 (fixed argv, no shell; the source goes to stdin)
             [binary, "-Tsvg"], input=dot_source.encode("utf-8", "replace"), capture_output=True, timeout=timeout,
             check=False,
         )
     except FileNotFoundError:
-        return fallback_svg(MISSING_DOT)
+        raise DiagramError(MISSING_DOT) from None
     except subprocess.TimeoutExpired:
         logger.warning("Graphviz timed out after %s s", timeout)
-        return fallback_svg(TIMED_OUT)
+        raise DiagramError(TIMED_OUT) from None
     except OSError:
         logger.exception("Graphviz could not be run")
-        return fallback_svg(FAILED)
+        raise DiagramError(FAILED) from None
     if completed.returncode != 0 or b"<svg" not in completed.stdout or len(completed.stdout) > MAX_SVG_BYTES:
         logger.warning("Graphviz failed (exit %s): %s", completed.returncode,
                        completed.stderr.decode("utf-8", "replace")[:500])
-        return fallback_svg(FAILED)
+        raise DiagramError(FAILED)
     return _inlineable(completed.stdout.decode("utf-8", "replace"))
+
+
+def render_svg(dot_source: str, *, timeout: float = 10) -> str:
+    """``draw_svg`` for pages: never raises; a small SVG explains a failure, so the pages that show it still work."""
+    try:
+        return draw_svg(dot_source, timeout=timeout)
+    except DiagramError as exc:
+        return fallback_svg(str(exc))
 
 
 def with_css_class(svg: str, css_class: str) -> str:

@@ -284,11 +284,10 @@ def protocol_diagram_svg(*, exhibit: ProtocolExhibit) -> str:
     from triage import diagram
 
     title = f"{exhibit.protocol_name} — version {exhibit.version_number}"
-    svg = diagram.render_svg(diagram.tree_to_dot(exhibit.tree, title=title))
-    for message in (diagram.MISSING_DOT, diagram.TIMED_OUT, diagram.FAILED):
-        if svg == diagram.fallback_svg(message):
-            raise ChartError(message)
-    return svg
+    try:
+        return diagram.draw_svg(diagram.tree_to_dot(exhibit.tree, title=title))
+    except diagram.DiagramError as exc:
+        raise ChartError(str(exc)) from exc
 
 
 def risk_level_names(*, version: ProtocolVersion) -> list[str]:

@@ -311,8 +311,11 @@ def test_people_who_cannot_export_agreements_cannot_ask_for_a_packet(demo):
 def test_a_section_that_cannot_be_drawn_fails_the_packet_with_a_readable_error_and_retry_builds_it(demo, monkeypatch):
     from triage import diagram
 
-    working = diagram.render_svg
-    monkeypatch.setattr(diagram, "render_svg", lambda *a, **k: diagram.fallback_svg(diagram.MISSING_DOT))
+    def no_graphviz(*args, **kwargs):
+        raise diagram.DiagramError(diagram.MISSING_DOT)
+
+    working = diagram.draw_svg
+    monkeypatch.setattr(diagram, "draw_svg", no_graphviz)
     packet, job, _, _ = build(demo, sections=[PacketSection.PROTOCOL])
 
     assert job.status == JobStatus.FAILED and not job.result
@@ -320,7 +323,7 @@ def test_a_section_that_cannot_be_drawn_fails_the_packet_with_a_readable_error_a
                                  "Graphviz is not installed; the diagram cannot be drawn.")
     assert packet.page_count is None
 
-    monkeypatch.setattr(diagram, "render_svg", working)
+    monkeypatch.setattr(diagram, "draw_svg", working)
     retried = services.packet_retry(actor=demo["legal"], packet=packet)
     done = job_run(job_id=retried.job_id)
     packet.refresh_from_db()
@@ -591,10 +594,13 @@ def test_only_the_packets_current_build_writes_it(demo):
 def test_retry_on_the_jobs_page_builds_the_packet_too(client, demo, monkeypatch):
     from triage import diagram
 
-    working = diagram.render_svg
-    monkeypatch.setattr(diagram, "render_svg", lambda *a, **k: diagram.fallback_svg(diagram.TIMED_OUT))
+    def too_slow(*args, **kwargs):
+        raise diagram.DiagramError(diagram.TIMED_OUT)
+
+    working = diagram.draw_svg
+    monkeypatch.setattr(diagram, "draw_svg", too_slow)
     packet, failed, _, _ = build(demo, sections=[PacketSection.PROTOCOL])
-    monkeypatch.setattr(diagram, "render_svg", working)
+    monkeypatch.setattr(diagram, "draw_svg", working)
     client.force_login(demo["legal"])
 
     response = client.post(reverse("toolkit:job-retry", kwargs={"slug": demo["county"].slug, "job_id": failed.pk}))
