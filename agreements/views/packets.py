@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -18,9 +18,9 @@ from agreements.forms import PacketForm
 from agreements.models import Agreement, AgreementPacket, PacketSection
 from agreements.views.drafting import agreement_for, version_for
 from toolkit.forms import add_service_errors, form_data
-from toolkit.models import JobStatus
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.views.jobs import job_file_response
 from toolkit.views.shortcuts import refuse_with_message, render_form_page
 
 PACKETS_PER_PAGE = 20
@@ -103,15 +103,7 @@ def packet_detail(request: HttpRequest, agreement_id: int, packet_id: int) -> Ht
 def packet_download(request: HttpRequest, agreement_id: int, packet_id: int) -> HttpResponse:
     agreement = agreement_for(request, agreement_id, Action.EXPORT_AGREEMENTS)
     packet = _packet_for(request, agreement, packet_id, Action.EXPORT_AGREEMENTS)
-    job = packet.job
-    if job is None or job.status != JobStatus.SUCCEEDED or not job.result:
-        raise Http404("This packet has no file to download yet.")
-    try:
-        handle = job.result.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file of this packet is no longer available; ask for a new packet.") from None
-    content_type = "application/zip" if job.filename.endswith(".zip") else "application/pdf"
-    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=content_type)
+    return job_file_response(packet.job)  # the type (PDF or ZIP) follows from the file's name
 
 
 @workgroup_view(Action.EXPORT_AGREEMENTS)

@@ -57,13 +57,17 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_safe
 def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _get_job(request, job_id)
-    if job.status != JobStatus.SUCCEEDED or not job.result:
-        raise Http404("This job has no file to download.")
+    return job_file_response(_get_job(request, job_id))
+
+
+def job_file_response(job: Job | None) -> FileResponse:
+    """A finished job's file, streamed from storage (the caller has checked who may have it); 404 otherwise."""
+    if job is None or job.status != JobStatus.SUCCEEDED or not job.result:
+        raise Http404("There is no file to download yet.")
     try:
         handle = job.result.open("rb")
     except FileNotFoundError:
-        raise Http404("The file of this job is no longer available; run the job again.") from None
+        raise Http404("The file is no longer available; build it again.") from None
     return FileResponse(handle, as_attachment=True, filename=job.filename)
 
 
