@@ -39,6 +39,8 @@ from agreements.models import (
     ReviewComment,
 )
 from agreements.selectors import render_version
+from toolkit import jobs
+from toolkit.permissions import Action
 from toolkit.text import xml_safe
 
 PDF_QUEUE = "pdf"
@@ -372,12 +374,5 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
     return packet_filename(packet)
 
 
-def _register() -> None:
-    from toolkit import jobs
-    from toolkit.permissions import Action
-
-    jobs.register(jobs.JobKind(kind=KIND, label="Agreement packet (PDF)", action=Action.EXPORT_AGREEMENTS,
-                               run=run_agreement_packet, queue=PDF_QUEUE))
-
-
-_register()
+jobs.register(jobs.JobKind(kind=KIND, label="Agreement packet (PDF)", action=Action.EXPORT_AGREEMENTS,
+                           run=run_agreement_packet, queue=PDF_QUEUE))
