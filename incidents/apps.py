@@ -11,7 +11,12 @@ class IncidentsConfig(AppConfig):
 
         register_card(order=50, area="incidents", provider=dashboard_card)
 
-        from incidents.models import Incident
+        from incidents import models
         from toolkit.selectors import register_audited_model
 
-        register_audited_model(Incident)
+        register_audited_model(models.Incident)
+        register_audited_model(models.IncidentSettings)
+        # The review's rows carry the workgroup too (the audit trail and the deletion of a workgroup need it).
+        for child in (models.HarmRating, models.ContributingFactor, models.RootCause, models.CorrectiveAction,
+                      models.IncidentComment, models.IncidentShare, models.Attachment, models.AfterActionReport):
+            register_audited_model(child)

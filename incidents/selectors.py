@@ -6,29 +6,21 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from incidents.models import Incident, IncidentStatus
+from incidents.sharing import (  # noqa: F401  (re-exported: other modules ask the selectors)
+    access_to,
+    incident_settings,
+    readable_incidents,
+    reads_own_incidents,
+    reads_some_incidents,
+    sees_every_incident,
+)
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
-from toolkit.permissions import Action, role_allows
-
-
-def sees_every_incident(membership: Membership | None) -> bool:
-    """QA reviewers and coordinators read every report (also once the workgroup is archived)."""
-    return membership is not None and role_allows(membership.role, Action.REVIEW_INCIDENTS)
-
-
-def reads_own_incidents(membership: Membership | None) -> bool:
-    """Members and legal reviewers, who may report, read the reports they made; viewers read none."""
-    return membership is not None and role_allows(membership.role, Action.REPORT_INCIDENTS)
 
 
 def incident_list(*, membership: Membership | None) -> QuerySet[Incident]:
     """The incidents this person may read, newest first (keyset-paged on the workgroup/occurred index)."""
-    incidents = Incident.objects.restrict(membership, Action.VIEW_WORKGROUP)
-    if sees_every_incident(membership):
-        return incidents.order_by("-occurred_at", "-id")
-    if reads_own_incidents(membership):
-        return incidents.filter(reported_by_id=membership.user_id).order_by("-occurred_at", "-id")
-    return incidents.none()
+    return readable_incidents(membership).order_by("-occurred_at", "-id")
 
 
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import Harm, Incident, IncidentStatus, ReferenceCounter, TransferDirection
+from incidents.models import Harm, Incident, IncidentStatus, ReferenceCounter, SubmittedVia, TransferDirection
 from toolkit.history import save_validated
 from toolkit.permissions import Action, require
 
@@ -45,19 +45,8 @@ def _protocol_version_at(workgroup: Workgroup, when: datetime,
     return in_force[0] if len(in_force) == 1 else None
 
 
-@transaction.atomic
-def incident_report(
-    *, actor: User, workgroup: Workgroup, incident_class: str, category: str, occurred_at: datetime,
-    discovered_at: datetime, narrative: str, organizations: Iterable[Organization] = (),
-    transfer_direction: str = TransferDirection.NONE, cad_reference: str = "", contact_reference: str = "",
-    protocol_version: ProtocolVersion | None = None, risk_level: str = "", immediate_actions: str = "",
-    harm_estimate: str = Harm.UNKNOWN, debrief_offered: bool = False,
-) -> Incident:
-    """Record a report (status submitted) with the next reference of the year and the protocol then in force."""
-    from triage.selectors import risk_level_names
-
-    require(actor, workgroup, Action.REPORT_INCIDENTS)
-    now = timezone.now()
+def _check_report(*, workgroup: Workgroup, occurred_at: datetime, discovered_at: datetime,
+                  organizations: list[Organization], now: datetime) -> None:
     errors: dict[str, str] = {}
     if occurred_at > now + CLOCK_TOLERANCE:
         errors["occurred_at"] = "This is in the future; give the time it happened."
@@ -65,11 +54,27 @@ def incident_report(
         errors["discovered_at"] = "This is in the future; give the time it was noticed."
     elif discovered_at < occurred_at:
         errors["discovered_at"] = "It cannot have been noticed before it happened."
-    organizations = list(organizations)
     if any(org.workgroup_id != workgroup.pk for org in organizations):
         errors["organizations"] = "Choose organizations of this workgroup's partner map."
     if errors:
         raise ValidationError(errors)
+
+
+def _record_report(
+    *, workgroup: Workgroup, actor: User | None, submitted_via: str, incident_class: str, category: str,
+    occurred_at: datetime, discovered_at: datetime, narrative: str, organizations: Iterable[Organization] = (),
+    transfer_direction: str = TransferDirection.NONE, cad_reference: str = "", contact_reference: str = "",
+    protocol_version: ProtocolVersion | None = None, risk_level: str = "", immediate_actions: str = "",
+    harm_estimate: str = Harm.UNKNOWN, debrief_offered: bool = False, reporter_name: str = "",
+    reporter_contact: str = "",
+) -> Incident:
+    """One report, however it came (a signed-in person, the intake link): checked, numbered, saved."""
+    from triage.selectors import risk_level_names
+
+    now = timezone.now()
+    organizations = list(organizations)
+    _check_report(workgroup=workgroup, occurred_at=occurred_at, discovered_at=discovered_at,
+                  organizations=organizations, now=now)
     version = _protocol_version_at(workgroup, occurred_at, protocol_version)
     if risk_level and (version is None or risk_level not in risk_level_names(version=version)):
         raise ValidationError({"risk_level": "Choose a risk level of the protocol version in force at the time."})
@@ -79,11 +84,33 @@ def incident_report(
         transfer_direction=transfer_direction, cad_reference=cad_reference, contact_reference=contact_reference,
         protocol_version=version, risk_level=risk_level, narrative=narrative, immediate_actions=immediate_actions,
         harm_estimate=harm_estimate, debrief_offered=debrief_offered, status=IncidentStatus.SUBMITTED,
-        reported_by=actor,
+        reported_by=actor, submitted_via=submitted_via, reporter_name=reporter_name,
+        reporter_contact=reporter_contact,
     )
     save_validated(incident, actor)
     incident.organizations.set(organizations)
     return incident
+
+
+@transaction.atomic
+def incident_report(*, actor: User, workgroup: Workgroup, **fields) -> Incident:
+    """A signed-in person's report (status submitted), with the next reference of the year and the protocol
+    then in force. ``fields``: those of ``_record_report`` (class, category, times, narrative…)."""
+    require(actor, workgroup, Action.REPORT_INCIDENTS)
+    return _record_report(workgroup=workgroup, actor=actor, submitted_via=SubmittedVia.ACCOUNT, **fields)
+
+
+@transaction.atomic
+def incident_report_from_intake(*, workgroup: Workgroup, reporter_name: str = "", reporter_contact: str = "",
+                                **fields) -> Incident:
+    """A report through the workgroup's public intake link: no account, optionally anonymous.
+
+    The caller (the intake view) has already resolved the link to this workgroup and applied its limits.
+    """
+    if workgroup.is_archived:
+        raise ValidationError("This workgroup is archived and takes no new reports.")
+    return _record_report(workgroup=workgroup, actor=None, submitted_via=SubmittedVia.INTAKE,
+                          reporter_name=reporter_name, reporter_contact=reporter_contact, **fields)
 
 
 @transaction.atomic

@@ -145,3 +145,21 @@ def record_created_in_bulk(*, workgroup_id: int, actor: User | None, objects: It
     ]
     AuditEvent.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def record_access(*, actor: User | None, obj: models.Model, action: str, detail: str = "",
+                  workgroup_id: int | None = None) -> AuditEvent:
+    """A read of confidential data (viewed, exported, downloaded): one row, so the trail shows who saw what.
+
+    The one kind of write a GET may make (the URL walk allows exactly these rows): HIPAA's audit controls
+    ask for a record of access to protected information, not only of changes to it.
+    """
+    if action not in (AuditAction.VIEWED, AuditAction.EXPORTED, AuditAction.DOWNLOADED):
+        raise ValueError(f"{action!r} is not a kind of access.")
+    return AuditEvent.objects.create(
+        workgroup_id=workgroup_id if workgroup_id is not None else obj.workgroup_id,
+        actor=actor, actor_name=_actor_name(actor), action=action,
+        object_type=obj._meta.label_lower, object_label=str(obj._meta.verbose_name).capitalize(),
+        object_id=str(obj.pk), object_repr=_repr(obj),
+        changes=[{"field": "What", "old": "", "new": detail[:VALUE_LIMIT]}] if detail else [],
+    )

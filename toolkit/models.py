@@ -369,6 +369,10 @@ class AuditAction(models.TextChoices):
     CREATED = "created", "Created"
     CHANGED = "changed", "Changed"
     DELETED = "deleted", "Deleted"
+    # Reads of confidential data (a privileged incident opened, exported, downloaded) are recorded too.
+    VIEWED = "viewed", "Viewed"
+    EXPORTED = "exported", "Exported"
+    DOWNLOADED = "downloaded", "Downloaded"
 
 
 class AuditEventQuerySet(ScopedQuerySet):

@@ -41,4 +41,5 @@ urlpatterns = [
     path("w/<slug:slug>/agreements/", include("agreements.urls")),
     path("w/<slug:slug>/triage/", include("triage.urls")),
     path("w/<slug:slug>/incidents/", include("incidents.urls")),
+    path("report/", include("incidents.urls_public")),
 ]

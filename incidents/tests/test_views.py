@@ -91,7 +91,7 @@ def test_the_list_pages_newest_first_with_a_fixed_number_of_queries(client, qa_r
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from incidents import views
+    from incidents.views import incidents as views
 
     now = timezone.now()
     for hours in range(views.PAGE_SIZE + 5):

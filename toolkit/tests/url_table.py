@@ -77,6 +77,7 @@ TABLE: dict[str, Expect] = {
     "toolkit:guidance-topic": page(SIGNED_IN, anonymous="open"),
     "toolkit:resources": page(SIGNED_IN, anonymous="open"),
     "readiness-public:respond": form(SIGNED_IN, anonymous="open"),  # the link is the key; no account needed
+    "incidents-public:intake": form(SIGNED_IN, anonymous="open"),  # the workgroup's intake link; no account needed
     "admin:login": form(SIGNED_IN, anonymous="open"),
     "admin:logout": redirect_page(SIGNED_IN, "/admin/", anonymous=(302, "/admin/")),
     # --- The workgroup ------------------------------------------------------------------------
@@ -100,7 +101,40 @@ TABLE: dict[str, Expect] = {
     # The world's incident is the QA reviewer's: members and legal reviewers, who read only their own, get 404.
     # Everyone passes the workgroup check, so a POST is refused with 405 before any look-up.
     "incidents:incident-detail": Expect(get=QA, post=EVERYONE, not_found=frozenset({M, L})),
+    # --- QA workflow, joint review, marking (incidents/views/review.py) ---
     "incidents:incident-triage": action(QA),
+    "incidents:review-start": action(QA),
+    "incidents:harm-rate": action(QA),
+    "incidents:harm-agree": action(QA),
+    "incidents:assessment": action(QA),
+    "incidents:root-cause-add": action(QA),
+    "incidents:action-add": action(QA),
+    "incidents:action-update": form(QA),
+    "incidents:review-finish": action(QA),
+    "incidents:incident-close": action(QA),
+    "incidents:incident-reopen": action(QA),
+    "incidents:comment-add": action(QA, outer=EVERYONE),
+    "incidents:marking": action(QA),
+    "incidents:share-add": action(QA),
+    "incidents:share-remove": action(QA),
+    # --- Attachments (incidents/views/attachments.py) ---
+    "incidents:attachment-upload": action(QA, outer=EVERYONE),
+    "incidents:attachment-download": Expect(get=QA, post=EVERYONE, not_found=frozenset({M, L})),
+    "incidents:attachment-delete": action(QA),
+    # --- After-action review (incidents/views/after_action.py) ---
+    "incidents:after-action": form(QA),
+    "incidents:after-action-pdf": action(QA),
+    # --- Intake link (incidents/views/intake.py) ---
+    "incidents:intake-link": form(QA),
+    # --- Trends, exports, data-sharing settings (incidents/views/trends.py, exports.py) ---
+    "incidents:trends": page(EVERYONE),
+    "incidents:quarterly-report": action(QA),
+    "incidents:data-sharing": form(COORDINATORS),
+    "incidents:exports": page(QA),
+    "incidents:export-download": page(QA),
+    # --- Import of past incidents (incidents/views/imports.py) ---
+    "incidents:import-upload": form(QA),
+    "incidents:import-preview": form(QA),
     # --- Partners -----------------------------------------------------------------------------
     "partners:index": page(EVERYONE),
     "partners:directory": page(EVERYONE),

@@ -91,6 +91,12 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "packet_id": _extra("packet_id"),
     # incidents
     "incident_id": _extra("incident_id"),
+    "root_cause_id": _extra("root_cause_id"),
+    "corrective_action_id": _extra("corrective_action_id"),
+    "share_id": _extra("share_id"),
+    "attachment_id": _extra("attachment_id"),
+    "incident_import_id": _extra("incident_import_id"),
+    "export_kind": _extra("export_kind"),
     # triage
     "protocol_id": _pk("triage.Protocol"),
     "protocol_version_id": _extra("protocol_version_id"),
@@ -121,6 +127,7 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Callable[[World, Workgroup], Any]]] = {
     "triage:approval-create": {"protocol_version_id": _extra("in_review_version_id")},
     "triage:version-approve": {"protocol_version_id": _extra("in_review_version_id")},
     "triage:version-return": {"protocol_version_id": _extra("in_review_version_id")},
+    "incidents-public:intake": {"link_token": _extra("intake_token")},
 }
 
 
@@ -190,6 +197,9 @@ def _incident_extras(extra: dict, workgroup: Workgroup) -> None:
         occurred_at=now - timezone.timedelta(hours=2), discovered_at=now - timezone.timedelta(hours=1),
         narrative=f"{SECRET} transfer line rang out" if workgroup.slug == "elsewhere" else "Transfer line rang out.")
     extra[("incident_id", workgroup.pk)] = incident.pk
+    from incidents.tests import world as incident_world
+
+    incident_world.build(extra, workgroup=workgroup, incident=incident, qa=qa)
 
 
 def _agreement_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from incidents import selectors, services
 from incidents.forms import IncidentReportForm, TriageForm
 from incidents.models import Incident, IncidentStatus
-from toolkit.forms import add_service_errors, form_data
+from toolkit.forms import form_data
 from toolkit.pagination import keyset_page
 from toolkit.permissions import Action, can, workgroup_view
 from toolkit.selectors import object_history
@@ -83,20 +82,3 @@ def _detail_page(request: HttpRequest, incident: Incident, *, triage_form: Triag
 @require_safe
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _detail_page(request, _incident_for(request, incident_id))
-
-
-@workgroup_view(Action.REVIEW_INCIDENTS)
-@require_POST
-def incident_triage(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = _incident_for(request, incident_id)
-    form = TriageForm(form_data(request), workgroup=request.workgroup)
-    if form.is_valid():
-        try:
-            services.incident_triage(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{incident.reference} is triaged.")
-            return redirect(incident)
-    return _detail_page(request, incident, triage_form=form)
-
