@@ -139,3 +139,33 @@ def open_comments_by_clause(*, version: AgreementVersion) -> dict[str, int]:
     rows = (version.comments.filter(resolved_at__isnull=True).order_by().values("clause_key")
             .annotate(n=Count("id")))
     return {row["clause_key"]: row["n"] for row in rows}
+
+
+LINKABLE_AGREEMENTS = 50
+
+
+def agreements_for_linking(*, workgroup: Workgroup, organization_ids: list[int] | None = None,
+                           keep_ids: list[int] | None = None) -> QuerySet[Agreement]:
+    """Agreements another area may link a row to (an incident to the agreement governing the transfer).
+
+    Those with one of ``organization_ids`` as a party when given (else all), newest change first, at most
+    LINKABLE_AGREEMENTS of them — plus ``keep_ids``, the ones already linked — so a choice list stays readable.
+    """
+    candidates = Agreement.objects.filter(workgroup=workgroup)
+    if organization_ids is not None:
+        candidates = candidates.filter(Exists(AgreementParty.objects.filter(
+            agreement=OuterRef("pk"), organization_id__in=organization_ids)))
+    ids = list(candidates.order_by("-updated_at", "-id").values_list("pk", flat=True)[:LINKABLE_AGREEMENTS])
+    return Agreement.objects.filter(workgroup=workgroup, pk__in=[*ids, *(keep_ids or [])]).order_by("title", "pk")
+
+
+def data_sharing_agreements(*, workgroup: Workgroup) -> QuerySet[Agreement]:
+    """Data sharing agreements that are in effect (approved or executed): what a data use agreement may name.
+
+    Incidents' limited data set leaves only under one of these; a draft, or one back in review, does not count.
+    """
+    from agreements.models import AgreementKind
+
+    return (Agreement.objects.filter(workgroup=workgroup, template__kind=AgreementKind.DATA_SHARING,
+                                     status__in=(AgreementStatus.APPROVED, AgreementStatus.EXECUTED))
+            .order_by("title", "pk"))

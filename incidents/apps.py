@@ -20,3 +20,11 @@ class IncidentsConfig(AppConfig):
         for child in (models.HarmRating, models.ContributingFactor, models.RootCause, models.CorrectiveAction,
                       models.IncidentComment, models.IncidentShare, models.Attachment, models.AfterActionReport):
             register_audited_model(child)
+        import incidents.reports  # noqa: F401
+        from incidents import after_action, imports  # noqa: F401  (their job kinds register on import)
+
+    def seed_demo(self, *, workgroup, actor) -> None:
+        """Called by `manage.py seed_demo` after partners (the incidents name their organizations)."""
+        from incidents.demo import seed_incidents_demo
+
+        seed_incidents_demo(workgroup=workgroup, actor=actor)

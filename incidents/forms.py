@@ -5,7 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from incidents.models import Category, Harm, IncidentClass, Priority, TransferDirection
+from incidents.models import (
+    ActionStatus,
+    Category,
+    Confidentiality,
+    Effectiveness,
+    Harm,
+    IncidentClass,
+    Likelihood,
+    Priority,
+    Severity,
+    TransferDirection,
+)
+from incidents.taxonomy import FACTOR_CHOICES
 from partners.selectors import organization_list
 from toolkit.forms import Form, WorkgroupScopedFormMixin
 
@@ -56,11 +68,145 @@ class TriageForm(WorkgroupScopedFormMixin, Form):
     priority = forms.ChoiceField(choices=[("", "Choose…"), *Priority.choices])
 
     def __init__(self, *args, workgroup, **kwargs):
-        from django.contrib.auth import get_user_model
+        super().__init__(*args, workgroup=workgroup, **kwargs)
+        self.fields["reviewer"].queryset = _reviewers(workgroup)
 
+
+# --- The review (QA) -----------------------------------------------------------------------------------
+
+def _reviewers(workgroup):
+    from django.contrib.auth import get_user_model
+
+    from toolkit.models import Role
+
+    return get_user_model().objects.filter(
+        memberships__workgroup=workgroup, memberships__role__in=(Role.QA_REVIEWER, Role.COORDINATOR),
+    ).order_by("first_name", "last_name", "email")
+
+
+def _members(workgroup):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__workgroup=workgroup).order_by("first_name", "last_name",
+                                                                                      "email")
+
+
+class HarmRatingForm(Form):
+    harm = forms.ChoiceField(label="Your rating of the harm", choices=[("", "Choose…"), *Harm.choices],
+                             help_text="Rate on your own first; you see the other reviewer's rating after yours.")
+    rationale = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HarmAgreeForm(Form):
+    harm = forms.ChoiceField(label="Harm level the reviewers agreed",
+                             choices=[("", "Choose…"), *[c for c in Harm.choices if c[0] != Harm.UNKNOWN]])
+
+
+class AssessmentForm(Form):
+    likelihood = forms.TypedChoiceField(label="Likelihood it happens again", coerce=int, empty_value=None,
+                                        choices=[("", "Choose…"), *Likelihood.choices])
+    severity = forms.TypedChoiceField(label="Severity of the consequences", coerce=int, empty_value=None,
+                                      choices=[("", "Choose…"), *Severity.choices])
+    factor_codes = forms.MultipleChoiceField(label="Contributing factors", choices=FACTOR_CHOICES,
+                                             widget=forms.CheckboxSelectMultiple,
+                                             error_messages={"required": "Choose at least one contributing factor."})
+    findings = forms.CharField(label="Findings", widget=forms.Textarea(attrs={"rows": 5}),
+                               help_text="What the review found, in plain words. " + NO_IDENTIFIERS)
+
+
+class RootCauseForm(Form):
+    description = forms.CharField(label="Root cause", widget=forms.Textarea(attrs={"rows": 2}))
+    factor_code = forms.ChoiceField(label="Contributing factor it comes from", required=False,
+                                    choices=[("", "None in particular"), *FACTOR_CHOICES])
+
+
+class ActionForm(WorkgroupScopedFormMixin, Form):
+    root_cause = forms.ModelChoiceField(label="For the root cause", queryset=None, empty_label="Choose…")
+    description = forms.CharField(label="Corrective action", widget=forms.Textarea(attrs={"rows": 2}))
+    owner_organization = forms.ModelChoiceField(label="Owner organization", queryset=None, empty_label="Choose…")
+    assignee = forms.ModelChoiceField(label="Person reminded when it is overdue", queryset=None, required=False,
+                                      empty_label="The incident's reviewer")
+    due_date = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    effectiveness_check = forms.CharField(label="How its effect will be checked", required=False,
+                                          widget=forms.Textarea(attrs={"rows": 2}),
+                                          help_text="For example: audit ten transfers in the next quarter.")
+
+    def __init__(self, *args, workgroup, incident, **kwargs):
+        super().__init__(*args, workgroup=workgroup, **kwargs)
+        # The owner is usually one of the organizations involved; with none named, any partner.
+        involved = incident.organizations.order_by("name")
+        self.fields["owner_organization"].queryset = (
+            involved if involved.exists() else organization_list(workgroup=workgroup).prefetch_related(None))
+        self.fields["assignee"].queryset = _members(workgroup)
+        if "root_cause" in self.fields:
+            self.fields["root_cause"].queryset = incident.root_causes.all()
+
+
+class ActionUpdateForm(ActionForm):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    effectiveness = forms.ChoiceField(label="Did it work", choices=Effectiveness.choices,
+                                      initial=Effectiveness.NOT_CHECKED)
+    effectiveness_note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                         help_text="What the check showed, or why the action is cancelled.")
+
+    field_order = ["description", "status", "owner_organization", "assignee", "due_date", "effectiveness_check",
+                   "effectiveness", "effectiveness_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["root_cause"]
+        self.fields["description"].disabled = True  # the action itself is what was agreed; add a new one instead
+
+
+class CloseForm(Form):
+    closure_note = forms.CharField(label="Closing note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(Form):
+    reason = forms.CharField(label="Why it is reopened", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(label="Internal to QA (joint reviewers and the reporter do not see it)",
+                                  required=False, initial=True)
+
+    def __init__(self, *args, full: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not full:
+            del self.fields["internal"]
+
+
+class ShareForm(WorkgroupScopedFormMixin, Form):
+    user = forms.ModelChoiceField(label="Person", queryset=None, empty_label="Choose…",
+                                  help_text="A member of the workgroup who works for the organization below.")
+    organization = forms.ModelChoiceField(label="For the organization", queryset=None, empty_label="Choose…")
+
+    def __init__(self, *args, workgroup, incident, **kwargs):
         from toolkit.models import Role
 
         super().__init__(*args, workgroup=workgroup, **kwargs)
-        self.fields["reviewer"].queryset = get_user_model().objects.filter(
-            memberships__workgroup=workgroup, memberships__role__in=(Role.QA_REVIEWER, Role.COORDINATOR),
-        ).order_by("first_name", "last_name", "email")
+        self.fields["user"].queryset = _members(workgroup).exclude(
+            memberships__workgroup=workgroup, memberships__role__in=(Role.QA_REVIEWER, Role.COORDINATOR))
+        self.fields["organization"].queryset = incident.organizations.order_by("name")
+
+
+class MarkingForm(WorkgroupScopedFormMixin, Form):
+    confidentiality = forms.ChoiceField(label="Marking", choices=Confidentiality.choices, widget=forms.RadioSelect,
+                                        help_text="A marked incident is read by QA reviewers and coordinators only, "
+                                                  "carries its mark on every page and export, and every view of it "
+                                                  "is recorded in the audit trail.")
+    agreements = forms.ModelMultipleChoiceField(label="Related agreements", queryset=None, required=False,
+                                                widget=forms.CheckboxSelectMultiple,
+                                                help_text="Their legal reviewers can read the incident "
+                                                          "(unless it is marked).")
+
+    def __init__(self, *args, workgroup, incident, **kwargs):
+        from agreements.selectors import agreements_for_linking
+
+        super().__init__(*args, workgroup=workgroup, **kwargs)
+        # Agreements the organizations involved are party to (or, with none named, the latest), and those linked.
+        organization_ids = [org.pk for org in incident.organizations.all()] or None
+        linked = [agreement.pk for agreement in incident.agreements.all()]
+        self.fields["agreements"].queryset = agreements_for_linking(
+            workgroup=workgroup, organization_ids=organization_ids, keep_ids=linked)

@@ -111,21 +111,3 @@ def incident_report_from_intake(*, workgroup: Workgroup, reporter_name: str = ""
         raise ValidationError("This workgroup is archived and takes no new reports.")
     return _record_report(workgroup=workgroup, actor=None, submitted_via=SubmittedVia.INTAKE,
                           reporter_name=reporter_name, reporter_contact=reporter_contact, **fields)
-
-
-@transaction.atomic
-def incident_triage(*, actor: User, incident: Incident, reviewer: User, priority: str) -> Incident:
-    """QA's first step: a reviewer (a QA reviewer or coordinator of the workgroup) and a priority."""
-    from toolkit.models import Membership, Role
-
-    require(actor, incident.workgroup, Action.REVIEW_INCIDENTS)
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    if locked.status != IncidentStatus.SUBMITTED:
-        raise ValidationError(f"{locked.reference} is already {locked.get_status_display().lower()}; "
-                              "it is triaged once.")
-    if not Membership.objects.filter(workgroup_id=locked.workgroup_id, user=reviewer,
-                                     role__in=(Role.QA_REVIEWER, Role.COORDINATOR)).exists():
-        raise ValidationError({"reviewer": "Choose a QA reviewer or coordinator of this workgroup."})
-    locked.reviewer, locked.priority = reviewer, priority
-    locked.status, locked.triaged_at = IncidentStatus.TRIAGED, timezone.now()
-    return save_validated(locked, actor)

@@ -10,7 +10,7 @@ import re
 
 from gunicorn.glogging import Logger
 
-_TOKEN_IN_PATH = re.compile(r"(/respond/[^/\s]+/)[^/\s?]+")
+_TOKEN_IN_PATH = re.compile(r"(/(?:respond|report)/[^/\s]+/)[^/\s?]+")
 
 
 def redact(text: str | None) -> str | None:

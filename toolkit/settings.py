@@ -258,6 +258,12 @@ if DJANGO_ENV == "test" and REDIS_URL and (_xdist := os.environ.get("PYTEST_XDIS
     _redis = urlsplit(REDIS_URL)
     _base = int(_redis.path.strip("/") or 0)
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{(_base - int(_xdist[2:])) % 16}"))
+# Rate limits (the public incident intake link) count in the cache: with Redis, one count across every web
+# process and machine; without it (make run, tests) a per-process memory cache, enough for one process.
+if REDIS_URL and DJANGO_ENV != "test":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                           "KEY_PREFIX": "toolkit"}}
+
 CELERY_FILESYSTEM_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -302,7 +308,20 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "toolkit.fail_stale_jobs", "schedule": 300.0},
     # Once a day: remind people who have not answered a readiness round due within three days.
     "readiness-due-reminders": {"task": "readiness.send_due_reminders", "schedule": 24 * 60 * 60.0},
+    # Once a day: remind the people whose incident corrective actions are past due (weekly per action).
+    "incident-overdue-actions": {"task": "incidents.send_overdue_action_reminders", "schedule": 24 * 60 * 60.0},
 }
+
+# --- Incidents -----------------------------------------------------------------
+# The public intake link: reports per client address per hour and per link per day; a form submitted faster
+# than a person could fill it in (seconds) or older than a day is refused as a robot's.
+INCIDENT_INTAKE_RATE_PER_ADDRESS = (int(os.environ.get("INCIDENT_INTAKE_PER_ADDRESS_PER_HOUR", "5")), 3600)
+INCIDENT_INTAKE_RATE_PER_LINK = (int(os.environ.get("INCIDENT_INTAKE_PER_LINK_PER_DAY", "100")), 86400)
+INCIDENT_INTAKE_FORM_MIN_SECONDS = 3
+INCIDENT_INTAKE_FORM_MAX_AGE = 86400
+# Attachments (screenshots, transcripts, PDFs): size of one file, and files per incident.
+INCIDENT_ATTACHMENT_MAX_BYTES = int(os.environ.get("INCIDENT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+INCIDENT_ATTACHMENTS_PER_INCIDENT = 20
 
 # --- Security -----------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -116,7 +116,7 @@ def test_the_dashboard_card_counts_the_reports_this_person_reads(client, member,
     report(qa_reviewer, workgroup)
     dashboard = reverse("toolkit:dashboard", args=[workgroup.slug])
     client.force_login(member)
-    assert "1 incident report you made." in client.get(dashboard).content.decode()
+    assert "1 incident report you can read." in client.get(dashboard).content.decode()
     client.force_login(qa_reviewer)
     assert "2 incident reports." in client.get(dashboard).content.decode()
 
@@ -158,7 +158,7 @@ def test_triage_refuses_a_reviewer_who_is_not_qa_and_a_second_triage_saying_why(
 
     assert client.post(triage, {"reviewer": coordinator.pk, "priority": "routine"}).status_code == 302
     again = client.post(triage, {"reviewer": qa_reviewer.pk, "priority": "urgent"})
-    assert again.status_code == 400 and "is already triaged; it is triaged once." in again.content.decode()
+    assert again.status_code == 400 and "is triaged; triage is done when it is submitted." in again.content.decode()
     incident.refresh_from_db()
     assert (incident.reviewer, incident.priority) == (coordinator, "routine")
 

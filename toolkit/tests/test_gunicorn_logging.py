@@ -14,6 +14,7 @@ from toolkit.gunicorn_logging import RedactingLogger, redact
 
 def test_tokens_in_questionnaire_paths_are_replaced():
     assert redact("GET /respond/riverbend/eyJyIjo:1tX:abc/ HTTP/1.1") == "GET /respond/riverbend/…/ HTTP/1.1"
+    assert redact("POST /report/riverbend/Zk3-intake_token/ HTTP/1.1") == "POST /report/riverbend/…/ HTTP/1.1"
     assert redact("/w/riverbend/readiness/") == "/w/riverbend/readiness/"
 
 

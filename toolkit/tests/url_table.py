@@ -33,7 +33,8 @@ class Expect:
     ok: object = 200  # what an allowed GET answers: a status, or (302, "/path-prefix/")
     anonymous: object = "login"  # "login", "admin-login", "open" (like everyone), or a status / (302, prefix)
     refused: object = 403  # what signed-in people outside ``get``/``post`` get on pages outside a workgroup
-    not_found: frozenset = NOBODY  # roles whose GET finds no such row (someone else's report): 404
+    # Roles for whom the row is not there (someone else's report): 404 for the methods the view accepts.
+    not_found: frozenset = NOBODY
 
 
 def page(roles: frozenset, **kw) -> Expect:
@@ -113,12 +114,14 @@ TABLE: dict[str, Expect] = {
     "incidents:review-finish": action(QA),
     "incidents:incident-close": action(QA),
     "incidents:incident-reopen": action(QA),
-    "incidents:comment-add": action(QA, outer=EVERYONE),
+    # The reporter and joint reviewers comment too; the world's incident is QA's own, so M and L find nothing.
+    "incidents:comment-add": action(QA, outer=EVERYONE, not_found=frozenset({M, L})),
     "incidents:marking": action(QA),
     "incidents:share-add": action(QA),
     "incidents:share-remove": action(QA),
     # --- Attachments (incidents/views/attachments.py) ---
-    "incidents:attachment-upload": action(QA, outer=EVERYONE),
+    # The reporter adds files too; the world's incident is QA's own, so M and L find nothing (as comment-add).
+    "incidents:attachment-upload": action(QA, outer=EVERYONE, not_found=frozenset({M, L})),
     "incidents:attachment-download": Expect(get=QA, post=EVERYONE, not_found=frozenset({M, L})),
     "incidents:attachment-delete": action(QA),
     # --- After-action review (incidents/views/after_action.py) ---

@@ -91,7 +91,6 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "packet_id": _extra("packet_id"),
     # incidents
     "incident_id": _extra("incident_id"),
-    "root_cause_id": _extra("root_cause_id"),
     "corrective_action_id": _extra("corrective_action_id"),
     "share_id": _extra("share_id"),
     "attachment_id": _extra("attachment_id"),
@@ -128,6 +127,7 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Callable[[World, Workgroup], Any]]] = {
     "triage:version-approve": {"protocol_version_id": _extra("in_review_version_id")},
     "triage:version-return": {"protocol_version_id": _extra("in_review_version_id")},
     "incidents-public:intake": {"link_token": _extra("intake_token")},
+    "incidents:share-remove": {"incident_id": _extra("shared_incident_id")},
 }
 
 
