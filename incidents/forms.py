@@ -62,7 +62,21 @@ class IncidentReportForm(WorkgroupScopedFormMixin, Form):
             self.fields[name].help_text = f"Date and time in {zone}."
 
 
-class TriageForm(WorkgroupScopedFormMixin, Form):
+# --- The review (QA) -----------------------------------------------------------------------------------
+# Several of these forms share the incident page: each has its own id prefix, so no two fields share an id
+# (a label would otherwise name another form's field, for screen readers and browsers alike).
+
+
+class PageForm(Form):
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s" if self.id_prefix else "id_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TriageForm(WorkgroupScopedFormMixin, PageForm):
+    id_prefix = "triage"
     reviewer = forms.ModelChoiceField(queryset=None, empty_label="Choose…",
                                       help_text="A QA reviewer or coordinator of the workgroup.")
     priority = forms.ChoiceField(choices=[("", "Choose…"), *Priority.choices])
@@ -72,7 +86,6 @@ class TriageForm(WorkgroupScopedFormMixin, Form):
         self.fields["reviewer"].queryset = _reviewers(workgroup)
 
 
-# --- The review (QA) -----------------------------------------------------------------------------------
 
 def _reviewers(workgroup):
     from django.contrib.auth import get_user_model
@@ -91,18 +104,21 @@ def _members(workgroup):
                                                                                       "email")
 
 
-class HarmRatingForm(Form):
+class HarmRatingForm(PageForm):
+    id_prefix = "rating"
     harm = forms.ChoiceField(label="Your rating of the harm", choices=[("", "Choose…"), *Harm.choices],
                              help_text="Rate on your own first; you see the other reviewer's rating after yours.")
     rationale = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class HarmAgreeForm(Form):
+class HarmAgreeForm(PageForm):
+    id_prefix = "agree"
     harm = forms.ChoiceField(label="Harm level the reviewers agreed",
                              choices=[("", "Choose…"), *[c for c in Harm.choices if c[0] != Harm.UNKNOWN]])
 
 
-class AssessmentForm(Form):
+class AssessmentForm(PageForm):
+    id_prefix = "assess"
     likelihood = forms.TypedChoiceField(label="Likelihood it happens again", coerce=int, empty_value=None,
                                         choices=[("", "Choose…"), *Likelihood.choices])
     severity = forms.TypedChoiceField(label="Severity of the consequences", coerce=int, empty_value=None,
@@ -114,13 +130,15 @@ class AssessmentForm(Form):
                                help_text="What the review found, in plain words. " + NO_IDENTIFIERS)
 
 
-class RootCauseForm(Form):
+class RootCauseForm(PageForm):
+    id_prefix = "cause"
     description = forms.CharField(label="Root cause", widget=forms.Textarea(attrs={"rows": 2}))
     factor_code = forms.ChoiceField(label="Contributing factor it comes from", required=False,
                                     choices=[("", "None in particular"), *FACTOR_CHOICES])
 
 
-class ActionForm(WorkgroupScopedFormMixin, Form):
+class ActionForm(WorkgroupScopedFormMixin, PageForm):
+    id_prefix = "action"
     root_cause = forms.ModelChoiceField(label="For the root cause", queryset=None, empty_label="Choose…")
     description = forms.CharField(label="Corrective action", widget=forms.Textarea(attrs={"rows": 2}))
     owner_organization = forms.ModelChoiceField(label="Owner organization", queryset=None, empty_label="Choose…")
@@ -158,15 +176,18 @@ class ActionUpdateForm(ActionForm):
         self.fields["description"].disabled = True  # the action itself is what was agreed; add a new one instead
 
 
-class CloseForm(Form):
+class CloseForm(PageForm):
+    id_prefix = "close"
     closure_note = forms.CharField(label="Closing note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReopenForm(Form):
+class ReopenForm(PageForm):
+    id_prefix = "reopen"
     reason = forms.CharField(label="Why it is reopened", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CommentForm(Form):
+class CommentForm(PageForm):
+    id_prefix = "comment"
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(label="Internal to QA (joint reviewers and the reporter do not see it)",
                                   required=False, initial=True)
@@ -177,7 +198,8 @@ class CommentForm(Form):
             del self.fields["internal"]
 
 
-class ShareForm(WorkgroupScopedFormMixin, Form):
+class ShareForm(WorkgroupScopedFormMixin, PageForm):
+    id_prefix = "share"
     user = forms.ModelChoiceField(label="Person", queryset=None, empty_label="Choose…",
                                   help_text="A member of the workgroup who works for the organization below.")
     organization = forms.ModelChoiceField(label="For the organization", queryset=None, empty_label="Choose…")
@@ -191,7 +213,8 @@ class ShareForm(WorkgroupScopedFormMixin, Form):
         self.fields["organization"].queryset = incident.organizations.order_by("name")
 
 
-class MarkingForm(WorkgroupScopedFormMixin, Form):
+class MarkingForm(WorkgroupScopedFormMixin, PageForm):
+    id_prefix = "marking"
     confidentiality = forms.ChoiceField(label="Marking", choices=Confidentiality.choices, widget=forms.RadioSelect,
                                         help_text="A marked incident is read by QA reviewers and coordinators only, "
                                                   "carries its mark on every page and export, and every view of it "

@@ -401,10 +401,9 @@ def _in_force_periods(workgroup: Workgroup) -> list[tuple[datetime, datetime | N
     ``triage.selectors.version_in_force_at`` answers one moment per query; a file of thousands of rows
     asks the same question of every row, so the intervals are read once here and compared in memory.
     """
-    from triage.models import InForcePeriod
+    from triage.selectors import in_force_periods
 
-    return [(period.started_at, period.ended_at, period.version) for period in
-            InForcePeriod.objects.filter(workgroup=workgroup).select_related("version__protocol")]
+    return in_force_periods(workgroup=workgroup)
 
 
 def _context(workgroup: Workgroup) -> _Context:

@@ -117,7 +117,7 @@ def risk_grade(likelihood: int | None, severity: int | None) -> str:
 
 class Priority(models.TextChoices):
     ROUTINE = "routine", "Routine"
-    PRIORITY = "priority", "Priority"
+    PRIORITY = "priority", "High"
     URGENT = "urgent", "Urgent"
 
 

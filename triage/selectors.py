@@ -159,6 +159,13 @@ def version_in_force_at(*, workgroup: Workgroup, when: datetime) -> list[Protoco
     return [period.version for period in periods]
 
 
+def in_force_periods(*, workgroup: Workgroup) -> list[tuple[datetime, datetime | None, ProtocolVersion]]:
+    """Every (started, ended or None, version) the workgroup has had in force: one query, for callers that ask
+    ``version_in_force_at`` of thousands of moments (an import of past incidents) and compare in memory."""
+    return [(period.started_at, period.ended_at, period.version) for period in
+            InForcePeriod.objects.filter(workgroup=workgroup).select_related("version__protocol")]
+
+
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     """Two queries: the counts, and the first few protocols with their version in force and newest draft."""
     start_url = reverse("triage:index", kwargs={"slug": workgroup.slug})

@@ -36,7 +36,7 @@ def _period(filterset: TrendFilter) -> str:
         return f"that happened since {_day(start)}"
     if end:
         return f"that happened up to {_day(end)}"
-    return "of every time"
+    return "reported so far"
 
 
 def _sections(trends, drawn: dict[str, str]) -> list[dict]:
