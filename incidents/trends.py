@@ -285,11 +285,19 @@ def workgroup_incidents(*, workgroup: Workgroup) -> QuerySet[Incident]:
 # --- Filters ----------------------------------------------------------------------------------
 
 
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)  # beyond them months cannot be counted
+
+
 class _FilterForm(Form):
     """The toolkit's form base (text through the normaliser), with one check across fields."""
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("occurred_from", "occurred_to"):
+            value = cleaned.get(name)
+            if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
+                self.add_error(name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}; "
+                                     "it is left out.")
         start, end = cleaned.get("occurred_from"), cleaned.get("occurred_to")
         if start and end and start > end:
             self.add_error("occurred_to", "The end of the range is before its start; it is left out.")

@@ -185,3 +185,17 @@ def test_the_page_costs_the_same_queries_with_a_long_review(client, workgroup, m
         workflow.comment_add(actor=qa_reviewer, incident=incident, body=f"Note {n}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(incident.get_absolute_url())
+
+
+def test_joint_reviewers_read_the_reporters_comment_without_their_name(client, workgroup, member, viewer,
+                                                                       qa_reviewer):
+    psap = OrganizationFactory(workgroup=workgroup, name="County 911")
+    incident = report(member, workgroup, organizations=[psap])
+    workflow.share_add(actor=qa_reviewer, incident=incident, user=viewer, organization=psap)
+    workflow.comment_add(actor=member, incident=incident, body="I can add the CAD timestamps.")
+    client.force_login(viewer)
+    comments = client.get(incident.get_absolute_url()).content.decode().split('data-testid="comments"')[1]
+    assert "I can add the CAD timestamps." in comments and "The reporter" in comments
+    assert member.get_full_name() not in comments
+    client.force_login(qa_reviewer)
+    assert member.get_full_name() in client.get(incident.get_absolute_url()).content.decode()

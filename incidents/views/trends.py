@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from incidents import charts
 from incidents.forms_sharing import QuarterlyReportForm
-from incidents.models import Incident
+from incidents.models import Confidentiality, Incident
 from incidents.reports import QUARTERLY_REPORT
 from incidents.trends import TrendFilter, incident_trends, month_range
 from toolkit.forms import form_data
@@ -63,6 +63,10 @@ def _sections(trends, drawn: dict[str, str]) -> list[dict]:
 
 def _trends_page(request: HttpRequest, *, report_form: QuarterlyReportForm | None = None) -> HttpResponse:
     incidents = Incident.objects.restrict(request.membership, Action.VIEW_WORKGROUP).order_by()
+    if not can(request.user, request.workgroup, Action.REVIEW_INCIDENTS):
+        # Filters narrow down to one day and one organization: a count of one would tell a viewer a marked
+        # incident's harm and class. QA reviewers and coordinators, who read marked incidents, count them.
+        incidents = incidents.filter(confidentiality=Confidentiality.NORMAL)
     filterset = TrendFilter(request.GET or None, queryset=incidents, workgroup=request.workgroup)
     months = month_range(start=filterset.cleaned("occurred_from"), end=filterset.cleaned("occurred_to"))
     trends = incident_trends(workgroup=request.workgroup, incidents=filterset.qs, months=months)
