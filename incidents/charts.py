@@ -17,7 +17,11 @@ import math
 from collections.abc import Sequence
 
 from incidents.trends import CountRow, Trends
-from readiness.charts import GRID, INK, MUTED, SERIES_COLOURS, _num, _open, _shorten, _text
+from toolkit.svg import GRID, INK, MUTED, SERIES_COLOURS
+from toolkit.svg import num as _num
+from toolkit.svg import shorten as _shorten
+from toolkit.svg import svg_open as _open
+from toolkit.svg import text as _text
 
 BAR = SERIES_COLOURS[0]  # Okabe–Ito blue
 CATCH_ALL = "#BFC5CC"

@@ -17,15 +17,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from xml.sax.saxutils import escape, quoteattr
 
 from readiness.scoring import BAND_LABELS, BORDERLINE_AT, STRENGTH_AT, band, truncate
-from toolkit.text import xml_safe
+from toolkit.svg import FONT, GRID, INK, MUTED, SERIES_COLOURS  # noqa: F401 (re-exported)
+from toolkit.svg import attr as _attr
+from toolkit.svg import num as _num
+from toolkit.svg import shorten as _shorten
+from toolkit.svg import svg_open as _open
+from toolkit.svg import text as _text
 
-FONT = "DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"
-INK = "#1F2328"
-MUTED = "#57606A"
-GRID = "#D0D7DE"
 SCALE_MIN, SCALE_MAX = 1, 5
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. Bars and zones also
@@ -37,8 +37,6 @@ ZONES = (
     ("borderline", float(BORDERLINE_AT), float(STRENGTH_AT), "Borderline 3–3.9"),
     ("strength", float(STRENGTH_AT), SCALE_MAX, "Strength ≥4"),
 )
-# Series colours (organizations, dimensions): the Okabe–Ito set, yellow last (weak on white).
-SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9", "#F0E442")
 MARKERS = ("circle", "square", "diamond", "triangle")
 
 
@@ -63,22 +61,12 @@ class TrendLine:
     scores: list[Fraction | None]  # one per round, oldest first
 
 
-def _text(value: object) -> str:
-    # xml_safe first: names stored before the text normaliser existed may hold characters XML cannot.
-    return escape(xml_safe(value))
 
 
-def _attr(value: object) -> str:
-    return quoteattr(" ".join(xml_safe(value).split()))
 
 
-def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _shorten(name: str, limit: int) -> str:
-    name = " ".join(str(name).split())
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def score_label(score: Fraction | None) -> str:
@@ -92,16 +80,6 @@ def band_label(score: Fraction | None) -> str:
     return BAND_LABELS[key] if key else "No answers"
 
 
-def _open(width: float, height: float, title: str, description: str, css_class: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(width)}" height="{_num(height)}" '
-        f'viewBox="0 0 {_num(width)} {_num(height)}" role="img" aria-label={_attr(title)} '
-        f"font-family={_attr(FONT)}" + (f" class={_attr(css_class)}" if css_class else "") + ">",
-        f"<title>{_text(title)}</title>",
-        f"<desc>{_text(description)}</desc>",
-        f'<rect x="0" y="0" width="{_num(width)}" height="{_num(height)}" fill="#FFFFFF"/>',
-        f'<text x="16" y="24" font-size="16" font-weight="bold" fill="{INK}">{_text(_shorten(title, 80))}</text>',
-    ]
 
 
 @dataclass(frozen=True)
