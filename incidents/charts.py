@@ -3,7 +3,7 @@
 Two pictures: horizontal bars (counts by category, class, harm, organization) and columns by month. The
 same strings are inlined in the trends page and embedded in the quarterly report as ``data:`` URIs, so, like
 readiness's and partners' charts, they use presentation attributes only (no <style>, script or external
-font) and draw with readiness's helpers and palette (``readiness.charts``: the SVG head with its <title>
+font) and draw with the core's SVG pieces (``toolkit.svg``: the SVG head with its <title>
 and <desc>, text escaping through ``xml_safe``, the Okabe–Ito colours).
 
 Colour never carries meaning alone: every bar has its count written at its end and its name beside it, and
