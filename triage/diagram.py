@@ -98,13 +98,16 @@ def tree_to_dot(tree: engine.Tree, *, title: str) -> str:
         "rankdir=TB, nodesep=0.25, ranksep=0.35, newrank=true, bgcolor=white, pad=0.2];",
         f"  node [fontname=\"{FONT}\", fontsize=10, color=\"{INK}\", fontcolor=\"{INK}\", margin=\"0.12,0.06\"];",
         f"  edge [fontname=\"{FONT}\", fontsize=9, color=\"#57606a\", fontcolor=\"{INK}\", arrowsize=0.7];",
-        f"  start [label=\"Start\", shape=oval, style=filled, fillcolor=\"{INK}\", fontcolor=\"#ffffff\"];",
     ]
+    if any(not node.line for node in tree.roots) or not tree.roots:
+        lines.append(f"  start [label=\"Start\", shape=oval, style=filled, fillcolor=\"{INK}\", "
+                     "fontcolor=\"#ffffff\"];")
     for key, node in tree.nodes.items():
         if node.kind == engine.OUTCOME:
             level = levels.get(node.risk_level)
             fill = colour_or_default(level.colour if level else "")
-            level_name = level.name if level else "No risk level"
+            level_name = level.name if level else ("none (outside the protocol)" if node.route == engine.OUT_OF_SCOPE
+                                                   else "No risk level")
             label = _label(node.text, f"Risk: {level_name}", f"Route: {route_label(node.route) or 'none yet'}")
             lines.append(f"  {ids[key]} [label={label}, shape=box, style=\"rounded,filled\", "
                          f"fillcolor=\"{fill}\", fontcolor=\"{_font_colour(fill)}\"];")
@@ -113,7 +116,13 @@ def tree_to_dot(tree: engine.Tree, *, title: str) -> str:
             lines.append(f"  {ids[key]} [label={_label(node.text)}, shape=box, style=filled, "
                          f"fillcolor=\"{QUESTION_FILL}\"{extra}];")
     for node in tree.roots:
-        lines.append(f"  start -> {ids[node.key]};")
+        if node.line:  # one start per line the call can arrive on
+            start = f"start_{node.line}"
+            lines.append(f"  {start} [label={_label(f'Call arrives on {node.line}')}, shape=oval, style=filled, "
+                         f"fillcolor=\"{INK}\", fontcolor=\"#ffffff\"];")
+            lines.append(f"  {start} -> {ids[node.key]};")
+        else:
+            lines.append(f"  start -> {ids[node.key]};")
     for key, node in tree.nodes.items():
         for index, option in enumerate(node.options):
             if option.next in ids:

@@ -130,12 +130,26 @@ class NodeKind(models.TextChoices):
 
 
 class Route(models.TextChoices):
+    """Who takes the call at an outcome. The values are stored and written to protocol files: never rename one."""
+
     REMOTE_988 = "988_remote", "988 remote support"
-    MOBILE_CRISIS = "988_mobile_crisis", "988 with mobile crisis"
-    TRANSFER_911_TO_988 = "911_to_988", "911 → 988 transfer"
-    TRANSFER_988_TO_911 = "988_to_911", "988 → 911 transfer"
-    EMERGENCY_WITH_BH = "ems_le_with_bh", "EMS / law enforcement with behavioral-health support"
+    MOBILE_CRISIS = "988_mobile_crisis", "Mobile crisis team"
+    CO_RESPONSE = "co_response", "Co-response (clinician with officer or EMS)"
+    EMS = "ems", "EMS"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    EMERGENCY_WITH_BH = "ems_le_with_bh", "EMS and law enforcement, with behavioral-health support"
+    TRIBAL_LOCAL = "tribal_local", "Tribal or other local responders"
+    TRANSFER_911_TO_988 = "911_to_988", "Warm transfer 911 → 988"
+    TRANSFER_988_TO_911 = "988_to_911", "Warm transfer 988 → 911"
     REFERRAL = "referral", "Referral to community services"
+    OUT_OF_SCOPE = "out_of_scope", "Outside this protocol (handled as its usual call type)"
+
+
+class Line(models.TextChoices):
+    """The line a call arrived on: each has its own first question (or one first question serves both)."""
+
+    LINE_911 = "911", "911"
+    LINE_988 = "988", "988"
 
 
 class Node(WorkgroupOwnedModel):
@@ -145,16 +159,26 @@ class Node(WorkgroupOwnedModel):
     text = models.CharField(max_length=300, help_text="The question asked, or the outcome's title.")
     guidance = models.TextField(blank=True, help_text="For the call-taker: what to listen for, how to ask.")
     is_root = models.BooleanField("first question", default=False)
+    entry_line = models.CharField(
+        "first question for calls arriving on", max_length=3, choices=Line.choices, blank=True,
+        help_text="With a first question for each line, say which; blank when one first question serves both.",
+    )
     risk_level = models.ForeignKey(RiskLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     route = models.CharField(max_length=20, choices=Route.choices, blank=True)
     actions = models.TextField(blank=True, help_text="What to do and document for this outcome.")
+    # Outcomes only: the partners' own codes for it, [{"system": "Metro PSAP CAD disposition", "code": "BH-988"}]
+    codes = models.JSONField(default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords(**HISTORY)
 
     class Meta:
         ordering = ["order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["version", "key"], name="node_key_unique_in_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="node_key_unique_in_version"),
+            models.UniqueConstraint(fields=["version", "entry_line"], condition=models.Q(is_root=True),
+                                    name="one_first_question_per_line"),
+        ]
         indexes = [models.Index(fields=["version", "order", "id"], name="triage_node_version_order")]
 
     def __str__(self) -> str:
@@ -184,8 +208,9 @@ class Scenario(WorkgroupOwnedModel):
 
     version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="scenarios")
     name = models.CharField(max_length=200)
+    line = models.CharField("call arrives on", max_length=3, choices=Line.choices, blank=True)
     answers = models.JSONField(default=dict, help_text="{question key: option label}")
-    expected_risk_level = models.SlugField(max_length=40)
+    expected_risk_level = models.SlugField(max_length=40, blank=True)  # blank: outside the protocol
     expected_route = models.CharField(max_length=20, choices=Route.choices)
 
     history = HistoricalRecords(**HISTORY)
@@ -198,15 +223,79 @@ class Scenario(WorkgroupOwnedModel):
         return self.name
 
 
+class RuleKind(models.TextChoices):
+    OUTCOME_WHEN = "outcome_when", "When these answers are given, the outcome must be…"
+    ROUTE_ONLY_WHEN = "route_only_when", "These routes are reached only when…"
+    ROUTE_RECORDS = "route_records", "Paths to these routes must record…"
+
+
+class SafetyRule(WorkgroupOwnedModel):
+    """A promise about every path of the tree, declared as data and proven by ``triage.engine.breaches``."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=RuleKind.choices)
+    when = models.JSONField(default=dict, blank=True)  # {criterion key: true/false}
+    line = models.CharField("only calls arriving on", max_length=3, choices=Line.choices, blank=True)
+    levels = models.JSONField(default=list, blank=True)  # risk level keys
+    routes = models.JSONField(default=list, blank=True)  # Route values
+    criterion = models.SlugField(max_length=40, blank=True)
+    criterion_yes = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint("version", Lower("name"), name="rule_name_unique_in_version"),
+            models.CheckConstraint(condition=models.Q(kind__in=RuleKind.values), name="rule_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["version", "order", "id"], name="triage_rule_version_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Signatory(WorkgroupOwnedModel):
+    """A partner organization whose sign-off the version needs before it can be approved."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="signatories")
+    organization = models.ForeignKey("partners.Organization", on_delete=models.SET_NULL, null=True, related_name="+")
+    organization_name = models.CharField(max_length=200)  # kept if the organization is later removed
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["order", "organization_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "organization"], name="signatory_once_per_organization")
+        ]
+        indexes = [models.Index(fields=["version", "order"], name="triage_signatory_version_order")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} signs {self.version}"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
 class Approval(WorkgroupOwnedModel):
-    """A partner organization's sign-off on a version, with the date it was given."""
+    """A partner organization's decision on a version: who decided for it, what, and when."""
 
     version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="approvals")
     organization = models.ForeignKey(
         "partners.Organization", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     organization_name = models.CharField(max_length=200)  # kept if the organization is later removed
-    approved_on = models.DateField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.APPROVED)
+    approver_name = models.CharField(max_length=200, blank=True)  # blank only on decisions recorded before names
+    approver_title = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    approved_on = models.DateField("date of the decision")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     history = HistoricalRecords(**HISTORY)
@@ -214,12 +303,13 @@ class Approval(WorkgroupOwnedModel):
     class Meta:
         ordering = ["approved_on", "organization_name"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "organization"], name="approval_once_per_organization")
+            models.UniqueConstraint(fields=["version", "organization"], name="approval_once_per_organization"),
+            models.CheckConstraint(condition=models.Q(decision__in=Decision.values), name="approval_decision_valid"),
         ]
         indexes = [models.Index(fields=["version", "approved_on"], name="triage_approval_version_date")]
 
     def __str__(self) -> str:
-        return f"{self.organization_name} approved {self.version} on {self.approved_on}"
+        return f"{self.organization_name} {self.get_decision_display().lower()} {self.version} on {self.approved_on}"
 
 
 class InForcePeriod(WorkgroupOwnedModel):

@@ -41,19 +41,23 @@ def test_dot_has_every_node_and_edge_of_the_default_tree():
     tree = default_tree()
     dot = diagram.tree_to_dot(tree, title="County v1")
     node_lines = re.findall(r"^  (n\d+) \[label=", dot, flags=re.MULTILINE)
-    assert len(node_lines) == len(tree.nodes) == 29
+    assert len(node_lines) == len(tree.nodes) > 30
     edges = re.findall(r"^  (n\d+) -> (n\d+) \[label=", dot, flags=re.MULTILINE)
     assert len(edges) == sum(len(node.options) for node in tree.nodes.values())
-    assert "start -> n0;" in dot  # the root is marked with a Start node…
-    assert dot.count("penwidth=2.5") == 1  # …and a heavy border
-    assert '"Who is calling?"' in dot
+    ids = {key: f"n{index}" for index, key in enumerate(tree.nodes)}
+    # Each line's first question hangs from its own start, and has a heavy border.
+    assert f"start_911 -> {ids['911-start']};" in dot and f"start_988 -> {ids['988-start']};" in dot
+    assert '"Call arrives on 911"' in dot and '"Call arrives on 988"' in dot
+    assert "start [" not in dot  # no start for either line when each line has its own
+    assert dot.count("penwidth=2.5") == 2
     assert "Risk: Higher" in dot and "fillcolor=\"#d55e00\"" in dot
-    assert "Route: 988 with mobile\\ncrisis" in dot  # wrapped
+    assert "Route: Warm transfer 988 →\\n911" in dot  # wrapped
+    assert "Risk: none (outside the\\nprotocol)" in dot  # calls outside the protocol have no level
 
 
 def test_labels_wrap_at_about_28_characters():
     dot = diagram.tree_to_dot(default_tree(), title="t")
-    label = re.search(r'label="(Is someone hurt[^"]*)"', dot).group(1)
+    label = re.search(r'label="(Is anyone hurt[^"]*)"', dot).group(1)
     assert all(len(line) <= 28 for line in label.split("\\n"))
     assert len(label.split("\\n")) > 1
 
@@ -87,7 +91,7 @@ def test_render_svg_can_be_inlined():
     assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<!--" not in svg
     assert "style=" not in svg  # the page's CSP blocks style attributes
     texts = " ".join(_svg_texts(svg))
-    assert "Who is calling?" in texts and "Start" in texts
+    assert "Call arrives on 911" in texts and "Call arrives on 988" in texts
 
 
 def test_fallback_when_dot_is_not_on_the_path(monkeypatch):

@@ -174,10 +174,10 @@ def test_evaluate_refuses_a_tree_without_a_single_root():
     assert result.outcome is None and "no single first question" in result.message
 
 
-@pytest.mark.parametrize(("name", "answers", "level", "route"), EXAMPLE_SCENARIOS,
+@pytest.mark.parametrize(("name", "answers", "level", "route", "line"), EXAMPLE_SCENARIOS,
                          ids=[s[0] for s in EXAMPLE_SCENARIOS])
-def test_every_example_scenario_passes_on_the_default_tree(name, answers, level, route):
-    outcome = engine.evaluate(default_tree(), answers).outcome
+def test_every_example_scenario_passes_on_the_default_tree(name, answers, level, route, line):
+    outcome = engine.evaluate(default_tree(), answers, line).outcome
     assert (outcome.risk_level, outcome.route) == (level, route)
 
 
@@ -189,7 +189,9 @@ def test_the_default_tree_matrix_has_one_row_per_path_and_no_contradictions():
     rows, contradictions = engine.decision_matrix(t)
     assert contradictions == []
     assert len(rows) == len(engine.paths(t)) > 10
-    assert rows[0].values["medical_emergency"] is True and rows[0].route == "ems_le_with_bh"
+    assert {row.line for row in rows} == {"911", "988"}
+    medical = [row for row in rows if row.values["medical_emergency"] is True]
+    assert {(row.line, row.route) for row in medical} == {("911", "ems"), ("988", "988_to_911")}
 
 
 def test_two_paths_settling_every_criterion_alike_but_routing_differently_are_flagged():
