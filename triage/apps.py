@@ -17,12 +17,15 @@ class TriageConfig(AppConfig):
             Protocol,
             ProtocolVersion,
             RiskLevel,
+            SafetyRule,
             Scenario,
+            Signatory,
         )
         from triage.selectors import dashboard_card
 
         register_card(order=40, area="triage", provider=dashboard_card)
-        for model in (Protocol, ProtocolVersion, Approval, InForcePeriod, RiskLevel, Criterion, Node, Option, Scenario):
+        for model in (Protocol, ProtocolVersion, Approval, InForcePeriod, RiskLevel, Criterion, Node, Option, Scenario,
+                      SafetyRule, Signatory):
             register_audited_model(model)
 
     def seed_demo(self, *, workgroup, actor) -> None:

@@ -1,4 +1,5 @@
-"""Demo triage protocol for the Riverbend County workgroup: v1 approved and in force, v2 a draft."""
+"""Demo triage protocol for the Riverbend County workgroup: v1 signed off by its partners and in force, v2 a draft
+that the same partners sign."""
 
 from __future__ import annotations
 
@@ -16,8 +17,13 @@ if TYPE_CHECKING:
     from toolkit.models import User, Workgroup
 
 NAME = "Riverbend County 988/911 call triage"
-APPROVERS = ("Riverbend Crisis Line (988)", "Riverbend County Emergency Communications (911)",
-             "Riverbend Mobile Crisis Team", "Riverbend County Sheriff's Office")
+# The partners that sign the protocol, and who decided for each: the fictional contacts of the partners demo.
+APPROVERS = {
+    "Riverbend Crisis Line (988)": ("Maya Okonkwo", "Executive Director"),
+    "Riverbend County Emergency Communications (911)": ("Dana Whitfield", "911 Director"),
+    "Riverbend Mobile Crisis Team": ("Tasha Greene", "Clinical Supervisor"),
+    "Riverbend County Sheriff's Office": ("Lt. Grace Park", "CIT Coordinator"),
+}
 
 
 def seed_triage_demo(*, workgroup: Workgroup, actor: User) -> None:
@@ -29,12 +35,16 @@ def seed_triage_demo(*, workgroup: Workgroup, actor: User) -> None:
         description="Which crisis calls stay with 988, which get a mobile team, and which need EMS or police.",
     )
     v1 = protocol.versions.get(number=1)
+    organizations = {org.name: org for org in organization_list(workgroup=workgroup).prefetch_related(None)}
+    signing = [name for name in APPROVERS if name in organizations]
+    for name in signing:
+        services.signatory_add(actor=actor, version=v1, organization=organizations[name])
     services.version_submit(actor=actor, version=v1)
-    organizations = {org.name: org for org in organization_list(workgroup=workgroup)}
     approved_on = timezone.localdate() - timedelta(days=30)
-    for name in APPROVERS:
-        if name in organizations:
-            services.approval_record(actor=actor, version=v1, organization=organizations[name], approved_on=approved_on)
+    for name in signing:
+        approver_name, approver_title = APPROVERS[name]
+        services.approval_record(actor=actor, version=v1, organization=organizations[name], approved_on=approved_on,
+                                 approver_name=approver_name, approver_title=approver_title)
     services.version_approve(actor=actor, version=v1)
     services.version_put_in_force(actor=actor, version=v1)
     v2 = services.version_new_draft(actor=actor, from_version=v1,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,10 +19,23 @@ from django.utils import timezone
 from partners.models import Organization
 from partners.selectors import organization_list
 from toolkit.forms import Form, WorkgroupScopedFormMixin
-from triage import jsonio
-from triage.models import Node, NodeKind, Option, ProtocolVersion, RiskLevel, Route, Scenario
+from triage import jsonio, services
+from triage.models import (
+    Decision,
+    Line,
+    Node,
+    NodeKind,
+    Option,
+    ProtocolVersion,
+    RiskLevel,
+    Route,
+    RuleKind,
+    SafetyRule,
+    Scenario,
+)
 
 CRITERION_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
+MAX_CODES, MAX_CODE_SYSTEM, MAX_CODE = 20, 120, 60  # the same limits as protocol files (triage.jsonio)
 
 
 def _helper(submit_label: str) -> FormHelper:
@@ -62,14 +75,24 @@ class NodeForm(WorkgroupScopedFormMixin, Form):
     text = forms.CharField(max_length=300, help_text="The question asked, or the outcome's title.")
     guidance = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text="For the call-taker: what to listen for, how to ask.")
-    is_root = forms.BooleanField(required=False, label="This is the first question",
-                                 help_text="The tree starts here; any other first question is unmarked.")
+    is_root = forms.BooleanField(required=False, label="This is a first question",
+                                 help_text="Calls start here; another first question for the same line is unmarked.")
+    entry_line = forms.ChoiceField(
+        choices=[("", "Either line (the tree has one first question)"), *Line.choices], required=False,
+        label="First question for calls arriving on",
+        help_text="A protocol with its own path for each line has one first question per line.",
+    )
     risk_level = forms.ModelChoiceField(queryset=RiskLevel.objects.all(), required=False,
                                         empty_label="Choose a risk level…")
     route = forms.ChoiceField(choices=[("", "Choose a route…"), *Route.choices], required=False,
                               help_text="Who takes the call.")
     actions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="What to do and document.")
+    codes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Partners' codes",
+        help_text="One per line, “system: code”, e.g. “Metro PSAP CAD disposition: BH-988” or “988 center "
+                  "disposition: D-12”, so each partner can map this outcome onto the system it runs.",
+    )
 
     def __init__(self, *args, version: ProtocolVersion, node: Node | None = None, submit_label: str = "Save",
                  **kwargs):
@@ -78,14 +101,15 @@ class NodeForm(WorkgroupScopedFormMixin, Form):
         if node is not None:
             del self.fields["kind"]  # a node keeps its kind; delete it and add another instead
             if node.kind == NodeKind.QUESTION:
-                for name in ("risk_level", "route", "actions"):
+                for name in ("risk_level", "route", "actions", "codes"):
                     del self.fields[name]
             else:
                 del self.fields["is_root"]
+                del self.fields["entry_line"]
         self.helper = _helper(submit_label)
         parts = [InlineRadios("kind")] if "kind" in self.fields else []
-        parts += [name for name in ("text", "guidance", "is_root") if name in self.fields]
-        outcome = [name for name in ("risk_level", "route", "actions") if name in self.fields]
+        parts += [name for name in ("text", "guidance", "is_root", "entry_line") if name in self.fields]
+        outcome = [name for name in ("risk_level", "route", "actions", "codes") if name in self.fields]
         if outcome:
             legend = "Outcome" if node is not None else "For an outcome only (ignored for a question)"
             self.helper.layout = Layout(*parts, Fieldset(legend, *outcome, css_class="border rounded p-3 mb-3"))
@@ -94,13 +118,42 @@ class NodeForm(WorkgroupScopedFormMixin, Form):
 
     @staticmethod
     def initial_for(node: Node) -> dict:
-        return {"text": node.text, "guidance": node.guidance, "is_root": node.is_root,
-                "risk_level": node.risk_level_id, "route": node.route, "actions": node.actions}
+        return {"text": node.text, "guidance": node.guidance, "is_root": node.is_root, "entry_line": node.entry_line,
+                "risk_level": node.risk_level_id, "route": node.route, "actions": node.actions,
+                "codes": "\n".join(f"{item['system']}: {item['code']}" for item in node.codes
+                                   if isinstance(item, dict) and "system" in item and "code" in item)}
+
+    def clean_codes(self) -> list[dict[str, str]]:
+        codes, errors = [], []
+        for number, line in enumerate(self.cleaned_data.get("codes", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            system, colon, code = line.partition(":")
+            system, code = " ".join(system.split()), code.strip()
+            if not colon or not system or not code:
+                errors.append(f"Line {number}: write the system, a colon, then the code (“CAD disposition: BH-988”).")
+            elif len(system) > MAX_CODE_SYSTEM or len(code) > MAX_CODE:
+                errors.append(f"Line {number}: keep the system under {MAX_CODE_SYSTEM} characters and the code "
+                              f"under {MAX_CODE}.")
+            elif {"system": system, "code": code} in codes:
+                errors.append(f"Line {number}: “{system}: {code}” is listed twice.")
+            else:
+                codes.append({"system": system, "code": code})
+        if len(codes) > MAX_CODES:
+            errors.append(f"List at most {MAX_CODES} codes for one outcome.")
+        if errors:
+            raise ValidationError(errors)
+        return codes
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind", NodeKind.QUESTION) == NodeKind.OUTCOME:
             cleaned["is_root"] = False
+            cleaned["entry_line"] = ""
+        elif "kind" in cleaned:  # a new question: outcome fields are ignored
+            cleaned["codes"] = []
+        if not cleaned.get("is_root") and "entry_line" in cleaned:
+            cleaned["entry_line"] = ""
         return cleaned
 
 
@@ -108,8 +161,13 @@ class OptionForm(WorkgroupScopedFormMixin, Form):
     """An answer: its label, where it leads, and the criteria it settles (``cleaned_data["criteria"]``)."""
 
     label = forms.CharField(max_length=200, help_text="The answer as the call-taker would record it.")
-    next_node = forms.ModelChoiceField(queryset=Node.objects.all(), label="Then go to",
+    next_node = forms.ModelChoiceField(queryset=Node.objects.all(), label="Then go to", required=False,
                                        empty_label="Choose the next step…")
+    new_step = forms.ChoiceField(
+        choices=[("", "—"), (NodeKind.QUESTION, "A new question"), (NodeKind.OUTCOME, "A new outcome")],
+        required=False, label="…or add a new step after this answer",
+        help_text="Leave “Then go to” empty and the next page adds the step, listed right after this question.",
+    )
 
     def __init__(self, *args, node: Node, submit_label: str = "Save answer", **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +196,12 @@ class OptionForm(WorkgroupScopedFormMixin, Form):
 
     def clean(self):
         cleaned = super().clean()
+        # Not a service argument: the view reads it to open the new step's form once the answer is saved.
+        self.new_step = cleaned.pop("new_step", "")
+        if cleaned.get("next_node") and self.new_step:
+            self.add_error("new_step", "Choose either an existing step or a new one, not both.")
+        elif "next_node" in cleaned and not cleaned.get("next_node") and not self.new_step:
+            self.add_error("next_node", "Choose the next step, or add a new one.")
         criteria = {}
         for criterion in self.criteria:
             value = cleaned.pop(f"criterion_{criterion.key}", "")
@@ -193,13 +257,17 @@ class ScenarioForm(Form):
 
     name = forms.CharField(max_length=200, help_text="Describe the call in a few words, e.g. “Parent worried, "
                                                      "son escalating at home”.")
-    expected_risk_level = forms.ChoiceField(label="Expected risk level")
+    line = forms.ChoiceField(label="The call arrives on", required=False,
+                             choices=[("", "Either line (the tree has one first question)"), *Line.choices])
+    expected_risk_level = forms.ChoiceField(label="Expected risk level", required=False)
     expected_route = forms.ChoiceField(label="Expected route", choices=Route.choices)
 
     def __init__(self, *args, version: ProtocolVersion, submit_label: str = "Save scenario", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expected_risk_level"].choices = list(
-            version.risk_levels.order_by("order", "name").values_list("key", "name"))
+        self.fields["expected_risk_level"].choices = [
+            *version.risk_levels.order_by("order", "name").values_list("key", "name"),
+            ("", "None: the call is outside the protocol"),
+        ]
         self.question_keys = []
         questions = version.nodes.filter(kind=NodeKind.QUESTION).prefetch_related("options").order_by("order", "pk")
         for node in questions:
@@ -216,7 +284,7 @@ class ScenarioForm(Form):
     @classmethod
     def initial_for(cls, scenario: Scenario) -> dict:
         initial = {"name": scenario.name, "expected_risk_level": scenario.expected_risk_level,
-                   "expected_route": scenario.expected_route}
+                   "expected_route": scenario.expected_route, "line": scenario.line}
         initial.update({ANSWER_PREFIX + key: label for key, label in scenario.answers.items()})
         return initial
 
@@ -236,6 +304,8 @@ class ScenarioForm(Form):
         if not answers:
             raise ValidationError("Choose at least one answer: start with the first question and follow the path.")
         cleaned["answers"] = answers
+        if not cleaned.get("expected_risk_level") and cleaned.get("expected_route") not in (None, Route.OUT_OF_SCOPE):
+            self.add_error("expected_risk_level", "Choose the risk level: only a call outside the protocol has none.")
         return cleaned
 
 
@@ -243,26 +313,60 @@ class ScenarioForm(Form):
 
 
 class ApprovalForm(WorkgroupScopedFormMixin, Form):
+    """One listed partner's decision; ``cleaned_data`` is what ``services.approval_record`` takes."""
+
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.all(), label="Partner organization",
-        help_text="Organizations come from this workgroup's partner map.",
+        queryset=Organization.objects.all(), label="Partner organization", empty_label="Choose a partner…",
+        help_text="The partners listed to sign this version that have not decided yet.",
     )
-    approved_on = forms.DateField(label="Approved on", widget=forms.DateInput(attrs={"type": "date"}),
-                                  help_text="The date the organization gave its approval.")
+    decision = forms.ChoiceField(choices=Decision.choices, initial=Decision.APPROVED, widget=forms.RadioSelect,
+                                 label="Decision")
+    approver_name = forms.CharField(max_length=200, label="Approved by (name)",
+                                    help_text="The person who gave the organization's decision.",
+                                    error_messages={"required": services.MSG_APPROVER_NAME})
+    approver_title = forms.CharField(max_length=200, required=False, label="Their title",
+                                     help_text="For example Director, or PSAP Manager.")
+    approved_on = forms.DateField(label="Date of the decision", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note",
+                           help_text="Required when the partner declines: what it needs changed.")
 
     def __init__(self, *args, version: ProtocolVersion, **kwargs):
         super().__init__(*args, **kwargs)
-        already = version.approvals.filter(organization__isnull=False).values("organization")
+        listed = version.signatories.filter(organization__isnull=False).values("organization")
+        decided = version.approvals.filter(organization__isnull=False).values("organization")
         # The partner map's own scoped list; the mixin has already limited the field to this workgroup.
-        self.fields["organization"].queryset = organization_list(workgroup=self.workgroup).exclude(pk__in=already)
+        self.fields["organization"].queryset = (organization_list(workgroup=self.workgroup).prefetch_related(None)
+                                                .filter(pk__in=listed).exclude(pk__in=decided))
         self.fields["approved_on"].initial = timezone.localdate()
-        self.helper = _helper("Record approval")
+        self.helper = _helper("Record decision")
+        self.helper.layout = Layout("organization", InlineRadios("decision"), "approver_name", "approver_title",
+                                    "approved_on", "note")
 
     def clean_approved_on(self):
         approved_on = self.cleaned_data["approved_on"]
         if approved_on > timezone.localdate():
-            raise ValidationError("The approval date cannot be in the future.")
+            raise ValidationError(services.MSG_DECISION_FUTURE)
         return approved_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.DECLINED and not cleaned.get("note") and "note" not in self.errors:
+            self.add_error("note", services.MSG_DECLINE_REASON)
+        return cleaned
+
+
+class SignatoryForm(WorkgroupScopedFormMixin, Form):
+    """A partner whose sign-off the draft needs; offers the workgroup's organizations not listed yet."""
+
+    organization = forms.ModelChoiceField(queryset=Organization.objects.all(), label="Partner organization",
+                                          empty_label="Choose a partner…")
+
+    def __init__(self, *args, version: ProtocolVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed = version.signatories.filter(organization__isnull=False).values("organization")
+        self.fields["organization"].queryset = (organization_list(workgroup=self.workgroup).prefetch_related(None)
+                                                .exclude(pk__in=listed))
+        self.helper = _helper("Add partner")
 
 
 class NewDraftForm(Form):
@@ -297,4 +401,92 @@ class ImportUploadForm(Form):
             raise ValidationError([ValidationError(message, code="file") for message in parsed.errors])
         cleaned["parsed"] = parsed
         cleaned["name"] = cleaned.get("name") or None
+        return cleaned
+
+
+# --- Safety rules ----------------------------------------------------------------------------
+
+WHEN_PREFIX = "when__"
+ANY_LINE = [("", "Every call, whichever line it arrived on"), *Line.choices]
+
+
+class RuleForm(Form):
+    """A safety rule as a structured form. ``cleaned_data`` is exactly ``triage.rules.rule_save``'s keywords;
+    the conditions (one select per criterion of the version) become ``when``."""
+
+    name = forms.CharField(max_length=200, help_text="A short name partners will recognise, e.g. “Imminent danger "
+                                                     "to self involves 911”.")
+    kind = forms.ChoiceField(choices=RuleKind.choices, widget=forms.RadioSelect, label="What the rule promises")
+    line = forms.ChoiceField(choices=ANY_LINE, required=False, label="Which calls",
+                             help_text="Only for “When these answers are given…”.")
+    levels = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                       label="The risk level must be one of")
+    routes = forms.MultipleChoiceField(choices=Route.choices, required=False, widget=forms.CheckboxSelectMultiple,
+                                       label="Routes")
+    criterion = forms.ChoiceField(required=False, label="The criterion every such path must record")
+    criterion_yes = forms.BooleanField(required=False, label="…and the answer must be yes",
+                                       help_text="Leave unticked when recording the answer either way is enough.")
+
+    def __init__(self, *args, version: ProtocolVersion, submit_label: str = "Save rule", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["levels"].choices = list(version.risk_levels.order_by("order", "name").values_list("key", "name"))
+        self.criteria = list(version.criteria.order_by("order", "label").values_list("key", "label"))
+        self.fields["criterion"].choices = [("", "Choose a criterion…"), *self.criteria]
+        for key, label in self.criteria:
+            self.fields[WHEN_PREFIX + key] = forms.ChoiceField(choices=CRITERION_CHOICES, required=False, label=label)
+        self.helper = _helper(submit_label)
+        conditions = [WHEN_PREFIX + key for key, _ in self.criteria]
+        box = "border rounded p-3 mb-3"
+
+        def legend(text: str) -> str:  # crispy renders legends as given: our constant text, smaller than a heading
+            return f'<span class="fs-6 fw-semibold">{text}</span>'
+
+        self.helper.layout = Layout(
+            "name", "kind",
+            Fieldset(legend("Conditions: the answers the rule is about (“When…”: all of them; “Only when…”: at "
+                            "least one)"),
+                     *[Row(*[Column(name, css_class="col-md-6") for name in conditions[i:i + 2]])
+                       for i in range(0, len(conditions), 2)], css_class=box),
+            Fieldset(legend("Then (for “When these answers are given…”)"), "line", "levels", css_class=box),
+            Fieldset(legend("Routes (for every kind: the routes allowed, or the routes the rule is about)"), "routes",
+                     css_class=box),
+            Fieldset(legend("Record (for “Paths to these routes must record…”)"), "criterion", "criterion_yes",
+                     css_class=box),
+        )
+
+    @staticmethod
+    def initial_for(rule: SafetyRule) -> dict:
+        initial = {"name": rule.name, "kind": rule.kind, "line": rule.line, "levels": list(rule.levels),
+                   "routes": list(rule.routes), "criterion": rule.criterion, "criterion_yes": rule.criterion_yes}
+        for key, value in (rule.when or {}).items():
+            initial[WHEN_PREFIX + key] = "yes" if value else "no"
+        return initial
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        when = {}
+        for key, _label in self.criteria:
+            value = cleaned.pop(WHEN_PREFIX + key, "")
+            if value:
+                when[key] = value == "yes"
+        cleaned["when"] = when
+        kind = cleaned.get("kind")
+        if kind == RuleKind.OUTCOME_WHEN:
+            if not when:
+                self.add_error(None, "Choose at least one condition: the answers the rule is about.")
+            if not cleaned.get("levels") and not cleaned.get("routes"):
+                self.add_error("levels", "Tick the risk levels allowed, the routes allowed, or both.")
+        elif kind == RuleKind.ROUTE_ONLY_WHEN:
+            if not when:
+                self.add_error(None, "Choose at least one condition: the answers that allow these routes.")
+            if not cleaned.get("routes"):
+                self.add_error("routes", "Tick the routes the rule is about.")
+        elif kind == RuleKind.ROUTE_RECORDS:
+            if not cleaned.get("routes"):
+                self.add_error("routes", "Tick the routes the rule is about.")
+            if not cleaned.get("criterion"):
+                self.add_error("criterion", "Choose the criterion every such path must record.")
         return cleaned

@@ -13,6 +13,8 @@ from toolkit.models import Membership, Workgroup
 from toolkit.permissions import Action
 from triage import engine
 from triage.models import (
+    Approval,
+    Decision,
     InForcePeriod,
     Node,
     Option,
@@ -20,7 +22,9 @@ from triage.models import (
     ProtocolVersion,
     RiskLevel,
     Route,
+    SafetyRule,
     Scenario,
+    Signatory,
     VersionStatus,
 )
 
@@ -53,11 +57,12 @@ def protocol_summaries(*, membership: Membership) -> QuerySet[Protocol]:
 
 
 def protocol_versions(*, protocol: Protocol) -> QuerySet[ProtocolVersion]:
-    """A protocol's versions, newest first, each with ``approval_count`` and the periods it was in force."""
+    """A protocol's versions, newest first, each with ``approval_count`` (partners that approved; a refusal is no
+    approval) and the periods it was in force."""
     periods = InForcePeriod.objects.select_related("started_by").order_by("-started_at")
     return (
         protocol.versions.select_related("workgroup")
-        .annotate(approval_count=Count("approvals"))
+        .annotate(approval_count=Count("approvals", filter=Q(approvals__decision=Decision.APPROVED)))
         .prefetch_related(Prefetch("in_force_periods", queryset=periods, to_attr="periods"))
         .order_by("-number")
     )
@@ -74,7 +79,7 @@ class VersionContents:
 
 
 def version_contents(version: ProtocolVersion) -> VersionContents:
-    """Four queries (nodes, options, risk levels, criteria), whatever the size of the tree."""
+    """Five queries (nodes, options, risk levels, criteria, rules), whatever the size of the tree."""
     nodes = list(
         Node.objects.filter(version=version)
         .select_related("risk_level")
@@ -94,6 +99,7 @@ def version_contents(version: ProtocolVersion) -> VersionContents:
                 for o in node.options.all()
             ),
             risk_level=node.risk_level.key if node.risk_level else "", route=node.route, actions=node.actions,
+            line=node.entry_line if node.is_root else "", codes=codes_of(node.codes),
         )
     levels = tuple(
         engine.RiskLevelSpec(key=level.key, name=level.name, description=level.description,
@@ -101,15 +107,33 @@ def version_contents(version: ProtocolVersion) -> VersionContents:
                              colour=level.colour)
         for level in risk_levels
     )
+    rules = tuple(rule_spec(rule) for rule in version.rules.order_by("order", "pk"))
     tree = engine.Tree(nodes=specs, risk_levels=levels, criteria=criteria,
-                       reassessment_guidance=version.reassessment_guidance)
+                       reassessment_guidance=version.reassessment_guidance, rules=rules)
     # The page lists the first question first; the engine keeps the editing order.
     nodes.sort(key=lambda node: not node.is_root)
     return VersionContents(nodes=nodes, risk_levels=risk_levels, criteria=criteria, tree=tree)
 
 
+def codes_of(stored: object) -> tuple[tuple[str, str], ...]:
+    """An outcome's stored codes as (system, code) pairs; anything malformed is left out."""
+    if not isinstance(stored, list):
+        return ()
+    return tuple((item["system"], item["code"]) for item in stored if isinstance(item, dict)
+                 and isinstance(item.get("system"), str) and isinstance(item.get("code"), str))
+
+
+def rule_spec(rule: SafetyRule) -> engine.RuleSpec:
+    return engine.RuleSpec(
+        name=rule.name, kind=rule.kind,
+        when={key: value for key, value in (rule.when or {}).items() if isinstance(value, bool)},
+        line=rule.line, levels=tuple(rule.levels or ()), routes=tuple(rule.routes or ()),
+        criterion=rule.criterion, criterion_yes=rule.criterion_yes,
+    )
+
+
 def tree_for_version(version: ProtocolVersion) -> engine.Tree:
-    """The version's tree as plain data (four queries)."""
+    """The version's tree as plain data (five queries)."""
     return version_contents(version).tree
 
 
@@ -123,7 +147,7 @@ class ScenarioResult:
 
 def scenario_result(*, scenario: Scenario, tree: engine.Tree) -> ScenarioResult:
     """Run one scenario through the tree (no query)."""
-    evaluation = engine.evaluate(tree, scenario.answers)
+    evaluation = engine.evaluate(tree, scenario.answers, scenario.line)
     outcome = evaluation.outcome
     if outcome is None:
         return ScenarioResult(scenario, evaluation, False, evaluation.message)
@@ -144,6 +168,89 @@ def scenario_results(*, version: ProtocolVersion, tree: engine.Tree | None = Non
     """Every scenario of the version, run through its tree (one query for the scenarios, four for a tree not given)."""
     tree = tree or tree_for_version(version)
     return [scenario_result(scenario=scenario, tree=tree) for scenario in version.scenarios.all()]
+
+
+def submit_blockers(*, version: ProtocolVersion, tree: engine.Tree | None = None,
+                    results: list[ScenarioResult] | None = None) -> list[str]:
+    """Why the draft cannot go to review yet, as sentences a coordinator can act on ([] when it can).
+    The version page lists these beside a disabled button; ``services.version_submit`` refuses with them."""
+    from triage import services
+
+    tree = tree or tree_for_version(version)
+    results = scenario_results(version=version, tree=tree) if results is None else results
+    blockers = []
+    errors = engine.errors_of(engine.validate(tree))
+    if errors:
+        blockers.append(services.MSG_HAS_ERRORS.format(count=len(errors)))
+    _, contradictions = engine.decision_matrix(tree)
+    if contradictions:
+        blockers.append(services.MSG_CONTRADICTIONS.format(count=len(contradictions)))
+    broken = {id(breach.evaluation) for breach in engine.breaches(tree)}
+    if broken:
+        blockers.append(services.MSG_RULES_BROKEN.format(count=len(broken)))
+    if not results:
+        blockers.append(services.MSG_NO_SCENARIOS)
+    failing = [r for r in results if not r.passed]
+    if failing:
+        blockers.append(services.MSG_SCENARIOS_FAIL.format(count=len(failing)))
+    if not version.signatories.exists():
+        blockers.append(services.MSG_NO_SIGNATORIES)
+    return blockers
+
+
+@dataclass(frozen=True)
+class SignoffRow:
+    signatory: Signatory
+    decision: Approval | None  # None: the partner has not decided yet
+
+    @property
+    def state(self) -> str:
+        """"waiting", "approved" or "declined"."""
+        return self.decision.decision if self.decision is not None else "waiting"
+
+
+@dataclass(frozen=True)
+class SignoffStatus:
+    rows: tuple[SignoffRow, ...]  # every listed partner, in their order
+    missing: tuple[str, ...]  # names of the listed partners that have not decided
+    declined: tuple[SignoffRow, ...]
+    unlisted: tuple[Approval, ...]  # decisions of partners no longer listed (kept, shown, never counted)
+    blockers: tuple[str, ...]  # why the version cannot be approved, as sentences ((): it can)
+
+    @property
+    def all_approved(self) -> bool:
+        return not self.blockers
+
+
+def _decided_by(approval: Approval) -> tuple[str, object]:
+    # A partner since removed from the partner map keeps its name on both rows.
+    return ("org", approval.organization_id) if approval.organization_id else ("name", approval.organization_name)
+
+
+def signoff_status(*, version: ProtocolVersion) -> SignoffStatus:
+    """Each listed partner with its decision, who is still missing, who declined, and whether the version can be
+    approved. Two queries, however many partners; ``services.version_approve`` refuses with ``blockers``."""
+    from triage import services
+
+    signatories = list(Signatory.objects.filter(version=version).order_by("order", "organization_name", "pk"))
+    decisions = {_decided_by(a): a for a in Approval.objects.filter(version=version).order_by("approved_on", "pk")}
+    rows = []
+    for signatory in signatories:
+        key = (("org", signatory.organization_id) if signatory.organization_id
+               else ("name", signatory.organization_name))
+        rows.append(SignoffRow(signatory=signatory, decision=decisions.pop(key, None)))
+    missing = tuple(row.signatory.organization_name for row in rows if row.decision is None)
+    declined = tuple(row for row in rows if row.state == Decision.DECLINED)
+    blockers = []
+    if not rows:
+        blockers.append(services.MSG_NO_APPROVALS)
+    if missing:
+        blockers.append(services.MSG_WAITING_FOR.format(names=", ".join(missing)))
+    blockers += [services.MSG_DECLINED.format(name=row.signatory.organization_name,
+                                              note=row.decision.note.strip().rstrip("."))
+                 for row in declined]
+    return SignoffStatus(rows=tuple(rows), missing=missing, declined=declined, unlisted=tuple(decisions.values()),
+                         blockers=tuple(blockers))
 
 
 def version_in_force(*, protocol: Protocol) -> ProtocolVersion | None:
@@ -224,6 +331,8 @@ class ExhibitMatrixRow:
     risk_level: str
     outcome: str
     path: str  # the answers that lead there, for people to read
+    line: str = ""  # "Calls arriving on 911", or "" for a tree with one start for either line
+    codes: tuple[str, ...] = ()  # "Metro CAD disposition: BH-988", the partners' codes for the outcome
 
 
 @dataclass(frozen=True)
@@ -232,7 +341,8 @@ class ProtocolExhibit:
     version_number: int
     status_label: str
     approved_at: datetime | None
-    approvals: tuple[tuple[str, str], ...]  # (organization, ISO date), in date order
+    # (organization, ISO date, approver's name, approver's title) of the partners that approved, in date order
+    approvals: tuple[tuple[str, str, str, str], ...]
     in_force_since: datetime | None  # None when this version is not the one in force
     reassessment_guidance: str
     levels: tuple[ExhibitLevel, ...]
@@ -254,9 +364,10 @@ def protocol_exhibit(*, version: ProtocolVersion) -> ProtocolExhibit:
     keys = list(tree.criteria)
     yes_no = {True: "Yes", False: "No", None: "—"}
     period = version.in_force_periods.filter(ended_at__isnull=True).first()
-    approvals = tuple((xml_safe(name), on.isoformat()) for name, on in
-                      version.approvals.order_by("approved_on", "organization_name")
-                      .values_list("organization_name", "approved_on"))
+    approvals = tuple((xml_safe(name), on.isoformat(), xml_safe(approver), xml_safe(title))
+                      for name, on, approver, title in
+                      version.approvals.filter(decision=Decision.APPROVED).order_by("approved_on", "organization_name")
+                      .values_list("organization_name", "approved_on", "approver_name", "approver_title"))
     return ProtocolExhibit(
         protocol_name=xml_safe(version.protocol.name),
         version_number=version.number,
@@ -276,6 +387,8 @@ def protocol_exhibit(*, version: ProtocolVersion) -> ProtocolExhibit:
                 route=row.route, route_label=route_label(row.route) if row.route else "—",
                 risk_level=xml_safe(levels.get(row.risk_level, row.risk_level or "—")),
                 outcome=xml_safe(row.outcome), path=xml_safe(" → ".join(row.path)),
+                line=engine.line_label(row.line) if row.line else "",
+                codes=tuple(xml_safe(f"{system}: {code}") for system, code in row.codes),
             )
             for row in rows
         ),

@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import F, Max, Model
 from django.utils import timezone
 
 from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, require
 from toolkit.slugs import unique_slug
 from triage import engine
-from triage.defaults import default_tree
+from triage.defaults import EXAMPLE_SCENARIOS, default_tree
 from triage.models import (
     Approval,
     Criterion,
+    Decision,
     InForcePeriod,
     Node,
     NodeKind,
@@ -29,7 +30,9 @@ from triage.models import (
     Protocol,
     ProtocolVersion,
     RiskLevel,
+    SafetyRule,
     Scenario,
+    Signatory,
     VersionStatus,
 )
 
@@ -41,10 +44,21 @@ MSG_NOT_DRAFT = "Version {number} is {status}: it cannot be changed. Start a new
 MSG_NAME_TAKEN = "There is already a protocol called “{name}”."
 MSG_HAS_ERRORS = "The tree has {count} problem(s) to fix before it can go to review."
 MSG_CONTRADICTIONS = "The decision-point matrix has {count} contradiction(s); resolve them before review."
+MSG_RULES_BROKEN = "{count} answer path(s) break a safety rule; fix the tree (or the rule) before review."
 MSG_NO_SCENARIOS = "Write at least one scenario test before sending the version to review."
 MSG_SCENARIOS_FAIL = "{count} scenario test(s) fail; every scenario must pass before review."
+MSG_NO_SIGNATORIES = "List the partner organizations that must sign off on this version before review."
 MSG_NOT_IN_REVIEW = "Only a version in review can be approved or sent back."
-MSG_NO_APPROVALS = "Record at least one partner organization's approval first."
+MSG_NO_APPROVALS = ("No partner is listed to sign this version: return it to draft and list the partners whose "
+                    "sign-off it needs.")
+MSG_ALREADY_SIGNATORY = "{name} is already listed to sign this version."
+MSG_NOT_A_SIGNATORY = "{name} is not one of the partners that sign this version."
+MSG_DECISION_RECORDED = "{name}'s decision is already recorded."
+MSG_APPROVER_NAME = "Name the person who gave the organization's decision."
+MSG_DECLINE_REASON = "Say why the partner declined: the coordinator revises the version from it."
+MSG_DECISION_FUTURE = "The date of the decision cannot be in the future."
+MSG_WAITING_FOR = "Still waiting for: {names}."
+MSG_DECLINED = "{name} declined: {note}. Return the version to draft to revise it."
 MSG_NOT_APPROVED = "Only an approved version can be put in force."
 MSG_OTHER_WORKGROUP = "That choice does not belong to this workgroup."
 
@@ -72,6 +86,7 @@ def write_tree(*, version: ProtocolVersion, tree: engine.Tree, scenarios: tuple 
     version.nodes.all().delete()
     version.risk_levels.all().delete()
     version.criteria.all().delete()
+    version.rules.all().delete()
     levels = {}
     for order, spec in enumerate(tree.risk_levels):
         levels[spec.key] = RiskLevel.objects.create(
@@ -85,8 +100,9 @@ def write_tree(*, version: ProtocolVersion, tree: engine.Tree, scenarios: tuple 
     for order, spec in enumerate(tree.nodes.values()):
         nodes[spec.key] = Node.objects.create(
             workgroup=wg, version=version, key=spec.key, kind=spec.kind, text=spec.text, guidance=spec.guidance,
-            is_root=spec.root, risk_level=levels.get(spec.risk_level), route=spec.route, actions=spec.actions,
-            order=order,
+            is_root=spec.root, entry_line=spec.line if spec.root else "", risk_level=levels.get(spec.risk_level),
+            route=spec.route, actions=spec.actions, order=order,
+            codes=[{"system": system, "code": code} for system, code in spec.codes],
         )
     Option.objects.bulk_create(
         Option(workgroup=wg, node=nodes[spec.key], label=option.label, next_node=nodes.get(option.next),
@@ -94,13 +110,19 @@ def write_tree(*, version: ProtocolVersion, tree: engine.Tree, scenarios: tuple 
         for spec in tree.nodes.values()
         for order, option in enumerate(spec.options)
     )
+    for order, rule in enumerate(tree.rules):
+        SafetyRule.objects.create(
+            workgroup=wg, version=version, name=rule.name, kind=rule.kind, when=dict(rule.when), line=rule.line,
+            levels=list(rule.levels), routes=list(rule.routes), criterion=rule.criterion,
+            criterion_yes=rule.criterion_yes, order=order,
+        )
     version.reassessment_guidance = tree.reassessment_guidance
     version.save(update_fields=["reassessment_guidance", "updated_at"])
     if scenarios:
         version.scenarios.all().delete()
-        for name, answers, level, route in scenarios:
+        for name, answers, level, route, *line in scenarios:
             Scenario.objects.create(workgroup=wg, version=version, name=name, answers=dict(answers),
-                                    expected_risk_level=level, expected_route=route)
+                                    expected_risk_level=level, expected_route=route, line=line[0] if line else "")
 
 
 # --- Protocols and versions ----------------------------------------------------------------
@@ -109,7 +131,8 @@ def write_tree(*, version: ProtocolVersion, tree: engine.Tree, scenarios: tuple 
 @transaction.atomic
 def protocol_create(*, actor: User, workgroup: Workgroup, name: str, description: str = "",
                     tree: engine.Tree | None = None, scenarios: tuple = ()) -> Protocol:
-    """A new protocol with version 1 as a draft, starting from the default tree unless one is given."""
+    """A new protocol with version 1 as a draft, starting from the default tree, its safety rules and its example
+    scenarios unless a tree is given (so it can go to review before anyone writes a scenario)."""
     require(actor, workgroup, Action.EDIT_TRIAGE)
     name = name.strip()
     if Protocol.objects.filter(workgroup=workgroup, name__iexact=name).exists():
@@ -117,7 +140,9 @@ def protocol_create(*, actor: User, workgroup: Workgroup, name: str, description
     protocol = _save(Protocol(workgroup=workgroup, name=name, description=description), actor)
     version = _save(ProtocolVersion(workgroup=workgroup, protocol=protocol, number=1, created_by=actor,
                                     change_summary="First draft"), actor)
-    write_tree(version=version, tree=tree or default_tree(), scenarios=scenarios)
+    if tree is None:
+        tree, scenarios = default_tree(), scenarios or EXAMPLE_SCENARIOS
+    write_tree(version=version, tree=tree, scenarios=scenarios)
     return protocol
 
 
@@ -133,9 +158,15 @@ def version_new_draft(*, actor: User, from_version: ProtocolVersion, change_summ
                                   based_on=from_version,
                                   change_summary=change_summary or f"Draft based on version {from_version.number}"),
                   actor)
-    scenarios = tuple((s.name, s.answers, s.expected_risk_level, s.expected_route)
+    scenarios = tuple((s.name, s.answers, s.expected_risk_level, s.expected_route, s.line)
                       for s in from_version.scenarios.all())
     write_tree(version=draft, tree=tree_for_version(from_version), scenarios=scenarios)
+    # The same partners sign the revision (their decisions do not carry over); those since removed from the
+    # partner map are left out.
+    for signatory in (from_version.signatories.filter(organization__isnull=False).select_related("organization")
+                      .order_by("order", "organization_name")):
+        _save(Signatory(workgroup=draft.workgroup, version=draft, organization=signatory.organization,
+                        organization_name=signatory.organization.name, order=signatory.order), actor)
     return draft
 
 
@@ -158,36 +189,61 @@ def _same_version(version: ProtocolVersion, *objs: Model | None) -> None:
             raise ValidationError(MSG_OTHER_WORKGROUP)
 
 
+def _unmark_other_first_questions(node: Node) -> None:
+    """One first question per line (or one for either line): marking this one unmarks the other for its line."""
+    others = node.version.nodes.filter(is_root=True).exclude(pk=node.pk)
+    others.filter(entry_line=node.entry_line).update(is_root=False)
+
+
 @transaction.atomic
-def node_create(*, actor: User, version: ProtocolVersion, kind: str, text: str, **fields: Any) -> Node:
+def node_create(*, actor: User, version: ProtocolVersion, kind: str, text: str, after_option: Option | None = None,
+                **fields: Any) -> Node:
+    """A new question or outcome. With ``after_option`` (an answer that leads nowhere yet), the answer leads to it
+    and it is listed right after that answer's question, next to where it is used."""
     _editable(actor, version)
     _same_version(version, fields.get("risk_level"))
+    if after_option is not None and after_option.node.version_id != version.pk:
+        raise ValidationError(MSG_OTHER_WORKGROUP)
     key = unique_slug(version.nodes.all(), text, field="key", fallback=kind, max_length=40)
-    order = (version.nodes.aggregate(n=Max("order"))["n"] or 0) + 1
+    if after_option is not None:
+        order = after_option.node.order + 1
+        version.nodes.filter(order__gte=order).update(order=F("order") + 1)
+    else:
+        order = (version.nodes.aggregate(n=Max("order"))["n"] or 0) + 1
     node = Node(workgroup=version.workgroup, version=version, key=key, kind=kind, text=text.strip(), order=order,
                 **fields)
     if kind == NodeKind.QUESTION:
-        node.risk_level, node.route, node.actions = None, "", ""
+        node.risk_level, node.route, node.actions, node.codes = None, "", "", []
     else:
-        node.is_root = False  # a tree starts with a question
+        node.is_root, node.entry_line = False, ""  # a tree starts with a question
+    if not node.is_root:
+        node.entry_line = ""
     if node.is_root:
-        version.nodes.filter(is_root=True).update(is_root=False)
-    return _save(node, actor)
+        _unmark_other_first_questions(node)
+    node = _save(node, actor)
+    if after_option is not None:
+        after_option.next_node = node
+        _save(after_option, actor)
+    return node
 
 
 @transaction.atomic
 def node_update(*, actor: User, node: Node, **fields: Any) -> Node:
     _editable(actor, node.version)
     _same_version(node.version, fields.get("risk_level"))
-    allowed = {"text", "guidance", "is_root", "risk_level", "route", "actions"}
+    allowed = {"text", "guidance", "is_root", "entry_line", "risk_level", "route", "actions", "codes"}
     for name, value in fields.items():
         if name not in allowed:
             raise ValueError(f"Cannot update {name} here.")
         setattr(node, name, value)
     if node.kind != NodeKind.QUESTION:
         node.is_root = False  # a tree starts with a question
+    else:
+        node.codes = []
+    if not node.is_root:
+        node.entry_line = ""
     if node.is_root:
-        node.version.nodes.filter(is_root=True).exclude(pk=node.pk).update(is_root=False)
+        _unmark_other_first_questions(node)
     return _save(node, actor)
 
 
@@ -268,7 +324,7 @@ def scenario_save(*, actor: User, version: ProtocolVersion, scenario: Scenario |
     scenario = scenario or Scenario(workgroup=version.workgroup, version=version)
     _same_version(version, scenario)
     for name, value in fields.items():
-        if name not in {"name", "answers", "expected_risk_level", "expected_route"}:
+        if name not in {"name", "answers", "expected_risk_level", "expected_route", "line"}:
             raise ValueError(f"Cannot update {name} here.")
         setattr(scenario, name, value)
     clash = version.scenarios.filter(name__iexact=scenario.name.strip()).exclude(pk=scenario.pk)
@@ -287,24 +343,34 @@ def scenario_delete(*, actor: User, scenario: Scenario) -> None:
 
 
 @transaction.atomic
+def signatory_add(*, actor: User, version: ProtocolVersion, organization: Organization) -> Signatory:
+    """List a partner organization whose sign-off the draft needs before it can be approved."""
+    _editable(actor, version)
+    if organization.workgroup_id != version.workgroup_id:
+        raise ValidationError(MSG_OTHER_WORKGROUP)
+    if version.signatories.filter(organization=organization).exists():
+        raise ValidationError({"organization": MSG_ALREADY_SIGNATORY.format(name=organization.name)})
+    order = (version.signatories.aggregate(n=Max("order"))["n"] or 0) + 1
+    return _save(Signatory(workgroup=version.workgroup, version=version, organization=organization,
+                           organization_name=organization.name, order=order), actor)
+
+
+@transaction.atomic
+def signatory_remove(*, actor: User, signatory: Signatory) -> None:
+    _editable(actor, signatory.version)
+    signatory._history_user = actor
+    signatory.delete()
+
+
+@transaction.atomic
 def version_submit(*, actor: User, version: ProtocolVersion) -> ProtocolVersion:
-    """Draft → in review, only when the tree is valid and every scenario passes."""
-    from triage.selectors import scenario_results, tree_for_version
+    """Draft → in review, only when nothing in ``selectors.submit_blockers`` stands in the way."""
+    from triage.selectors import submit_blockers
 
     _editable(actor, version)
-    tree = tree_for_version(version)
-    errors = engine.errors_of(engine.validate(tree))
-    if errors:
-        raise ValidationError(MSG_HAS_ERRORS.format(count=len(errors)))
-    _, contradictions = engine.decision_matrix(tree)
-    if contradictions:
-        raise ValidationError(MSG_CONTRADICTIONS.format(count=len(contradictions)))
-    results = scenario_results(version=version)
-    if not results:
-        raise ValidationError(MSG_NO_SCENARIOS)
-    failing = [r for r in results if not r.passed]
-    if failing:
-        raise ValidationError(MSG_SCENARIOS_FAIL.format(count=len(failing)))
+    blockers = submit_blockers(version=version)
+    if blockers:
+        raise ValidationError(blockers)
     version.status, version.submitted_at = VersionStatus.IN_REVIEW, timezone.now()
     return _save(version, actor)
 
@@ -319,8 +385,9 @@ def _in_review(actor: User, version: ProtocolVersion) -> None:
 
 @transaction.atomic
 def version_return_to_draft(*, actor: User, version: ProtocolVersion) -> ProtocolVersion:
-    """Changes requested: back to draft. Approvals given so far were for the tree as it was, so they
-    are withdrawn (the audit trail keeps them); partners approve the revised tree afresh."""
+    """Changes requested: back to draft. Decisions given so far (approvals and refusals) were on the tree as
+    it was, so they are withdrawn (the audit trail keeps them); the listed partners stay listed and decide on
+    the revised tree afresh."""
     _in_review(actor, version)
     for approval in version.approvals.all():
         approval._history_user = actor
@@ -330,22 +397,42 @@ def version_return_to_draft(*, actor: User, version: ProtocolVersion) -> Protoco
 
 
 @transaction.atomic
-def approval_record(*, actor: User, version: ProtocolVersion, organization: Organization,
-                    approved_on: date) -> Approval:
+def approval_record(*, actor: User, version: ProtocolVersion, organization: Organization, approved_on: date,
+                    decision: str = Decision.APPROVED, approver_name: str, approver_title: str = "",
+                    note: str = "") -> Approval:
+    """One listed partner's decision on the version in review: approved, or declined with the reason."""
     _in_review(actor, version)
     if organization.workgroup_id != version.workgroup_id:
         raise ValidationError(MSG_OTHER_WORKGROUP)
+    if not version.signatories.filter(organization=organization).exists():
+        raise ValidationError({"organization": MSG_NOT_A_SIGNATORY.format(name=organization.name)})
     if version.approvals.filter(organization=organization).exists():
-        raise ValidationError(f"{organization.name}'s approval is already recorded.")
+        raise ValidationError({"organization": MSG_DECISION_RECORDED.format(name=organization.name)})
+    approver_name, approver_title, note = approver_name.strip(), approver_title.strip(), note.strip()
+    errors = {}
+    if not approver_name:
+        errors["approver_name"] = MSG_APPROVER_NAME
+    if decision == Decision.DECLINED and not note:
+        errors["note"] = MSG_DECLINE_REASON
+    if approved_on > timezone.localdate():
+        errors["approved_on"] = MSG_DECISION_FUTURE
+    if errors:
+        raise ValidationError(errors)
     return _save(Approval(workgroup=version.workgroup, version=version, organization=organization,
-                          organization_name=organization.name, approved_on=approved_on, recorded_by=actor), actor)
+                          organization_name=organization.name, decision=decision, approver_name=approver_name,
+                          approver_title=approver_title, note=note, approved_on=approved_on, recorded_by=actor),
+                 actor)
 
 
 @transaction.atomic
 def version_approve(*, actor: User, version: ProtocolVersion) -> ProtocolVersion:
+    """In review → approved, only when every listed partner has approved (``selectors.signoff_status``)."""
+    from triage.selectors import signoff_status
+
     _in_review(actor, version)
-    if not version.approvals.exists():
-        raise ValidationError(MSG_NO_APPROVALS)
+    blockers = signoff_status(version=version).blockers
+    if blockers:
+        raise ValidationError(list(blockers))
     version.status, version.approved_at = VersionStatus.APPROVED, timezone.now()
     return _save(version, actor)
 

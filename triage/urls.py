@@ -1,6 +1,6 @@
 from django.urls import path
 
-from triage.views import editor, exchange, protocols, scenarios, simulator, workflow
+from triage.views import editor, exchange, protocols, rules, scenarios, simulator, workflow
 
 app_name = "triage"
 
@@ -27,7 +27,15 @@ urlpatterns = [
     path("scenarios/<int:scenario_id>/edit/", scenarios.scenario_edit, name="scenario-edit"),
     path("scenarios/<int:scenario_id>/delete/", scenarios.scenario_delete, name="scenario-delete"),
     path("versions/<int:protocol_version_id>/matrix/", scenarios.matrix, name="matrix"),
+    # Safety rules (rules.py)
+    path("versions/<int:protocol_version_id>/rules/", rules.rule_list, name="rule-list"),
+    path("versions/<int:protocol_version_id>/rules/new/", rules.rule_create, name="rule-create"),
+    path("rules/<int:rule_id>/edit/", rules.rule_edit, name="rule-edit"),
+    path("rules/<int:rule_id>/delete/", rules.rule_delete, name="rule-delete"),
     # Workflow (workflow.py)
+    path("versions/<int:protocol_version_id>/signatories/new/", workflow.signatory_add, name="signatory-add"),
+    path("versions/<int:protocol_version_id>/signatories/<int:signatory_id>/remove/", workflow.signatory_remove,
+         name="signatory-remove"),
     path("versions/<int:protocol_version_id>/submit/", workflow.submit, name="version-submit"),
     path("versions/<int:protocol_version_id>/return/", workflow.return_to_draft, name="version-return"),
     path("versions/<int:protocol_version_id>/approvals/new/", workflow.approval_create, name="approval-create"),

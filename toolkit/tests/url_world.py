@@ -103,6 +103,8 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "option_id": _extra("option_id"),
     "risk_level_id": _extra("risk_level_id"),
     "scenario_id": _extra("scenario_id"),
+    "signatory_id": _extra("signatory_id"),
+    "rule_id": _extra("rule_id"),
     # Django's admin: people who are not staff are sent to its sign-in page before any look-up.
     "app_label": lambda world, workgroup: "toolkit",
     "object_id": lambda world, workgroup: str(workgroup.pk),
@@ -297,7 +299,7 @@ def _readiness_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> N
 def _triage_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:
     from triage import services as triage_services
     from triage.demo import EXAMPLE_SCENARIOS
-    from triage.models import Node, Option, ProtocolVersion, RiskLevel, Scenario, VersionStatus
+    from triage.models import Node, Option, ProtocolVersion, RiskLevel, SafetyRule, Scenario, VersionStatus
 
     draft = ProtocolVersion.objects.filter(workgroup=workgroup, status=VersionStatus.DRAFT).first()
     extra[("protocol_version_id", workgroup.pk)] = draft.pk
@@ -305,9 +307,15 @@ def _triage_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None
     extra[("option_id", workgroup.pk)] = Option.objects.filter(node__version=draft).order_by("pk").first().pk
     extra[("risk_level_id", workgroup.pk)] = RiskLevel.objects.filter(version=draft).order_by("pk").first().pk
     extra[("scenario_id", workgroup.pk)] = Scenario.objects.filter(version=draft).order_by("pk").first().pk
+    extra[("rule_id", workgroup.pk)] = SafetyRule.objects.filter(version=draft).order_by("pk").first().pk
+    partner = apps.get_model("partners.Organization").objects.filter(workgroup=workgroup).order_by("pk").first()
+    signatory = draft.signatories.order_by("pk").first() or triage_services.signatory_add(
+        actor=coordinator, version=draft, organization=partner)
+    extra[("signatory_id", workgroup.pk)] = signatory.pk
     # A second protocol whose first version is waiting for approval.
     protocol = triage_services.protocol_create(actor=coordinator, workgroup=workgroup, name="Protocol in review",
                                                scenarios=EXAMPLE_SCENARIOS)
+    triage_services.signatory_add(actor=coordinator, version=protocol.versions.get(), organization=partner)
     in_review = triage_services.version_submit(actor=coordinator, version=protocol.versions.get())
     extra[("in_review_version_id", workgroup.pk)] = in_review.pk
 

@@ -1,4 +1,6 @@
-"""The version workflow: approved versions never change, submit/approve gates, and the in-force history."""
+"""The version workflow: approved versions never change, submit/approve gates, and the in-force history.
+
+Sign-off by several partners (who is missing, refusals) has its own file, test_signoff.py."""
 
 from __future__ import annotations
 
@@ -10,21 +12,30 @@ from django.core.exceptions import ValidationError
 from partners.tests.factories import OrganizationFactory
 from triage import engine, services
 from triage.defaults import EXAMPLE_SCENARIOS
-from triage.models import InForcePeriod, Node, Option, ProtocolVersion, Scenario, VersionStatus
+from triage.models import InForcePeriod, Node, Option, ProtocolVersion, Scenario, Signatory, VersionStatus
 from triage.selectors import scenario_results, tree_for_version, version_in_force, version_in_force_at
 
 
 @pytest.fixture
-def draft(workgroup, coordinator) -> ProtocolVersion:
+def partner(workgroup):
+    return OrganizationFactory(workgroup=workgroup, name="Riverbend 988 Center")
+
+
+@pytest.fixture
+def draft(workgroup, coordinator, partner) -> ProtocolVersion:
     protocol = services.protocol_create(actor=coordinator, workgroup=workgroup, name="County",
                                         scenarios=EXAMPLE_SCENARIOS)
-    return protocol.versions.get()
+    version = protocol.versions.get()
+    services.signatory_add(actor=coordinator, version=version, organization=partner)
+    return version
 
 
 def _approve(version: ProtocolVersion, coordinator, workgroup) -> ProtocolVersion:
+    """Submit the version and approve it with every listed partner's approval (a new draft keeps its partners)."""
     services.version_submit(actor=coordinator, version=version)
-    services.approval_record(actor=coordinator, version=version, organization=OrganizationFactory(workgroup=workgroup),
-                             approved_on=date.today())
+    for signatory in version.signatories.select_related("organization"):
+        services.approval_record(actor=coordinator, version=version, organization=signatory.organization,
+                                 approved_on=date.today(), approver_name="Dana Ortiz", approver_title="Director")
     return services.version_approve(actor=coordinator, version=version)
 
 
@@ -36,7 +47,8 @@ def approved(draft, coordinator, workgroup) -> ProtocolVersion:
 def _snapshot(version: ProtocolVersion):
     version.refresh_from_db()
     scenarios = sorted(Scenario.objects.filter(version=version).values_list("name", "answers", "expected_route"))
-    return tree_for_version(version), scenarios, version.change_summary, version.reassessment_guidance
+    signatories = sorted(Signatory.objects.filter(version=version).values_list("organization", "organization_name"))
+    return tree_for_version(version), scenarios, version.change_summary, version.reassessment_guidance, signatories
 
 
 def _edits(actor, version: ProtocolVersion):
@@ -44,6 +56,8 @@ def _edits(actor, version: ProtocolVersion):
     option = Option.objects.filter(node=node).first()
     level = version.risk_levels.first()
     scenario = version.scenarios.first()
+    signatory = version.signatories.first()
+    another = OrganizationFactory(workgroup=version.workgroup)
     return {
         "version_update": lambda: services.version_update(actor=actor, version=version, change_summary="Sneaky"),
         "node_create": lambda: services.node_create(actor=actor, version=version, kind="question", text="New?"),
@@ -61,12 +75,14 @@ def _edits(actor, version: ProtocolVersion):
                                                           name="Renamed"),
         "scenario_delete": lambda: services.scenario_delete(actor=actor, scenario=scenario),
         "version_submit": lambda: services.version_submit(actor=actor, version=version),
+        "signatory_add": lambda: services.signatory_add(actor=actor, version=version, organization=another),
+        "signatory_remove": lambda: services.signatory_remove(actor=actor, signatory=signatory),
     }
 
 
 EDITS = ["version_update", "node_create", "node_update", "node_delete", "option_create", "option_update",
          "option_delete", "option_move", "risk_level_save", "scenario_create", "scenario_update", "scenario_delete",
-         "version_submit"]
+         "version_submit", "signatory_add", "signatory_remove"]
 
 
 @pytest.mark.parametrize("edit", EDITS)
@@ -91,7 +107,7 @@ def test_submit_moves_a_valid_draft_with_passing_scenarios_to_review(draft, coor
 
 
 def test_submit_is_refused_while_a_scenario_fails(draft, coordinator):
-    scenario = draft.scenarios.get(name="Overdose reported by a friend")
+    scenario = draft.scenarios.get(name="911: overdose reported by a friend")
     services.scenario_save(actor=coordinator, version=draft, scenario=scenario, expected_route="referral")
 
     with pytest.raises(ValidationError, match="1 scenario test"):
@@ -113,7 +129,7 @@ def test_submit_is_refused_without_any_scenario(draft, coordinator):
 
 
 def test_submit_is_refused_when_the_tree_has_errors(draft, coordinator):
-    option = Option.objects.filter(node__version=draft, node__key="weapon", label="No").get()
+    option = Option.objects.filter(node__version=draft, node__key="911-medical", label="No").get()
     services.option_update(actor=coordinator, option=option, next_node=None)
 
     with pytest.raises(ValidationError, match="problem"):
@@ -123,10 +139,20 @@ def test_submit_is_refused_when_the_tree_has_errors(draft, coordinator):
     assert draft.status == VersionStatus.DRAFT
 
 
-def test_approve_needs_a_recorded_approval(draft, coordinator):
+def test_submit_is_refused_until_a_partner_is_listed_to_sign(draft, coordinator):
+    services.signatory_remove(actor=coordinator, signatory=draft.signatories.get())
+
+    with pytest.raises(ValidationError, match=services.MSG_NO_SIGNATORIES):
+        services.version_submit(actor=coordinator, version=draft)
+
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+
+
+def test_approve_waits_for_the_listed_partners_decision(draft, coordinator):
     services.version_submit(actor=coordinator, version=draft)
 
-    with pytest.raises(ValidationError, match=services.MSG_NO_APPROVALS):
+    with pytest.raises(ValidationError, match="Still waiting for: Riverbend 988 Center."):
         services.version_approve(actor=coordinator, version=draft)
 
     draft.refresh_from_db()
@@ -138,7 +164,8 @@ def test_an_organization_of_another_workgroup_cannot_approve(draft, coordinator,
     foreign = OrganizationFactory(workgroup=other_workgroup)
 
     with pytest.raises(ValidationError, match=services.MSG_OTHER_WORKGROUP):
-        services.approval_record(actor=coordinator, version=draft, organization=foreign, approved_on=date.today())
+        services.approval_record(actor=coordinator, version=draft, organization=foreign, approved_on=date.today(),
+                                 approver_name="Oscar Outsider")
 
     assert not draft.approvals.exists()
 
@@ -194,7 +221,7 @@ def test_a_new_draft_copies_tree_and_scenarios_and_leaves_the_approved_version_a
     before = _snapshot(approved)
 
     new = services.version_new_draft(actor=coordinator, from_version=approved, change_summary="Add a question")
-    services.node_update(actor=coordinator, node=new.nodes.get(key="medical"), text="Anyone hurt?")
+    services.node_update(actor=coordinator, node=new.nodes.get(key="911-medical"), text="Anyone hurt?")
 
     assert (new.number, new.status, new.based_on, new.change_summary) == (2, VersionStatus.DRAFT, approved,
                                                                           "Add a question")
@@ -202,7 +229,8 @@ def test_a_new_draft_copies_tree_and_scenarios_and_leaves_the_approved_version_a
     assert sorted(new.scenarios.values_list("name", flat=True)) == [s[0] for s in before[1]]
     assert all(result.passed for result in scenario_results(version=new))
     assert _snapshot(approved) == before
-    assert Node.objects.get(version=approved, key="medical").text != "Anyone hurt?"
+    assert Node.objects.get(version=approved, key="911-medical").text != "Anyone hurt?"
+    assert list(new.rules.values_list("name", flat=True)) == list(approved.rules.values_list("name", flat=True))
     assert engine.errors_of(engine.validate(tree_for_version(new))) == []
 
 
@@ -218,9 +246,10 @@ def test_approvals_given_before_changes_were_requested_do_not_approve_the_revise
                                                scenarios=EXAMPLE_SCENARIOS)
     version = protocol.versions.get()
     partner = OrganizationFactory(workgroup=workgroup)
+    triage_services.signatory_add(actor=coordinator, version=version, organization=partner)
     triage_services.version_submit(actor=coordinator, version=version)
     triage_services.approval_record(actor=coordinator, version=version, organization=partner,
-                                    approved_on=date(2026, 1, 5))
+                                    approved_on=date(2026, 1, 5), approver_name="Dana Ortiz")
     triage_services.version_return_to_draft(actor=coordinator, version=version)
     triage_services.version_submit(actor=coordinator, version=version)
 
@@ -229,7 +258,7 @@ def test_approvals_given_before_changes_were_requested_do_not_approve_the_revise
     assert not Approval.objects.filter(version=version).exists()
     assert Approval.history.filter(history_type="-").count() == 1  # the withdrawn approval stays on record
     triage_services.approval_record(actor=coordinator, version=version, organization=partner,
-                                    approved_on=date(2026, 2, 1))  # the partner can approve again
+                                    approved_on=date(2026, 2, 1), approver_name="Dana Ortiz")  # it decides again
 
 
 def test_review_is_refused_while_the_matrix_has_a_contradiction(workgroup, coordinator):
@@ -266,4 +295,5 @@ def test_risk_level_names_are_unique_within_a_version_and_a_new_outcome_never_un
     with pytest.raises(ValidationError, match="already a risk level"):
         triage_services.risk_level_save(actor=coordinator, version=version, name="low")
     triage_services.node_create(actor=coordinator, version=version, kind="outcome", text="Ends", is_root=True)
-    assert Node.objects.filter(version=version, is_root=True).values_list("key", flat=True).get() == "medical"
+    assert sorted(Node.objects.filter(version=version, is_root=True).values_list("key", flat=True)) == [
+        "911-start", "988-start"]

@@ -10,20 +10,33 @@ from django.template.loader import render_to_string
 
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import Membership
-from triage import services
+from triage import selectors, services
 from triage.defaults import EXAMPLE_SCENARIOS
 from triage.models import Approval, InForcePeriod, ProtocolVersion, VersionStatus
 
 BASE = "/w/riverbend/triage"
-EDIT_POSTS = ["submit", "new-draft"]
+EDIT_POSTS = ["submit", "new-draft", "signatories/new"]
 APPROVE_POSTS = ["return", "approve", "put-in-force", "retire", "approvals/new"]
 
 
 @pytest.fixture
-def draft(workgroup, coordinator) -> ProtocolVersion:
+def partner(workgroup):
+    return OrganizationFactory(workgroup=workgroup, name="Riverbend 988 Center")
+
+
+@pytest.fixture
+def draft(workgroup, coordinator, partner) -> ProtocolVersion:
     protocol = services.protocol_create(actor=coordinator, workgroup=workgroup, name="County",
                                         scenarios=EXAMPLE_SCENARIOS)
-    return protocol.versions.get()
+    version = protocol.versions.get()
+    services.signatory_add(actor=coordinator, version=version, organization=partner)
+    return version
+
+
+def _approval(organization, approved_on: date | None = None, **fields) -> dict:
+    return {"organization": organization.pk, "decision": "approved", "approver_name": "Dana Ortiz",
+            "approver_title": "Director", "approved_on": (approved_on or date.today()).isoformat(), "note": "",
+            **fields}
 
 
 @pytest.fixture
@@ -87,7 +100,7 @@ def test_an_outsider_finds_nothing(client, in_review, outsider, action):
 
 
 def test_a_refused_submit_shows_the_service_message_and_changes_nothing(client, draft, coordinator):
-    scenario = draft.scenarios.get(name="Overdose reported by a friend")
+    scenario = draft.scenarios.get(name="911: overdose reported by a friend")
     services.scenario_save(actor=coordinator, version=draft, scenario=scenario, expected_route="referral")
     client.force_login(coordinator)
 
@@ -99,51 +112,50 @@ def test_a_refused_submit_shows_the_service_message_and_changes_nothing(client, 
     assert draft.status == VersionStatus.DRAFT
 
 
-def test_approving_without_an_approval_is_refused_with_the_reason(client, in_review, coordinator):
+def test_approving_before_the_listed_partner_decides_is_refused_naming_it(client, in_review, coordinator):
     client.force_login(coordinator)
 
     response = _post(client, in_review, "approve")
 
-    assert _messages(response) == [services.MSG_NO_APPROVALS]
+    assert _messages(response) == ["Still waiting for: Riverbend 988 Center."]
     in_review.refresh_from_db()
     assert in_review.status == VersionStatus.IN_REVIEW
 
 
-def test_the_approval_form_offers_only_this_workgroups_organizations(client, in_review, coordinator, workgroup,
-                                                                     other_workgroup):
-    mine = OrganizationFactory(workgroup=workgroup, name="Riverbend 988 Center")
+def test_the_approval_form_offers_only_the_listed_partners_of_this_workgroup(client, in_review, coordinator,
+                                                                             workgroup, other_workgroup, partner):
+    unlisted = OrganizationFactory(workgroup=workgroup, name="Riverbend Warmline")
     theirs = OrganizationFactory(workgroup=other_workgroup, name="Elsewhere Secret Agency")
     client.force_login(coordinator)
 
     page = client.get(f"{BASE}/versions/{in_review.pk}/approvals/new/").content.decode()
-    assert mine.name in page and theirs.name not in page
-    assert f'value="{date.today().isoformat()}"' in page
+    assert f'<option value="{partner.pk}">Riverbend 988 Center</option>' in page
+    assert unlisted.name not in page and theirs.name not in page
+    assert f'value="{date.today().isoformat()}"' in page and "Still waiting for: Riverbend 988 Center." in page
 
-    response = _post(client, in_review, "approvals/new", {"organization": theirs.pk,
-                                                          "approved_on": date.today().isoformat()})
+    response = _post(client, in_review, "approvals/new", _approval(theirs))
+    assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Approval.objects.exists()
 
 
-def test_an_approval_date_in_the_future_is_refused(client, in_review, coordinator, workgroup):
-    organization = OrganizationFactory(workgroup=workgroup)
+def test_an_approval_date_in_the_future_is_refused(client, in_review, coordinator, partner):
     client.force_login(coordinator)
 
-    response = _post(client, in_review, "approvals/new", {
-        "organization": organization.pk, "approved_on": (date.today() + timedelta(days=2)).isoformat()})
+    response = _post(client, in_review, "approvals/new", _approval(partner, date.today() + timedelta(days=2)))
 
     assert response.status_code == 400  # an invalid form answers 400 everywhere, with the form and the message
-    assert "cannot be in the future" in response.content.decode()
+    page = response.content.decode()
+    assert "cannot be in the future" in page and 'value="Dana Ortiz"' in page  # what was typed stays
     assert not Approval.objects.exists()
 
 
-def test_the_full_path_from_draft_to_in_force_and_a_new_draft(client, draft, coordinator, member, workgroup):
-    organization = OrganizationFactory(workgroup=workgroup, name="Riverbend 988 Center")
+def test_the_full_path_from_draft_to_in_force_and_a_new_draft(client, draft, coordinator, member, partner):
     client.force_login(member)
     assert _post(client, draft, "submit").status_code == 302
     client.force_login(coordinator)
 
-    response = _post(client, draft, "approvals/new", {"organization": organization.pk, "approved_on": "2025-03-04"})
+    response = _post(client, draft, "approvals/new", _approval(partner, date(2025, 3, 4)))
     assert response["Location"] == draft.get_absolute_url()
     assert _messages(response) == ["Riverbend 988 Center's approval of Mar 4, 2025 is recorded."]
     assert _post(client, draft, "approve").status_code == 302
@@ -157,14 +169,15 @@ def test_the_full_path_from_draft_to_in_force_and_a_new_draft(client, draft, coo
     new = ProtocolVersion.objects.get(number=2)
     assert response["Location"] == new.get_absolute_url()
     assert (new.status, new.change_summary, new.based_on) == (VersionStatus.DRAFT, "Add intoxication wording", draft)
-    assert new.scenarios.count() == 8
+    assert new.scenarios.count() == draft.scenarios.count()
+    assert list(new.signatories.values_list("organization", flat=True)) == [partner.pk]
     draft.refresh_from_db()
     assert draft.status == VersionStatus.APPROVED
 
 
-def test_retiring_asks_first_then_ends_the_period_in_force(client, in_review, coordinator, workgroup):
-    services.approval_record(actor=coordinator, version=in_review, organization=OrganizationFactory(
-        workgroup=workgroup), approved_on=date.today())
+def test_retiring_asks_first_then_ends_the_period_in_force(client, in_review, coordinator, partner):
+    services.approval_record(actor=coordinator, version=in_review, organization=partner, approved_on=date.today(),
+                             approver_name="Dana Ortiz")
     services.version_approve(actor=coordinator, version=in_review)
     services.version_put_in_force(actor=coordinator, version=in_review)
     client.force_login(coordinator)
@@ -181,28 +194,28 @@ def test_retiring_asks_first_then_ends_the_period_in_force(client, in_review, co
 
 def _actions(version, user, workgroup, **extra) -> str:
     membership = Membership.objects.get(user=user, workgroup=workgroup)
-    context = {"version": version, "current_workgroup": workgroup, "current_membership": membership, **extra}
+    context = {"version": version, "current_workgroup": workgroup, "current_membership": membership,
+               "signoff": selectors.signoff_status(version=version), **extra}
     return render_to_string("triage/_version_actions.html", context)
 
 
 def test_the_actions_partial_offers_each_role_only_its_buttons(in_review, coordinator, member, viewer, workgroup):
     for_coordinator = _actions(in_review, coordinator, workgroup)
-    assert "Record an approval" in for_coordinator and "Return to draft" in for_coordinator
+    assert "Record a partner's decision" in for_coordinator and "Return to draft" in for_coordinator
     assert 'aria-current="step">2 · In review' in for_coordinator
     for_member = _actions(in_review, member, workgroup)
-    assert "Record an approval" not in for_member and "A coordinator records" in for_member
+    assert "Record a partner's decision" not in for_member and "A coordinator records" in for_member
     assert "<form" not in _actions(in_review, viewer, workgroup)
 
 
-def test_the_actions_partial_shows_approvals_and_the_in_force_step(in_review, coordinator, workgroup):
-    organization = OrganizationFactory(workgroup=workgroup, name="County 911")
-    services.approval_record(actor=coordinator, version=in_review, organization=organization,
-                             approved_on=date(2025, 3, 4))
+def test_the_actions_partial_shows_approvals_and_the_in_force_step(in_review, coordinator, workgroup, partner):
+    services.approval_record(actor=coordinator, version=in_review, organization=partner, approved_on=date(2025, 3, 4),
+                             approver_name="Dana Ortiz", approver_title="Director")
     services.version_approve(actor=coordinator, version=in_review)
 
     html = _actions(in_review, coordinator, workgroup, in_force=True)
 
-    assert "County 911 — approved Mar 4, 2025" in html
+    assert "<strong>Riverbend 988 Center</strong>" in html and "by Dana Ortiz, Director on Mar 4, 2025" in html
     assert 'aria-current="step">4 · In force' in html
     assert "Put in force" not in html and "Start a new draft" in html
 

@@ -13,8 +13,9 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from toolkit.forms import form_data
@@ -70,13 +71,25 @@ def node_create(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
     if refused := _refused(request, version):
         return refused
     initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") in NodeKind.values else {}
+    after = _answer_to_extend(request, version)
     form = NodeForm(form_data(request), initial=initial, version=version, workgroup=request.workgroup,
                     submit_label="Add step")
     return form_response(
-        request, form, save=partial(services.node_create, actor=request.user, version=version),
+        request, form, save=partial(services.node_create, actor=request.user, version=version, after_option=after),
         success_message=_node_added, redirect_to=lambda node: _node_url(version, node),
-        template="triage/node_form.html", context={"version": version, "node": None},
+        template="triage/node_form.html", context={"version": version, "node": None, "after": after},
     )
+
+
+def _answer_to_extend(request: HttpRequest, version: ProtocolVersion) -> Option | None:
+    """``?after=<answer id>``: the answer the new step follows (of this draft, through the permission layer)."""
+    raw = request.GET.get("after", "")
+    if not raw.isdigit():
+        return None
+    option = get_option(request, int(raw))
+    if option.node.version_id != version.pk:
+        raise Http404("No such answer in this version.")
+    return option
 
 
 @workgroup_view(Action.EDIT_TRIAGE)
@@ -116,6 +129,14 @@ def node_delete(request: HttpRequest, node_id: int) -> HttpResponse:
     return render(request, "triage/node_confirm_delete.html", context)
 
 
+def _after_answer(version: ProtocolVersion, node: Node, option: Option, form: OptionForm) -> str:
+    """Back to the question, or on to the new step's form when the answer is to lead to a step not written yet."""
+    if getattr(form, "new_step", ""):
+        url = reverse("triage:node-create", kwargs={"slug": version.workgroup.slug, "protocol_version_id": version.pk})
+        return f"{url}?kind={form.new_step}&after={option.pk}"
+    return _node_url(version, node)
+
+
 @workgroup_view(Action.EDIT_TRIAGE)
 @require_http_methods(["GET", "POST"])
 def option_create(request: HttpRequest, node_id: int) -> HttpResponse:
@@ -127,7 +148,7 @@ def option_create(request: HttpRequest, node_id: int) -> HttpResponse:
     return form_response(
         request, form, save=partial(services.option_create, actor=request.user, node=node),
         success_message=lambda option: f"Answer “{option.label}” added to “{node.text}”.",
-        redirect_to=_node_url(version, node),
+        redirect_to=lambda option: _after_answer(version, node, option, form),
         template="triage/option_form.html", context={"version": version, "node": node, "option": None},
     )
 
@@ -144,7 +165,8 @@ def option_edit(request: HttpRequest, option_id: int) -> HttpResponse:
                       workgroup=request.workgroup)
     return form_response(
         request, form, save=partial(services.option_update, actor=request.user, option=option),
-        success_message=lambda option: f"Answer “{option.label}” saved.", redirect_to=_node_url(version, node),
+        success_message=lambda option: f"Answer “{option.label}” saved.",
+        redirect_to=lambda option: _after_answer(version, node, option, form),
         template="triage/option_form.html", context={"version": version, "node": node, "option": saved},
     )
 

@@ -15,6 +15,7 @@ from toolkit.views.shortcuts import render_form_page
 from triage import engine, selectors, services
 from triage.forms import ProtocolForm
 from triage.views.lookups import get_protocol, get_version
+from triage.views.workflow import signoff_context
 
 PROTOCOLS_PER_PAGE = 25
 VERSIONS_PER_PAGE = 25
@@ -91,6 +92,18 @@ def version_detail(request: HttpRequest, protocol_version_id: int) -> HttpRespon
     _with_badges([version])
     contents = selectors.version_contents(version)
     problems = engine.validate(contents.tree)
+    breaches = engine.breaches(contents.tree)
+    # Drafts list why "Submit for review" is disabled; other statuses have nothing to submit.
+    blockers = selectors.submit_blockers(version=version, tree=contents.tree) if version.is_editable else []
+    # Steps grouped by the line whose calls reach them, each group in the tree's own order.
+    reach = engine.lines_reaching(contents.tree)
+    group_order = {("911",): 0, ("988",): 1, ("",): 2, ("911", "988"): 3, (): 4}
+    group_names = {("911",): "Calls arriving on 911", ("988",): "Calls arriving on 988", ("",): "",
+                   ("911", "988"): "Steps both lines reach", (): "Steps no first question reaches yet"}
+    nodes = sorted(contents.nodes, key=lambda node: (group_order.get(reach.get(node.key, ()), 5),
+                                                     not node.is_root, node.order, node.pk))
+    for node in nodes:
+        node.group = group_names.get(reach.get(node.key, ()), "")
     for node in contents.nodes:
         for option in node.options.all():  # "Weapon present: yes" badges
             option.criteria_badges = [(contents.criteria.get(key, key), value)
@@ -100,9 +113,14 @@ def version_detail(request: HttpRequest, protocol_version_id: int) -> HttpRespon
         "protocol": version.protocol,
         "problems": problems,
         "errors": engine.errors_of(problems),
-        "nodes": contents.nodes,
+        "blockers": blockers,
+        "rule_count": len(contents.tree.rules),
+        "broken_rule_count": len({breach.rule_index for breach in breaches}),
+        "broken_path_count": len({id(breach.evaluation) for breach in breaches}),
+        "nodes": nodes,
         "risk_levels": contents.risk_levels,
         "in_force": selectors.version_in_force(protocol=version.protocol) == version,
         "can_edit": version.is_editable and membership_allows(request.membership, Action.EDIT_TRIAGE),
+        **signoff_context(request, version),  # "signoff" and "signatory_form" (triage/_version_actions.html)
     }
     return render(request, "triage/version_detail.html", context)

@@ -141,24 +141,44 @@ def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
     return render(request, "triage/scenario_confirm_delete.html", {"scenario": scenario, "version": version})
 
 
-def _matrix_rows(tree: engine.Tree, rows: list[engine.MatrixRow]) -> list[dict]:
-    """Paths that settle the criteria alike and end in the same outcome share one line, sorted by route then level.
+def _code_systems(rows: list[engine.MatrixRow]) -> list[str]:
+    """The partner systems outcomes carry codes for, in the order they first appear: one column each."""
+    systems: list[str] = []
+    for row in rows:
+        for system, _ in row.codes:
+            if system not in systems:
+                systems.append(system)
+    return systems
+
+
+def _matrix_rows(tree: engine.Tree, rows: list[engine.MatrixRow], systems: list[str]) -> list[dict]:
+    """Paths that settle the criteria alike and end in the same outcome share one line, sorted by the line the call
+    arrived on, then route, then level.
 
     Row numbers are the engine's (contradictions cite them); a line lists the numbers of the paths it stands for.
     """
+    line_order = {value: index for index, value in enumerate(engine.LINES)}
     route_order = {value: index for index, value in enumerate(Route.values)}
     level_order = {level.key: index for index, level in enumerate(tree.risk_levels)}
     level_names = {level.key: level.name for level in tree.risk_levels}
     lines: dict[tuple, dict] = {}
     for index, row in enumerate(rows):
         cells = tuple(row.values.get(key) for key in tree.criteria)
-        line = lines.setdefault((cells, row.route, row.risk_level, row.outcome), {
-            "cells": cells, "route": _route_label(row.route), "level": level_names.get(row.risk_level, "—"),
-            "outcome": row.outcome, "numbers": [], "paths": [],
-            "sort": (route_order.get(row.route, len(route_order)), level_order.get(row.risk_level, len(level_order))),
+        codes = {}
+        for system, code in row.codes:
+            codes.setdefault(system, []).append(code)
+        line = lines.setdefault((row.line, cells, row.route, row.risk_level, row.outcome), {
+            "line": engine.line_label(row.line), "cells": cells, "route": _route_label(row.route),
+            "level": level_names.get(row.risk_level, "—"), "outcome": row.outcome, "numbers": [], "paths": [],
+            "codes": [", ".join(codes.get(system, ())) for system in systems], "broken_rules": [],
+            "sort": (line_order.get(row.line, len(line_order)), route_order.get(row.route, len(route_order)),
+                     level_order.get(row.risk_level, len(level_order))),
         })
         line["numbers"].append(index + 1)
         line["paths"].append(" → ".join(row.path))
+        for name in row.broken_rules:
+            if name not in line["broken_rules"]:
+                line["broken_rules"].append(name)
     return sorted(lines.values(), key=lambda line: (line["sort"], line["numbers"][0]))
 
 
@@ -174,12 +194,16 @@ def matrix(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
         for c in contradictions
     ]
     flagged = {n + 1 for c in contradictions for n in c.rows}
-    lines = _matrix_rows(tree, rows)
+    systems = _code_systems(rows)
+    lines = _matrix_rows(tree, rows, systems)
     for line in lines:
-        line["flagged"] = bool(flagged.intersection(line["numbers"]))
+        line["flagged"] = bool(flagged.intersection(line["numbers"])) or bool(line["broken_rules"])
     context = {
         "version": version,
         "criteria": list(tree.criteria.values()),
+        "systems": systems,
+        "colspan": len(tree.criteria) + 4 + len(systems),  # group headings span the whole table
+        "rule_flags": sum(1 for line in lines if line["broken_rules"]),
         "lines": lines,
         "path_count": len(rows),
         "contradictions": contradiction_rows,
