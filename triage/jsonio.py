@@ -3,6 +3,7 @@
 A file carries keys, never database ids, so nothing in it can point at another workgroup's rows.
 ``parse`` reads untrusted bytes into an ``engine.Tree`` and a list of readable errors without
 writing anything; ``import_protocol`` writes a new protocol (a v1 draft) only from a clean parse.
+Exports are schema_version 2 (entry lines, partners' codes, safety rules); version-1 files still import.
 
 Text goes through the one normaliser (``toolkit.text``) on the way in: Word's line breaks become
 newlines (spaces in one-line fields such as names, questions and answers); other control characters
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     from toolkit.models import User, Workgroup
 
 SCHEMA_ID = "crisis-interop-toolkit/triage-protocol"
-SCHEMA_VERSION = 1
-SUPPORTED_SCHEMA_VERSIONS = (1,)
+SCHEMA_VERSION = 2
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 20  # the schema itself needs 6 levels; anything deeper is not a protocol
@@ -39,6 +40,8 @@ MAX_OPTIONS = 20
 MAX_RISK_LEVELS = 20
 MAX_CRITERIA = 50
 MAX_SCENARIOS = 200
+MAX_CODES = 20  # per outcome
+MAX_RULES = 50
 
 MSG_FILE_HAS_ERRORS = "The file has {count} problem(s); nothing was imported."
 
@@ -51,7 +54,8 @@ class ParsedProtocol:
     name: str = ""
     description: str = ""
     tree: engine.Tree | None = None
-    scenarios: tuple = ()  # (name, answers, expected risk level, expected route), as services.write_tree takes
+    # (name, answers, expected risk level, expected route, line), as services.write_tree takes
+    scenarios: tuple = ()
     errors: list[str] = field(default_factory=list)
     change_summary: str = ""
 
@@ -64,7 +68,7 @@ class ParsedProtocol:
 
 
 def export_version(version: ProtocolVersion) -> dict[str, Any]:
-    """The version as a schema-1 document (keys only, no database ids)."""
+    """The version as a schema-2 document (keys only, no database ids; lists in their stored order)."""
     from triage.selectors import tree_for_version
 
     tree = tree_for_version(version)
@@ -89,12 +93,19 @@ def export_version(version: ProtocolVersion) -> dict[str, Any]:
         "nodes": [
             {"key": node.key, "kind": node.kind, "text": node.text, "guidance": node.guidance, "root": node.root,
              "options": [{"label": o.label, "next": o.next, "criteria": dict(o.criteria)} for o in node.options],
-             "risk_level": node.risk_level, "route": node.route, "actions": node.actions}
+             "risk_level": node.risk_level, "route": node.route, "actions": node.actions, "line": node.line,
+             "codes": [{"system": system, "code": code} for system, code in node.codes]}
             for node in tree.nodes.values()
+        ],
+        "rules": [
+            {"name": rule.name, "kind": rule.kind, "when": dict(rule.when), "line": rule.line,
+             "levels": list(rule.levels), "routes": list(rule.routes), "criterion": rule.criterion,
+             "criterion_yes": rule.criterion_yes}
+            for rule in tree.rules
         ],
         "scenarios": [
             {"name": s.name, "answers": s.answers, "expected_risk_level": s.expected_risk_level,
-             "expected_route": s.expected_route}
+             "expected_route": s.expected_route, "line": s.line}
             for s in version.scenarios.order_by("name", "pk")
         ],
     }
@@ -187,20 +198,31 @@ class _Reader:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.schema_version = SCHEMA_VERSION
+
+    def fields(self, optional: tuple[str, ...], added_in_2: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """obj()'s optional fields for this file's schema_version; fields of version 2 are unknown in version 1."""
+        if self.schema_version >= 2:
+            return {"optional": optional + added_in_2}
+        return {"optional": optional, "newer": added_in_2}
 
     def error(self, message: str) -> None:
         self.errors.append(message)
         if len(self.errors) >= MAX_ERRORS:
             raise _TooManyErrors
 
-    def obj(self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict | None:
+    def obj(self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = (),
+            newer: tuple[str, ...] = ()) -> dict | None:
         if value is _MISSING:  # already reported by the enclosing object
             return None
         if not isinstance(value, dict):
             self.error(f"{path} must be an object, not {_kind(value)}.")
             return None
         for key in value:
-            if key not in required and key not in optional:
+            if key in newer:
+                self.error(f"{path} has an unknown field “{key}” in schema_version {self.schema_version} "
+                           "(it was added in schema_version 2).")
+            elif key not in required and key not in optional:
                 self.error(f"{path} has an unknown field “{_q(key)}”.")
         for key in required:
             if key not in value:
@@ -252,6 +274,21 @@ class _Reader:
             self.error(f"{path}.{key} must be true or false, not {_kind(value)}.")
             return False
         return value
+
+    def listed(self, data: dict, key: str, path: str, allowed: list[str] | set[str], not_allowed: str,
+               limit: int) -> tuple[str, ...]:
+        """A list of strings, each one of ``allowed`` (``not_allowed`` ends the message when one is not), none twice."""
+        where = f"{path}.{key}"
+        values = []
+        for i, value in enumerate(self.items(data.get(key, []), where, limit)):
+            if not isinstance(value, str):
+                self.error(f"{where}[{i}] must be a string, not {_kind(value)}.")
+            elif value not in allowed:
+                self.error(f"{where}[{i}] “{_q(value)}” {not_allowed}")
+            else:
+                values.append(value)
+        self.unique(values, where, "value")
+        return tuple(values)
 
     def unique(self, keys: list[str], path: str, what: str, *, fold: bool = False) -> None:
         seen: set[str] = set()
@@ -307,6 +344,7 @@ def parse(data: bytes) -> ParsedProtocol:
 
 _TOP = ("schema", "schema_version", "protocol", "version", "risk_levels", "criteria", "nodes")
 _ROUTES = list(Route.values)
+_LINES = list(engine.LINES)
 
 
 def _read_document(r: _Reader, document: Any, parsed: ParsedProtocol) -> None:
@@ -321,7 +359,8 @@ def _read_document(r: _Reader, document: Any, parsed: ParsedProtocol) -> None:
         r.error(f"schema_version {json.dumps(version_number)[:20]} is not supported; this toolkit reads "
                 f"schema_version {', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))}.")
         return
-    r.obj(document, "The file", _TOP, ("scenarios",))
+    r.schema_version = version_number
+    r.obj(document, "The file", _TOP, **r.fields(("scenarios",), ("rules",)))
 
     protocol = r.obj(document.get("protocol", _MISSING), "protocol", ("name",), ("description",))
     if protocol is not None:
@@ -339,15 +378,23 @@ def _read_document(r: _Reader, document: Any, parsed: ParsedProtocol) -> None:
 
     levels = _read_risk_levels(r, document.get("risk_levels", []))
     criteria = _read_criteria(r, document.get("criteria", []))
-    nodes = _read_nodes(r, document.get("nodes", []), {level.key for level in levels})
+    level_keys = {level.key for level in levels}
+    nodes = _read_nodes(r, document.get("nodes", []), level_keys)
+    rules = _read_rules(r, document.get("rules", []) if version_number >= 2 else [], criteria, level_keys)
     if r.errors:
         return
     tree = engine.Tree(nodes={node.key: node for node in nodes}, risk_levels=tuple(levels), criteria=criteria,
-                       reassessment_guidance=guidance)
+                       reassessment_guidance=guidance, rules=tuple(rules))
     parsed.scenarios = _read_scenarios(r, document.get("scenarios", []), tree)
+    # The engine names a safety rule by its name; the file's readers need its place as well.
+    rule_paths = [(f"The safety rule “{rule.name}” ", f"rules[{i}]") for i, rule in enumerate(rules)]
     for problem in engine.errors_of(engine.validate(tree)):
-        where = f" (node “{problem.node}”)" if problem.node else ""
-        r.error(f"{problem.message}{where}")
+        matches = [(len(prefix), path) for prefix, path in rule_paths if problem.message.startswith(prefix)]
+        if matches:
+            r.error(f"{max(matches)[1]}: {problem.message}")
+        else:
+            where = f" (node “{problem.node}”)" if problem.node else ""
+            r.error(f"{problem.message}{where}")
     parsed.tree = tree
 
 
@@ -390,19 +437,24 @@ def _read_nodes(r: _Reader, value: Any, level_keys: set[str]) -> list[engine.Nod
     for i, item in enumerate(r.items(value, "nodes", MAX_NODES)):
         path = f"nodes[{i}]"
         data = r.obj(item, path, ("key", "kind", "text"),
-                     ("guidance", "root", "options", "risk_level", "route", "actions"))
+                     **r.fields(("guidance", "root", "options", "risk_level", "route", "actions"), ("line", "codes")))
         if data is None:
             continue
         kind = r.choice(data, "kind", path, list(NodeKind.values))
         risk_level = r.slug(data, "risk_level", path, 40, blank=True)
         if risk_level and risk_level not in level_keys:
             r.error(f"{path}.risk_level “{_q(risk_level)}” is not the key of one of the risk_levels.")
+        root = r.boolean(data, "root", path)
+        line = r.choice(data, "line", path, _LINES, blank=True)
+        if line in _LINES and not root:
+            r.error(f"{path}.line is only for a first question (“root”: true); leave it empty on other nodes.")
         nodes.append(engine.NodeSpec(
             key=r.slug(data, "key", path, 60), kind=kind, text=r.text(data, "text", path, 300, blank=False),
-            guidance=r.text(data, "guidance", path, 10_000, multiline=True), root=r.boolean(data, "root", path),
+            guidance=r.text(data, "guidance", path, 10_000, multiline=True), root=root,
             options=tuple(_read_options(r, data.get("options", []), path)), risk_level=risk_level,
             route=r.choice(data, "route", path, _ROUTES, blank=True),
-            actions=r.text(data, "actions", path, 10_000, multiline=True),
+            actions=r.text(data, "actions", path, 10_000, multiline=True), line=line,
+            codes=_read_codes(r, data.get("codes", []), path, kind),
         ))
     r.unique([node.key for node in nodes], "nodes", "key")
     return nodes
@@ -429,12 +481,72 @@ def _read_options(r: _Reader, value: Any, node_path: str) -> list[engine.OptionS
     return options
 
 
+def _read_codes(r: _Reader, value: Any, node_path: str, kind: str) -> tuple[tuple[str, str], ...]:
+    """An outcome's codes in partners' systems: [{"system", "code"}], in the order given, no pair twice."""
+    path = f"{node_path}.codes"
+    items = r.items(value, path, MAX_CODES)
+    if items and kind == engine.QUESTION:
+        r.error(f"{path}: only outcomes carry codes; this node is a question.")
+        return ()
+    codes: list[tuple[str, str]] = []
+    for i, item in enumerate(items):
+        where = f"{path}[{i}]"
+        data = r.obj(item, where, ("system", "code"))
+        if data is None:
+            continue
+        pair = (r.text(data, "system", where, 120, blank=False).strip(),
+                r.text(data, "code", where, 60, blank=False).strip())
+        if ":" in pair[0]:  # the outcome editor writes "system: code" lines and splits at the first colon
+            r.error(f"{where}.system “{_q(pair[0])}” must not contain a colon.")
+        if all(pair) and pair in codes:
+            r.error(f"{where}: the code “{_q(pair[1])}” of “{_q(pair[0])}” is listed twice.")
+        codes.append(pair)
+    return tuple(codes)
+
+
+def _read_rules(r: _Reader, value: Any, criteria: dict[str, str], level_keys: set[str]) -> list[engine.RuleSpec]:
+    """Safety rules: field checks here, with their paths; what a rule means is checked by the engine (validate)."""
+    rules = []
+    for i, item in enumerate(r.items(value, "rules", MAX_RULES)):
+        path = f"rules[{i}]"
+        data = r.obj(item, path, ("name", "kind"),
+                     ("when", "line", "levels", "routes", "criterion", "criterion_yes"))
+        if data is None:
+            continue
+        name = r.text(data, "name", path, 200, blank=False).strip()
+        kind = r.choice(data, "kind", path, list(engine.RULE_KINDS))
+        when: dict[str, bool] = {}
+        raw = data.get("when", {})
+        if not isinstance(raw, dict):
+            r.error(f"{path}.when must be an object, not {_kind(raw)}.")
+            raw = {}
+        for key, flag in raw.items():
+            if not isinstance(flag, bool):
+                r.error(f"{path}.when.{_q(key)} must be true or false, not {_kind(flag)}.")
+            elif key not in criteria:
+                r.error(f"{path}.when names “{_q(key)}”, which is not the key of one of the criteria.")
+            else:
+                when[key] = flag
+        line = r.choice(data, "line", path, _LINES, blank=True)
+        levels = r.listed(data, "levels", path, level_keys, "is not the key of one of the risk_levels.",
+                          MAX_RISK_LEVELS)
+        routes = r.listed(data, "routes", path, _ROUTES, f"must be one of: {', '.join(_ROUTES)}.", len(_ROUTES))
+        criterion = r.slug(data, "criterion", path, 40, blank=True)
+        if criterion and criterion not in criteria:
+            r.error(f"{path}.criterion “{_q(criterion)}” is not the key of one of the criteria.")
+        rules.append(engine.RuleSpec(name=name, kind=kind, when=when, line=line, levels=levels, routes=routes,
+                                     criterion=criterion, criterion_yes=r.boolean(data, "criterion_yes", path)))
+    r.unique([rule.name for rule in rules], "rules", "name", fold=True)
+    return rules
+
+
 def _read_scenarios(r: _Reader, value: Any, tree: engine.Tree) -> tuple:
     level_keys = {level.key for level in tree.risk_levels}
     scenarios, names = [], []
     for i, item in enumerate(r.items(value, "scenarios", MAX_SCENARIOS)):
         path = f"scenarios[{i}]"
-        data = r.obj(item, path, ("name", "answers", "expected_risk_level", "expected_route"))
+        data = r.obj(item, path, ("name", "answers", "expected_risk_level", "expected_route"),
+                     **r.fields((), ("line",)))
         if data is None:
             continue
         name = r.text(data, "name", path, 200, blank=False).strip()
@@ -453,11 +565,15 @@ def _read_scenarios(r: _Reader, value: Any, tree: engine.Tree) -> tuple:
                 r.error(f"{path}.answers.{_q(key)} must be a string, not {_kind(label)}.")
             elif not any(o.label.strip().casefold() == label.strip().casefold() for o in node.options):
                 r.error(f"{path}.answers.{_q(key)} “{_q(label)}” is not one of the answers to “{node.text}”.")
-        level = r.slug(data, "expected_risk_level", path, 40)
+        level = r.slug(data, "expected_risk_level", path, 40, blank=True)
         if level and level not in level_keys:
             r.error(f"{path}.expected_risk_level “{_q(level)}” is not the key of one of the risk_levels.")
         route = r.choice(data, "expected_route", path, _ROUTES)
-        scenarios.append((name, dict(answers), level, route))
+        # Only a call outside the protocol (a fire, a crime) ends without a risk level.
+        if data.get("expected_risk_level") == "" and route in _ROUTES and route != engine.OUT_OF_SCOPE:
+            r.error(f"{path}.expected_risk_level must not be empty unless expected_route is “{engine.OUT_OF_SCOPE}”.")
+        line = r.choice(data, "line", path, _LINES, blank=True)
+        scenarios.append((name, dict(answers), level, route, line))
     r.unique(names, "scenarios", "name", fold=True)
     return tuple(scenarios)
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from triage import jsonio, services
-from triage.defaults import EXAMPLE_SCENARIOS
-from triage.models import Node, Protocol, ProtocolVersion, Scenario, VersionStatus
+from triage.defaults import EXAMPLE_SCENARIOS, default_tree
+from triage.models import Node, Protocol, ProtocolVersion, SafetyRule, Scenario, VersionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,8 @@ def test_a_member_imports_a_file_as_a_new_draft_and_lands_on_it(client, member, 
     protocol = Protocol.objects.get(name="Riverbend Call Triage (imported)")
     new_version = protocol.versions.get()
     assert (new_version.number, new_version.status) == (1, VersionStatus.DRAFT)
-    assert new_version.nodes.count() == 29 and new_version.scenarios.count() == len(EXAMPLE_SCENARIOS)
+    assert new_version.nodes.count() == len(default_tree().nodes)
+    assert new_version.scenarios.count() == len(EXAMPLE_SCENARIOS)
     assert response.status_code == 302
     assert response["Location"] == url("version-detail", workgroup, protocol_version_id=new_version.pk)
     messages = [str(m) for m in response.wsgi_request._messages]
@@ -124,9 +125,31 @@ def test_an_outsider_gets_404_for_the_import(client, outsider, workgroup, file_b
     assert counts() == before
 
 
+def test_codes_rules_and_entry_lines_survive_a_download_and_an_upload(client, coordinator, workgroup, version):
+    outcome = version.nodes.filter(kind="outcome").order_by("order").first()
+    outcome.codes = [{"system": "Riverbend PSAP CAD disposition", "code": "BH-1"}]
+    outcome.save()
+    criterion = version.criteria.order_by("order").first().key
+    SafetyRule.objects.create(workgroup=workgroup, version=version, name="Shared rule for the round trip",
+                              kind="route_only_when", when={criterion: True}, routes=["988_to_911"], order=99)
+    client.force_login(coordinator)
+    downloaded = client.get(url("export-json", workgroup, protocol_version_id=version.pk)).content
+    assert json.loads(downloaded)["schema_version"] == 2
+    assert upload(client, workgroup, downloaded, name="Shared copy").status_code == 302
+    copy = Protocol.objects.get(name="Shared copy").versions.get()
+    assert copy.nodes.get(key=outcome.key).codes == outcome.codes
+    assert list(copy.rules.values_list("name", flat=True)) == list(version.rules.values_list("name", flat=True))
+    assert sorted(copy.nodes.filter(is_root=True).values_list("entry_line", flat=True)) == sorted(
+        version.nodes.filter(is_root=True).values_list("entry_line", flat=True))
+    document = json.loads(jsonio.dumps(copy))
+    document["protocol"]["name"] = "Riverbend Call Triage"
+    assert document == json.loads(downloaded)
+
+
 def test_a_broken_file_is_listed_with_status_400_and_nothing_is_kept(client, member, workgroup, file_bytes):
     document = json.loads(file_bytes)
-    document["nodes"][3]["options"][1]["next"] = 7
+    index = next(i for i, node in enumerate(document["nodes"]) if len(node["options"]) > 1)
+    document["nodes"][index]["options"][1]["next"] = 7
     document["id"] = 12
     document["scenarios"][0]["answers"]["ghost"] = "Yes"
     client.force_login(member)
@@ -135,7 +158,7 @@ def test_a_broken_file_is_listed_with_status_400_and_nothing_is_kept(client, mem
     assert response.status_code == 400
     body = response.content.decode()
     assert "nothing was stored" in body
-    assert "nodes[3].options[1].next must be a string, not a number." in body
+    assert f"nodes[{index}].options[1].next must be a string, not a number." in body
     assert "The file has an unknown field “id”." in body
     assert counts() == before
 
