@@ -57,7 +57,11 @@ ROUTE_FUNCTIONS = {
     "911_to_988": "transfer-911-988",
     "988_to_911": "transfer-988-911",
     "ems_le_with_bh": "dispatch-ems-police",
+    "ems": "dispatch-ems-police",
+    "law_enforcement": "dispatch-ems-police",
+    "co_response": "dispatch-ems-police",
     "referral": "follow-up",
+    # Tribal or other local responders and calls outside the protocol have no default function of their own.
 }
 
 # Clauses of these library categories are the data-sharing terms; these variables are their key figures.
@@ -197,6 +201,7 @@ def decision_points(matrix, raci_lines, parties: list[PacketParty], criteria=())
         line = by_key.get(function_key) if function_key else None
         if line is None:
             note = ("No route yet." if not row.route
+                    else "Outside the protocol: handled as its usual call type." if row.route == "out_of_scope"
                     else "No interoperability function of the partner map covers this route.")
             points.append(DecisionPoint(row, "", "", note, facts))
             continue

@@ -1,5 +1,6 @@
-"""Measure the triage pages: the default protocol (16 questions, 13 outcomes, 53 answer paths), and a workgroup
-with many protocols and a protocol with many versions (list pages, dashboard card); prints figures.
+"""Measure the triage pages: the default protocol (a first question for 911 and one for 988, its safety rules and
+example scenarios; the figures are printed), and a workgroup with many protocols and a protocol with many
+versions (list pages, dashboard card); prints figures.
 
     DJANGO_ENV=test .venv/bin/python bench/bench_triage.py [--protocols 100] [--versions 40] [--iterations 10]
 
@@ -39,15 +40,32 @@ def main() -> None:
         client.force_login(coordinator)
         base = f"/w/bench/triage/versions/{version.pk}"
         n = args.iterations
-        print(f"database: {connection.vendor}")
-        measure("GET version page", lambda: client.get(f"{base}/"), n)
-        measure("GET scenarios (8)", lambda: client.get(f"{base}/scenarios/"), n)
-        measure("GET decision-point matrix", lambda: client.get(f"{base}/matrix/"), n)
-        measure("GET simulator, 6 answers deep", lambda: client.get(f"{base}/simulate/", {"path": "1.1.1.0.0.0"}), n)
-        measure("GET diagram.svg (Graphviz)", lambda: client.get(f"{base}/diagram.svg"), n)
-        measure("GET export.json", lambda: client.get(f"{base}/export.json"), n)
         tree = tree_for_version(version)
-        measure("validate + matrix (pure)", lambda: (engine.validate(tree), engine.decision_matrix(tree)), n)
+        paths = engine.paths(tree)
+        kinds = [node.kind for node in tree.nodes.values()]
+        print(f"database: {connection.vendor}")
+        print(f"default protocol: {kinds.count(engine.QUESTION)} questions, {kinds.count(engine.OUTCOME)} outcomes, "
+              f"{len(paths)} answer paths, {len(tree.rules)} safety rules, {len(EXAMPLE_SCENARIOS)} scenarios")
+
+        def get(url: str, params: dict | None = None):
+            response = client.get(url, params or {})
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        # The simulator at the end of the longest answer path (the index of each answer chosen, from its line's start).
+        deepest = max(paths, key=lambda evaluation: len(evaluation.steps))
+        simulated = {"line": deepest.line,
+                     "path": ".".join(str(step.node.options.index(step.answer)) for step in deepest.steps)}
+        measure("GET version page", lambda: get(f"{base}/"), n)
+        measure(f"GET scenarios ({len(EXAMPLE_SCENARIOS)})", lambda: get(f"{base}/scenarios/"), n)
+        measure("GET decision-point matrix", lambda: get(f"{base}/matrix/"), n)
+        measure(f"GET safety rules ({len(tree.rules)})", lambda: get(f"{base}/rules/"), n)
+        measure(f"GET simulator, {len(deepest.steps)} answers deep on {deepest.line}",
+                lambda: get(f"{base}/simulate/", simulated), n)
+        measure("GET diagram.svg (Graphviz)", lambda: get(f"{base}/diagram.svg"), n)
+        measure("GET export.json", lambda: get(f"{base}/export.json"), n)
+        measure("validate + matrix + rules (pure)",
+                lambda: (engine.validate(tree), engine.decision_matrix(tree), engine.breaches(tree)), n)
         data = jsonio.dumps(version).encode()
         measure(f"parse {len(data) // 1024} KB protocol JSON", lambda: jsonio.parse(data), n)
 
@@ -65,11 +83,11 @@ def main() -> None:
                                            created_by=coordinator, change_summary=f"Revision {number}")
         membership = Membership.objects.get(user=coordinator, workgroup=workgroup)
         print(f"{args.protocols} protocols; {args.versions} versions of one of them")
-        measure(f"GET protocol list, page 1 of {-(-args.protocols // 25)}", lambda: client.get("/w/bench/triage/"), n)
+        measure(f"GET protocol list, page 1 of {-(-args.protocols // 25)}", lambda: get("/w/bench/triage/"), n)
         measure(f"GET protocol page ({args.versions} versions)",
-                lambda: client.get(f"/w/bench/triage/protocols/{protocol.pk}/"), n)
+                lambda: get(f"/w/bench/triage/protocols/{protocol.pk}/"), n)
         measure("dashboard card", lambda: dashboard_card(workgroup=workgroup, membership=membership), n)
-        measure("GET dashboard (all cards)", lambda: client.get("/w/bench/"), n)
+        measure("GET dashboard (all cards)", lambda: get("/w/bench/"), n)
 
 
 if __name__ == "__main__":

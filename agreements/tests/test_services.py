@@ -151,11 +151,13 @@ def test_agreements_on_a_protocol_are_flagged_when_a_newer_version_comes_into_fo
     protocol = triage_services.protocol_create(actor=coordinator, workgroup=workgroup, name="Triage",
                                                scenarios=EXAMPLE_SCENARIOS)
     partner = OrganizationFactory(workgroup=workgroup)
+    # Listed once: the new draft below keeps the partners that sign the version it starts from.
+    triage_services.signatory_add(actor=coordinator, version=protocol.versions.get(), organization=partner)
 
     def approve(version):
         triage_services.version_submit(actor=coordinator, version=version)
         triage_services.approval_record(actor=coordinator, version=version, organization=partner,
-                                        approved_on=date(2026, 1, 1))
+                                        approved_on=date(2026, 1, 1), approver_name="Dana Ortiz")
         triage_services.version_approve(actor=coordinator, version=version)
         triage_services.version_put_in_force(actor=coordinator, version=version)
 

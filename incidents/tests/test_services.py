@@ -30,9 +30,11 @@ def report(actor, workgroup, **overrides):
 def in_force(workgroup, coordinator, name="County triage"):
     version = triage_services.protocol_create(actor=coordinator, workgroup=workgroup, name=name,
                                               scenarios=EXAMPLE_SCENARIOS).versions.get()
+    partner = OrganizationFactory(workgroup=workgroup)
+    triage_services.signatory_add(actor=coordinator, version=version, organization=partner)
     triage_services.version_submit(actor=coordinator, version=version)
-    triage_services.approval_record(actor=coordinator, version=version,
-                                    organization=OrganizationFactory(workgroup=workgroup), approved_on=date(2025, 3, 1))
+    triage_services.approval_record(actor=coordinator, version=version, organization=partner,
+                                    approved_on=date(2025, 3, 1), approver_name="Dana Ortiz")
     triage_services.version_approve(actor=coordinator, version=version)
     triage_services.version_put_in_force(actor=coordinator, version=version)
     return version

@@ -22,27 +22,34 @@ from triage.models import (
     Protocol,
     ProtocolVersion,
     RiskLevel,
+    SafetyRule,
     Scenario,
+    Signatory,
 )
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Protocol, ProtocolVersion, RiskLevel, Criterion, Node, Option, Scenario, Approval, InForcePeriod)
+MODELS = (Protocol, ProtocolVersion, RiskLevel, Criterion, Node, Option, Scenario, SafetyRule, Signatory, Approval,
+          InForcePeriod)
 
 
 def _in_force_with_a_new_draft(workgroup, coordinator, name="County triage") -> ProtocolVersion:
     """What the demo seeds: v1 approved by partners and in force, v2 a draft copied from it.
 
-    One approving organization has since left the partner map (its approval keeps the name), so the
-    deletions below exercise triage's rows, not the partner map's own (the partners app tests those).
+    The approving organizations have since left the partner map (their signatory rows and approvals keep the
+    names), so the deletions below exercise triage's rows, not the partner map's own (the partners app tests
+    those).
     """
     v1 = services.protocol_create(actor=coordinator, workgroup=workgroup, name=name,
                                   scenarios=EXAMPLE_SCENARIOS).versions.get()
+    organizations = [OrganizationFactory(workgroup=workgroup, name=f"{name} {partner}")
+                     for partner in ("988 Center", "911 Center")]
+    for organization in organizations:
+        services.signatory_add(actor=coordinator, version=v1, organization=organization)
     services.version_submit(actor=coordinator, version=v1)
-    for partner in ("988 Center", "911 Center"):
-        organization = OrganizationFactory(workgroup=workgroup, name=f"{name} {partner}")
+    for organization in organizations:
         services.approval_record(actor=coordinator, version=v1, organization=organization,
-                                 approved_on=date(2025, 3, 1))
+                                 approved_on=date(2025, 3, 1), approver_name="Dana Ortiz")
         organization.delete()
     services.version_approve(actor=coordinator, version=v1)
     services.version_put_in_force(actor=coordinator, version=v1)
@@ -83,6 +90,8 @@ def test_an_approval_keeps_the_name_of_an_organization_that_left_the_partner_map
     v1 = _in_force_with_a_new_draft(workgroup, coordinator)
 
     assert sorted(v1.approvals.values_list("organization", "organization_name")) == [
+        (None, "County triage 911 Center"), (None, "County triage 988 Center")]
+    assert sorted(v1.signatories.values_list("organization", "organization_name")) == [
         (None, "County triage 911 Center"), (None, "County triage 988 Center")]
 
 

@@ -1,4 +1,4 @@
-"""Every triage page runs the same number of queries for 3 rows as for 30 (protocols, versions, nodes…)."""
+"""Every triage page runs the same number of queries for 3 rows as for 30 (protocols, versions, nodes, rules…)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import Membership
 from triage import services
-from triage.engine import OUTCOME, QUESTION, NodeSpec, OptionSpec, RiskLevelSpec, Tree
+from triage.engine import (
+    OUTCOME,
+    QUESTION,
+    RULE_ROUTE_RECORDS,
+    NodeSpec,
+    OptionSpec,
+    RiskLevelSpec,
+    RuleSpec,
+    Tree,
+)
 from triage.models import Option, Protocol, ProtocolVersion
 from triage.selectors import dashboard_card
 
@@ -22,16 +31,20 @@ LEVEL = RiskLevelSpec("low", "Low", "", "", "", "#009e73")
 
 
 def _chain_tree(questions: int) -> Tree:
-    """A valid tree: ``questions`` questions in a row, each with a "Yes" that ends the call and a "No" onwards."""
+    """A valid tree: ``questions`` questions in a row, each with a "Yes" that ends the call and a "No" onwards,
+    and as many safety rules (each kept on every path: a "Yes" records that the person accepts support)."""
     nodes = {}
     for i in range(questions):
         onwards = f"q{i + 1}" if i + 1 < questions else "end"
         nodes[f"q{i}"] = NodeSpec(key=f"q{i}", kind=QUESTION, text=f"Question {i}?", root=i == 0, options=(
-            OptionSpec(label="Yes", next=f"o{i}"), OptionSpec(label="No", next=onwards)))
+            OptionSpec(label="Yes", next=f"o{i}", criteria={"accepts": True}), OptionSpec(label="No", next=onwards)))
         nodes[f"o{i}"] = NodeSpec(key=f"o{i}", kind=OUTCOME, text=f"Outcome {i}", risk_level="low",
                                   route="988_remote", actions="Support.")
     nodes["end"] = NodeSpec(key="end", kind=OUTCOME, text="Referral", risk_level="low", route="referral")
-    return Tree(nodes=nodes, risk_levels=(LEVEL,), criteria={}, reassessment_guidance="Ask again.")
+    rules = tuple(RuleSpec(f"Rule {i}", RULE_ROUTE_RECORDS, routes=("988_remote",), criterion="accepts",
+                           criterion_yes=True) for i in range(questions))
+    return Tree(nodes=nodes, risk_levels=(LEVEL,), criteria={"accepts": "Accepts support"},
+                reassessment_guidance="Ask again.", rules=rules)
 
 
 def _scenarios(count: int) -> tuple:
@@ -57,6 +70,8 @@ def _version_pages(version: ProtocolVersion) -> list[str]:
     option = Option.objects.filter(node=question).first()
     scenario = version.scenarios.first()
     level = version.risk_levels.first()
+    rule = version.rules.first()
+    signatory = version.signatories.first()
     v = f"{BASE}/versions/{version.pk}"
     return [f"{v}/", f"{v}/scenarios/", f"{v}/matrix/", f"{v}/simulate/", f"{v}/simulate/?path=1.1",
             f"{v}/diagram.svg", f"{v}/export.json", f"{v}/edit/", f"{v}/nodes/new/", f"{v}/risk-levels/new/",
@@ -64,32 +79,47 @@ def _version_pages(version: ProtocolVersion) -> list[str]:
             f"{BASE}/nodes/{question.pk}/delete/",
             f"{BASE}/nodes/{question.pk}/options/new/", f"{BASE}/options/{option.pk}/edit/",
             f"{BASE}/options/{option.pk}/delete/", f"{BASE}/risk-levels/{level.pk}/edit/",
-            f"{BASE}/scenarios/{scenario.pk}/edit/", f"{BASE}/scenarios/{scenario.pk}/delete/"]
+            f"{BASE}/scenarios/{scenario.pk}/edit/", f"{BASE}/scenarios/{scenario.pk}/delete/",
+            f"{v}/rules/", f"{v}/rules/new/", f"{BASE}/rules/{rule.pk}/edit/", f"{BASE}/rules/{rule.pk}/delete/",
+            f"{v}/signatories/{signatory.pk}/remove/"]
 
 
-def test_the_version_pages_cost_the_same_for_3_and_30_questions_and_scenarios(client, workgroup, coordinator):
+def _list_signatories(version, coordinator, count: int) -> None:
+    for i in range(count):
+        organization = OrganizationFactory(workgroup=version.workgroup, name=f"Signatory {version.pk}-{i}")
+        services.signatory_add(actor=coordinator, version=version, organization=organization)
+
+
+def test_the_version_pages_cost_the_same_for_3_and_30_questions_scenarios_rules_and_signatories(
+        client, workgroup, coordinator):
     client.force_login(coordinator)
     small = _version(workgroup, coordinator, questions=3, scenarios=3, name="Small")
     large = _version(workgroup, coordinator, questions=30, scenarios=30, name="Large")
+    _list_signatories(small, coordinator, 3)
+    _list_signatories(large, coordinator, 30)
 
     for few, many in zip(_version_pages(small), _version_pages(large), strict=True):
         assert _count(client, many) == _count(client, few), many
 
 
-def _in_review(version, coordinator, organizations: int):
-    services.version_submit(actor=coordinator, version=version)
-    for i in range(organizations):
+def _in_review(version, coordinator, organizations: int, undecided: int = 0):
+    """Submit the version with ``organizations`` + ``undecided`` partners listed to sign (a new draft already lists
+    its predecessor's), and record the approval of all but the ``undecided`` ones."""
+    for i in range(version.signatories.count(), organizations + undecided):
         organization = OrganizationFactory(workgroup=version.workgroup, name=f"Partner {version.pk}-{i}")
-        services.approval_record(actor=coordinator, version=version, organization=organization,
-                                 approved_on=date(2025, 3, 1))
+        services.signatory_add(actor=coordinator, version=version, organization=organization)
+    services.version_submit(actor=coordinator, version=version)
+    for signatory in version.signatories.select_related("organization").order_by("order")[:organizations]:
+        services.approval_record(actor=coordinator, version=version, organization=signatory.organization,
+                                 approved_on=date(2025, 3, 1), approver_name=f"Approver {signatory.order}")
 
 
 def test_the_approval_pages_cost_the_same_for_3_and_30_approvals(client, workgroup, coordinator):
     client.force_login(coordinator)
     small = _version(workgroup, coordinator, questions=3, name="Small")
     large = _version(workgroup, coordinator, questions=3, name="Large")
-    _in_review(small, coordinator, 3)
-    _in_review(large, coordinator, 30)
+    _in_review(small, coordinator, 3, undecided=2)  # the form still offers the undecided partners
+    _in_review(large, coordinator, 30, undecided=20)
 
     for page in ("", "approvals/new/"):
         few = _count(client, f"{BASE}/versions/{small.pk}/{page}")

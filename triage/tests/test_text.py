@@ -16,7 +16,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from triage import diagram, engine, jsonio, services
-from triage.defaults import EXAMPLE_SCENARIOS
+from triage.defaults import EXAMPLE_SCENARIOS, NODES
 from triage.models import Node, Option, Protocol, ProtocolVersion, RiskLevel
 from triage.tests.test_diagram import SVG, requires_dot
 
@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db
 
 BASE = "/w/riverbend/triage"
 UNKEEPABLE = ["\x0b", "\x01", "\x1b"]  # Word's line break, and two control characters XML forbids
+# A question inside the tree (not a first question), whose answers a scenario names: lethal-means counseling on 988.
+KEY = "988-means"
+TEXT = next(node.text for node in NODES if node.key == KEY)
+MEANS_SCENARIO = next(s for s in EXAMPLE_SCENARIOS if KEY in s[1])
 
 
 @pytest.fixture
@@ -45,7 +49,9 @@ def _document(version) -> dict:
 
 
 def test_a_lone_surrogate_in_an_imported_file_is_refused_with_where_it_is(client, member, version):
-    text = jsonio.dumps(version).replace("Who is calling?", "Who is \\ud800calling?")  # the JSON escape
+    text = jsonio.dumps(version)
+    assert text.count(TEXT) == 1
+    text = text.replace(TEXT, TEXT.replace("will the person", "will the \\ud800person"))  # the JSON escape
     client.force_login(member)
     before = Protocol.objects.count(), Node.objects.count()
 
@@ -54,7 +60,7 @@ def test_a_lone_surrogate_in_an_imported_file_is_refused_with_where_it_is(client
     assert response.status_code == 400
     page = response.content.decode()
     assert "nothing was stored" in page
-    index = [n["key"] for n in _document(version)["nodes"]].index("caller")
+    index = [n["key"] for n in _document(version)["nodes"]].index(KEY)
     assert f"nodes[{index}].text: This text contains a broken character (U+D800" in page
     assert (Protocol.objects.count(), Node.objects.count()) == before
 
@@ -88,23 +94,26 @@ def test_a_surrogate_in_a_name_of_the_file_never_reaches_the_page(client, member
 def test_words_line_breaks_in_an_imported_file_become_spaces_in_one_line_fields_and_newlines_elsewhere(
         client, member, version):
     document = _document(version)
-    node = next(n for n in document["nodes"] if n["key"] == "caller")
-    node["text"] = "Who is\x0bcalling?"
+    node = next(n for n in document["nodes"] if n["key"] == KEY)
+    node["text"] = "Will the means\x0bbe put away?"
     node["guidance"] = "Listen.\x0bThen ask."
     node["options"][0]["label"] = node["options"][0]["label"].replace(" ", "\x0b", 1)
+    named = 0
     for scenario in document["scenarios"]:  # the scenarios name the answer as it was typed
-        if "caller" in scenario["answers"]:
-            scenario["answers"]["caller"] = scenario["answers"]["caller"].replace(
-                node["options"][0]["label"].replace("\x0b", " "), node["options"][0]["label"])
+        if scenario["answers"].get(KEY) == node["options"][0]["label"].replace("\x0b", " "):
+            scenario["answers"][KEY] = node["options"][0]["label"]
+            named += 1
+    assert named  # a scenario goes through the changed answer, so the import checks it still matches
     client.force_login(member)
 
     response = _upload(client, json.dumps(document).encode())
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    imported = Node.objects.exclude(version=version).get(key="caller")
-    assert imported.text == "Who is calling?"
+    imported = Node.objects.exclude(version=version).get(key=KEY)
+    assert imported.text == "Will the means be put away?"
     assert imported.guidance == "Listen.\nThen ask."
-    assert "\x0b" not in imported.options.order_by("order").first().label
+    label = imported.options.order_by("order").first().label
+    assert "\x0b" not in label and label == MEANS_SCENARIO[1][KEY]
 
 
 # --- Renderers: rows stored before the normaliser -------------------------------------------------------
@@ -112,10 +121,9 @@ def test_words_line_breaks_in_an_imported_file_become_spaces_in_one_line_fields_
 
 def _poison(version: ProtocolVersion, char: str) -> None:
     """Write the character straight into the database, the way older rows may hold it."""
-    Node.objects.filter(version=version, key="caller").update(text=f"Who is{char}calling?",
-                                                              guidance=f"Listen{char}first.")
+    Node.objects.filter(version=version, key=KEY).update(text=f"Means put{char}away?", guidance=f"Listen{char}first.")
     # At the end of the answers, so the scenarios that name them still match once the character is gone.
-    Option.objects.filter(node__version=version, node__key="caller").update(label=Concat(F("label"), Value(char)))
+    Option.objects.filter(node__version=version, node__key=KEY).update(label=Concat(F("label"), Value(char)))
     RiskLevel.objects.filter(version=version, key="low").update(name=f"Low{char}risk", description=f"a{char}b")
     Protocol.objects.filter(pk=version.protocol_id).update(name=f"County{char}triage")
 
@@ -131,7 +139,7 @@ def test_the_diagram_is_valid_svg_whatever_older_rows_hold(client, viewer, versi
     assert response.status_code == 200
     svg = response.content.decode()
     texts = " ".join(" ".join(e.itertext()) for e in ET.fromstring(svg).iter(f"{SVG}text"))  # noqa: S314
-    assert "Who is" in texts and "calling?" in texts and "Low" in texts
+    assert "Means put" in texts and "away?" in texts and "Low" in texts
     assert "Graphviz could not draw" not in svg
 
 
@@ -162,9 +170,12 @@ def test_the_json_export_is_valid_and_imports_again_whatever_older_rows_hold(cli
 
     assert response.status_code == 200
     document = json.loads(response.content)
-    caller = next(n for n in document["nodes"] if n["key"] == "caller")
+    means = next(n for n in document["nodes"] if n["key"] == KEY)
     # Word's line break is a line break; the others are dropped.
-    assert caller["text"] == ("Who is\ncalling?" if char == "\x0b" else "Who iscalling?")
+    assert means["text"] == ("Means put\naway?" if char == "\x0b" else "Means putaway?")
+    # The answers keep their wording, so the scenario that names one still matches.
+    labels = [o["label"].strip() for o in means["options"]]
+    assert labels == [o.label for o in next(n for n in NODES if n.key == KEY).options]
     assert char not in json.dumps(document, ensure_ascii=False)
     parsed = jsonio.parse(response.content)
     assert parsed.ok, parsed.errors
@@ -182,8 +193,11 @@ def test_the_pages_show_older_rows_without_a_server_error(client, viewer, versio
     client.force_login(viewer)
     for page in ("", f"protocols/{version.protocol_id}/", f"versions/{version.pk}/",
                  f"versions/{version.pk}/scenarios/", f"versions/{version.pk}/matrix/",
-                 f"versions/{version.pk}/simulate/", f"versions/{version.pk}/simulate/?path=0"):
+                 f"versions/{version.pk}/simulate/", f"versions/{version.pk}/simulate/?line=988&path=0"):
         assert client.get(f"{BASE}/{page}").status_code == 200, page
+    # In crisis, no medical emergency, a firearm at home: the question whose rows were written above.
+    response = client.get(f"{BASE}/versions/{version.pk}/simulate/?line=988&path=0.1.1")
+    assert response.status_code == 200 and f'data-node="{KEY}"' in response.content.decode()
 
 
 # --- Forms ----------------------------------------------------------------------------------------------
@@ -191,29 +205,29 @@ def test_the_pages_show_older_rows_without_a_server_error(client, viewer, versio
 
 @pytest.mark.parametrize("char", ["\x01", "\x1b"])
 def test_forms_refuse_control_characters_with_a_message_and_keep_what_was_typed(client, member, version, char):
-    node = Node.objects.get(version=version, key="caller")
+    node = Node.objects.get(version=version, key=KEY)
     client.force_login(member)
 
-    response = client.post(f"{BASE}/nodes/{node.pk}/edit/", {"text": f"Who{char} is calling now?"})
+    response = client.post(f"{BASE}/nodes/{node.pk}/edit/", {"text": f"Will{char} the means be put away now?"})
 
     assert response.status_code == 400
     page = response.content.decode()
     assert "This text contains a character that cannot be kept in documents" in page
-    assert "is calling now?" in page  # what was typed stays in the form
+    assert "the means be put away now?" in page  # what was typed stays in the form
     node.refresh_from_db()
-    assert node.text == "Who is calling?"
+    assert node.text == TEXT
 
 
 def test_forms_turn_words_line_break_into_a_space_or_a_newline(client, member, version):
-    node = Node.objects.get(version=version, key="caller")
+    node = Node.objects.get(version=version, key=KEY)
     client.force_login(member)
 
     response = client.post(f"{BASE}/nodes/{node.pk}/edit/",
-                           {"text": "Who is\x0bcalling?", "guidance": "Listen.\x0bThen ask."})
+                           {"text": "Will the means\x0bbe put away?", "guidance": "Listen.\x0bThen ask."})
 
     assert response.status_code == 302
     node.refresh_from_db()
-    assert (node.text, node.guidance) == ("Who is calling?", "Listen.\nThen ask.")
+    assert (node.text, node.guidance) == ("Will the means be put away?", "Listen.\nThen ask.")
 
 
 def test_the_protocol_and_scenario_forms_refuse_control_characters_too(client, member, version):
@@ -221,7 +235,8 @@ def test_the_protocol_and_scenario_forms_refuse_control_characters_too(client, m
 
     created = client.post(f"{BASE}/protocols/new/", {"name": "Bad\x01name"})
     scenario = client.post(f"{BASE}/versions/{version.pk}/scenarios/new/", {
-        "name": "Bad\x1bcall", "answer__caller": "", "expected_risk_level": "low", "expected_route": "988_remote"})
+        "name": "Bad\x1bcall", f"answer__{KEY}": MEANS_SCENARIO[1][KEY], "line": "988", "expected_risk_level": "low",
+        "expected_route": "988_remote"})
 
     assert created.status_code == 400 and scenario.status_code == 400
     assert "cannot be kept in documents" in created.content.decode()

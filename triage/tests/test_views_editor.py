@@ -8,10 +8,13 @@ import pytest
 
 from partners.tests.factories import OrganizationFactory
 from triage import services
-from triage.defaults import EXAMPLE_SCENARIOS
+from triage.defaults import CRITERIA, EXAMPLE_SCENARIOS, NODES, WEAPON_TEXT, WEAPON_THREAT
 from triage.models import Node, Option, ProtocolVersion, RiskLevel
 
 BASE = "/w/riverbend/triage"
+# The question the tests edit, and the outcome its first answer (a weapon with a threat) leads to.
+WEAPON, WEAPON_OUTCOME = "988-weapon", "988-out-weapon"
+WEAPON_LABELS = [option.label for node in NODES if node.key == WEAPON for option in node.options]
 
 
 def _version(workgroup, actor, name="County crisis triage", **kwargs) -> ProtocolVersion:
@@ -20,10 +23,11 @@ def _version(workgroup, actor, name="County crisis triage", **kwargs) -> Protoco
 
 def _approved(workgroup, coordinator) -> ProtocolVersion:
     version = _version(workgroup, coordinator, scenarios=EXAMPLE_SCENARIOS)
-    services.version_submit(actor=coordinator, version=version)
     organization = OrganizationFactory(workgroup=workgroup)
+    services.signatory_add(actor=coordinator, version=version, organization=organization)
+    services.version_submit(actor=coordinator, version=version)
     services.approval_record(actor=coordinator, version=version, organization=organization,
-                             approved_on=date(2025, 3, 1))
+                             approved_on=date(2025, 3, 1), approver_name="Dana Ortiz")
     return services.version_approve(actor=coordinator, version=version)
 
 
@@ -52,45 +56,47 @@ def test_a_member_adds_a_question_an_outcome_and_an_answer_linking_them(client, 
 
     response = client.post(f"{BASE}/nodes/{question.pk}/options/new/", {
         "label": "Yes", "next_node": outcome.pk, "criterion_caller_consents": "yes",
-        "criterion_weapon_present": "no", "criterion_danger_to_others": "",
+        "criterion_weapon_with_intent": "no", "criterion_danger_to_others": "",
     })
     option = Option.objects.get(node=question)
     assert response.status_code == 302
     assert (option.label, option.next_node, option.criteria) == (
-        "Yes", outcome, {"caller_consents": True, "weapon_present": False})
+        "Yes", outcome, {"caller_consents": True, "weapon_with_intent": False})
     page = client.get(version.get_absolute_url()).content.decode()
-    assert "caller consents to transfer: yes" in page and "weapon present or within reach: no" in page
+    assert f"{CRITERIA['caller_consents'].lower()}: yes" in page
+    assert f"{CRITERIA['weapon_with_intent'].lower()}: no" in page
 
 
 def test_the_answer_form_groups_next_steps_and_excludes_the_question_itself(client, workgroup, member):
     version = _version(workgroup, member)
     client.force_login(member)
 
-    page = client.get(f"{BASE}/nodes/{_node(version, 'weapon').pk}/options/new/").content.decode()
+    page = client.get(f"{BASE}/nodes/{_node(version, WEAPON).pk}/options/new/").content.decode()
 
     assert '<optgroup label="Questions">' in page and '<optgroup label="Outcomes">' in page
-    assert f'value="{_node(version, "weapon").pk}"' not in page
-    assert f'value="{_node(version, "out-weapon").pk}"' in page
+    assert f'value="{_node(version, WEAPON).pk}"' not in page
+    assert f'value="{_node(version, WEAPON_OUTCOME).pk}"' in page
 
 
 def test_answers_are_reordered_up_and_down(client, workgroup, member):
     version = _version(workgroup, member)
-    weapon = _node(version, "weapon")
-    yes, no = weapon.options.order_by("order")
+    weapon = _node(version, WEAPON)
+    threat, access, none = weapon.options.order_by("order")
+    assert [threat.label, access.label, none.label] == WEAPON_LABELS
     client.force_login(member)
 
-    response = client.post(f"{BASE}/options/{no.pk}/move/", {"direction": "up"})
+    response = client.post(f"{BASE}/options/{none.pk}/move/", {"direction": "up"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"{version.get_absolute_url()}#node-weapon"
-    assert [o.label for o in weapon.options.order_by("order", "pk")] == ["No", "Yes"]
-    client.post(f"{BASE}/options/{no.pk}/move/", {"direction": "down"})
-    assert [o.label for o in weapon.options.order_by("order", "pk")] == ["Yes", "No"]
+    assert response["Location"] == f"{version.get_absolute_url()}#node-{WEAPON}"
+    assert [o.label for o in weapon.options.order_by("order", "pk")] == [threat.label, none.label, access.label]
+    client.post(f"{BASE}/options/{none.pk}/move/", {"direction": "down"})
+    assert [o.label for o in weapon.options.order_by("order", "pk")] == WEAPON_LABELS
 
 
 def test_editing_an_approved_version_is_refused_with_the_message_and_nothing_changes(client, workgroup, coordinator):
     version = _approved(workgroup, coordinator)
-    weapon = _node(version, "weapon")
+    weapon = _node(version, WEAPON)
     option = weapon.options.order_by("order").last()
     client.force_login(coordinator)
 
@@ -98,14 +104,14 @@ def test_editing_an_approved_version_is_refused_with_the_message_and_nothing_cha
     assert response.status_code == 400
     assert "Version 1 is approved: it cannot be changed." in response.content.decode()
     weapon.refresh_from_db()
-    assert weapon.text == "Is a weapon present or within reach of the person?"
+    assert weapon.text == WEAPON_TEXT
 
     response = client.get(f"{BASE}/nodes/{weapon.pk}/edit/", follow=True)
     assert "Version 1 is approved: it cannot be changed." in response.content.decode()
 
     response = client.post(f"{BASE}/options/{option.pk}/move/", {"direction": "up"}, follow=True)
     assert "cannot be changed" in response.content.decode()
-    assert [o.label for o in weapon.options.order_by("order", "pk")] == ["Yes", "No"]
+    assert [o.label for o in weapon.options.order_by("order", "pk")] == WEAPON_LABELS
 
     response = client.post(f"{BASE}/nodes/{weapon.pk}/delete/", follow=True)
     assert "cannot be changed" in response.content.decode()
@@ -123,10 +129,10 @@ def test_a_next_node_or_risk_level_of_another_version_is_an_invalid_choice(
     version = _version(workgroup, member)
     other_version = _version(workgroup, member, name="Second protocol")
     elsewhere = _version(other_workgroup, outsider, name="Elsewhere protocol")
-    weapon = _node(version, "weapon")
+    weapon = _node(version, WEAPON)
     client.force_login(member)
 
-    for foreign in (_node(other_version, "out-weapon"), _node(elsewhere, "out-weapon")):
+    for foreign in (_node(other_version, WEAPON_OUTCOME), _node(elsewhere, WEAPON_OUTCOME)):
         response = client.post(f"{BASE}/nodes/{weapon.pk}/options/new/", {"label": "Maybe", "next_node": foreign.pk})
         assert response.status_code == 400
         assert "Select a valid choice" in response.content.decode()
@@ -134,7 +140,7 @@ def test_a_next_node_or_risk_level_of_another_version_is_an_invalid_choice(
 
     for foreign in (RiskLevel.objects.get(version=other_version, key="low"),
                     RiskLevel.objects.get(version=elsewhere, key="low")):
-        response = client.post(f"{BASE}/nodes/{_node(version, 'out-weapon').pk}/edit/", {
+        response = client.post(f"{BASE}/nodes/{_node(version, WEAPON_OUTCOME).pk}/edit/", {
             "text": "Tampered", "risk_level": foreign.pk, "route": "referral",
         })
         assert response.status_code == 400
@@ -143,27 +149,27 @@ def test_a_next_node_or_risk_level_of_another_version_is_an_invalid_choice(
 
 def test_deleting_a_node_lists_the_answers_that_lead_to_it_first(client, workgroup, member):
     version = _version(workgroup, member)
-    outcome = _node(version, "out-weapon")
+    outcome = _node(version, WEAPON_OUTCOME)
     client.force_login(member)
 
     page = client.get(f"{BASE}/nodes/{outcome.pk}/delete/").content.decode()
-    assert "“Yes” to" in page and "Is a weapon present" in page
+    assert f"“{WEAPON_THREAT}” to" in page and WEAPON_TEXT in page
     assert Node.objects.filter(pk=outcome.pk).exists()
 
     response = client.post(f"{BASE}/nodes/{outcome.pk}/delete/", follow=True)
     assert not Node.objects.filter(pk=outcome.pk).exists()
-    assert 'href="#node-weapon"' in response.content.decode()
+    assert f'href="#node-{WEAPON}"' in response.content.decode()
 
 
 def test_an_answer_is_edited_and_deleted_after_confirmation(client, workgroup, member):
     version = _version(workgroup, member)
-    option = _node(version, "weapon").options.get(label="Yes")
+    option = _node(version, WEAPON).options.get(label=WEAPON_THREAT)
     client.force_login(member)
 
     page = client.get(f"{BASE}/options/{option.pk}/edit/").content.decode()
-    assert 'selected>Yes</option>' in page  # weapon_present criterion shown as set
+    assert 'selected>Yes</option>' in page  # weapon_with_intent criterion shown as set
     client.post(f"{BASE}/options/{option.pk}/edit/", {"label": "Yes, or can get one",
-                                                      "next_node": _node(version, "out-weapon").pk})
+                                                      "next_node": _node(version, WEAPON_OUTCOME).pk})
     option.refresh_from_db()
     assert option.label == "Yes, or can get one" and option.criteria == {}
 
@@ -205,7 +211,7 @@ def test_version_summary_and_reassessment_are_edited(client, workgroup, member):
 
 
 def _edit_urls(version):
-    node = _node(version, "weapon")
+    node = _node(version, WEAPON)
     option = node.options.first()
     level = version.risk_levels.first()
     return [f"/versions/{version.pk}/edit/", f"/versions/{version.pk}/nodes/new/", f"/nodes/{node.pk}/edit/",
@@ -220,7 +226,7 @@ def test_a_viewer_gets_403_on_every_edit_url(client, workgroup, member, viewer):
 
     for path in _edit_urls(version):
         assert client.get(BASE + path).status_code == 403, path
-    option = _node(version, "weapon").options.first()
+    option = _node(version, WEAPON).options.first()
     assert client.post(f"{BASE}/options/{option.pk}/move/", {"direction": "up"}).status_code == 403
 
 
@@ -233,7 +239,7 @@ def test_an_outsider_gets_404_on_every_edit_url_and_no_leak(client, workgroup, m
         response = getattr(client, method)(BASE + path)
         assert response.status_code == 404, path
         assert "Riverbend Secret Protocol" not in response.content.decode()
-    assert Node.objects.filter(version=version, key="weapon").exists()
+    assert Node.objects.filter(version=version, key=WEAPON).exists()
 
 
 def test_another_workgroups_rows_are_not_found_for_a_member(client, workgroup, other_workgroup, member, outsider):
@@ -246,7 +252,7 @@ def test_another_workgroups_rows_are_not_found_for_a_member(client, workgroup, o
 
 def test_an_empty_post_to_a_form_is_an_invalid_form_not_a_fresh_page(client, workgroup, member):
     version = _version(workgroup, member)
-    node = _node(version, "weapon")
+    node = _node(version, WEAPON)
     client.force_login(member)
     forms = [f"/versions/{version.pk}/nodes/new/", f"/nodes/{node.pk}/edit/", f"/nodes/{node.pk}/options/new/",
              f"/options/{node.options.first().pk}/edit/", f"/versions/{version.pk}/risk-levels/new/",
@@ -267,6 +273,7 @@ def test_the_read_only_pages_take_no_post(client, workgroup, member):
 
     for path in ("/", f"/protocols/{version.protocol_id}/", f"/versions/{version.pk}/",
                  f"/versions/{version.pk}/scenarios/", f"/versions/{version.pk}/matrix/",
+                 f"/versions/{version.pk}/rules/",
                  f"/versions/{version.pk}/simulate/", f"/versions/{version.pk}/diagram.svg",
                  f"/versions/{version.pk}/export.json"):
         assert client.post(BASE + path, {}).status_code == 405, path

@@ -8,7 +8,7 @@ import pytest
 
 from partners.tests.factories import OrganizationFactory
 from triage import services
-from triage.defaults import EXAMPLE_SCENARIOS
+from triage.defaults import CRITERIA, EXAMPLE_SCENARIOS, WEAPON_TEXT, WEAPON_THREAT
 from triage.models import Node, Protocol, ProtocolVersion
 
 BASE = "/w/riverbend/triage"
@@ -21,10 +21,11 @@ def _protocol(workgroup, actor, name="County crisis triage", **kwargs) -> Protoc
 
 def _approved_in_force(workgroup, coordinator) -> ProtocolVersion:
     version = _protocol(workgroup, coordinator, scenarios=EXAMPLE_SCENARIOS)
-    services.version_submit(actor=coordinator, version=version)
     organization = OrganizationFactory(workgroup=workgroup, name="Riverbend 988 Center")
+    services.signatory_add(actor=coordinator, version=version, organization=organization)
+    services.version_submit(actor=coordinator, version=version)
     services.approval_record(actor=coordinator, version=version, organization=organization,
-                             approved_on=date(2025, 3, 1))
+                             approved_on=date(2025, 3, 1), approver_name="Dana Ortiz")
     services.version_approve(actor=coordinator, version=version)
     services.version_put_in_force(actor=coordinator, version=version)
     return version
@@ -52,9 +53,9 @@ def test_a_member_creates_a_protocol_and_sees_v1_with_the_default_tree(client, w
     assert version.number == 1 and version.status == "draft"
     page = client.get(response["Location"]).content.decode()
     assert "Version 1 starts from the default tree" in page
-    assert 'id="node-medical"' in page
-    assert "Is a weapon present or within reach of the person?" in page
-    assert "medical emergency or attempt in progress: yes" in page
+    assert 'id="node-911-start"' in page and 'id="node-988-start"' in page  # a first question for each line
+    assert WEAPON_TEXT in page
+    assert f"{CRITERIA['medical_emergency'].lower()}: yes" in page
     assert "Higher" in page and 'fill="#d55e00"' in page
     assert "The tree passes every check" in page
     assert "Decision tree diagram" in page
@@ -90,15 +91,14 @@ def test_the_list_and_history_show_which_version_is_in_force(client, workgroup, 
 
 def test_validation_problems_link_to_the_node(client, workgroup, member):
     version = _protocol(workgroup, member)
-    services.node_delete(actor=member, node=Node.objects.get(version=version, key="out-weapon"))
+    services.node_delete(actor=member, node=Node.objects.get(version=version, key="988-out-weapon"))
     client.force_login(member)
 
     page = client.get(f"{BASE}/versions/{version.pk}/").content.decode()
 
     assert "list-group-item-danger" in page
-    assert '<a href="#node-weapon">The answer “Yes” to “Is a weapon present or within reach of the person?” leads ' \
-           'nowhere.</a>' in page
-    assert 'id="node-weapon"' in page
+    assert f'<a href="#node-988-weapon">The answer “{WEAPON_THREAT}” to “{WEAPON_TEXT}” leads nowhere.</a>' in page
+    assert 'id="node-988-weapon"' in page
 
 
 def test_a_viewer_sees_the_version_but_no_edit_links(client, workgroup, member, viewer):
@@ -109,8 +109,9 @@ def test_a_viewer_sees_the_version_but_no_edit_links(client, workgroup, member, 
     page = client.get(f"{BASE}/versions/{version.pk}/").content.decode()
 
     assert "County crisis triage" in index and "New protocol" not in index and "/import/" not in index
-    assert "Is a weapon present" in page
-    for fragment in ("/edit/", "/delete/", "/move/", "/nodes/new/", "/options/new/", "/risk-levels/new/"):
+    assert WEAPON_TEXT in page
+    for fragment in ("/edit/", "/delete/", "/move/", "/nodes/new/", "/options/new/", "/risk-levels/new/",
+                     "/rules/new/", "/signatories/new/", "/remove/"):
         assert fragment not in page
     assert client.post(f"{BASE}/protocols/new/", {"name": "Mine"}).status_code == 403
 

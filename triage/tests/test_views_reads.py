@@ -21,12 +21,15 @@ from triage.models import (
     Protocol,
     ProtocolVersion,
     RiskLevel,
+    SafetyRule,
     Scenario,
+    Signatory,
 )
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Protocol, ProtocolVersion, RiskLevel, Criterion, Node, Option, Scenario, Approval, InForcePeriod)
+MODELS = (Protocol, ProtocolVersion, RiskLevel, Criterion, Node, Option, Scenario, SafetyRule, Signatory, Approval,
+          InForcePeriod)
 
 
 def _state() -> dict:
@@ -41,9 +44,11 @@ def _arguments(workgroup, coordinator) -> list[dict]:
     """URL arguments for an approved version in force and for a draft (the editing pages)."""
     v1 = services.protocol_create(actor=coordinator, workgroup=workgroup, name="County",
                                   scenarios=EXAMPLE_SCENARIOS).versions.get()
+    partner = OrganizationFactory(workgroup=workgroup)
+    services.signatory_add(actor=coordinator, version=v1, organization=partner)
     services.version_submit(actor=coordinator, version=v1)
-    services.approval_record(actor=coordinator, version=v1, organization=OrganizationFactory(workgroup=workgroup),
-                             approved_on=date(2025, 3, 1))
+    services.approval_record(actor=coordinator, version=v1, organization=partner, approved_on=date(2025, 3, 1),
+                             approver_name="Dana Ortiz")
     services.version_approve(actor=coordinator, version=v1)
     services.version_put_in_force(actor=coordinator, version=v1)
     draft = services.version_new_draft(actor=coordinator, from_version=v1)
@@ -53,7 +58,8 @@ def _arguments(workgroup, coordinator) -> list[dict]:
         arguments.append({
             "protocol_id": version.protocol_id, "protocol_version_id": version.pk, "node_id": node.pk,
             "option_id": node.options.first().pk, "risk_level_id": version.risk_levels.first().pk,
-            "scenario_id": version.scenarios.first().pk,
+            "scenario_id": version.scenarios.first().pk, "rule_id": version.rules.first().pk,
+            "signatory_id": version.signatories.first().pk,
         })
     return arguments
 
