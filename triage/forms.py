@@ -223,6 +223,18 @@ class OptionMoveForm(Form):
         return cleaned
 
 
+class CriterionForm(Form):
+    label = forms.CharField(max_length=120, help_text="A yes/no fact about the call, e.g. “The person is under 18”. "
+                                                      "Answers say yes or no to it; safety rules speak of it.")
+
+    def __init__(self, *args, submit_label: str = "Save criterion", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(submit_label)
+
+    def clean_label(self) -> str:
+        return self.cleaned_data["label"].strip()
+
+
 class RiskLevelForm(Form):
     name = forms.CharField(max_length=80)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

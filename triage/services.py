@@ -297,6 +297,24 @@ def option_move(*, actor: User, option: Option, offset: int) -> None:
 
 
 @transaction.atomic
+def criterion_save(*, actor: User, version: ProtocolVersion, criterion: Criterion | None = None,
+                   label: str) -> Criterion:
+    """Add (criterion=None) or rename a criterion of a draft: a yes/no fact answers settle and rules speak of.
+    Its key is made once from the first label and never changes (answers and rules refer to it)."""
+    _editable(actor, version)
+    label = label.strip()
+    if criterion is None:
+        key = unique_slug(version.criteria.all(), label, field="key", fallback="criterion", max_length=40)
+        order = (version.criteria.aggregate(n=Max("order"))["n"] or 0) + 1
+        criterion = Criterion(workgroup=version.workgroup, version=version, key=key, order=order)
+    _same_version(version, criterion)
+    if version.criteria.filter(label__iexact=label).exclude(pk=criterion.pk).exists():
+        raise ValidationError({"label": f"There is already a criterion called “{label}”."})
+    criterion.label = label
+    return _save(criterion, actor)
+
+
+@transaction.atomic
 def risk_level_save(*, actor: User, version: ProtocolVersion, level: RiskLevel | None = None,
                     **fields: Any) -> RiskLevel:
     """Create (level=None) or rename/edit a risk level of a draft."""

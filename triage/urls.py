@@ -21,6 +21,8 @@ urlpatterns = [
     path("options/<int:option_id>/move/", editor.option_move, name="option-move"),
     path("versions/<int:protocol_version_id>/risk-levels/new/", editor.risk_level_create, name="risk-level-create"),
     path("risk-levels/<int:risk_level_id>/edit/", editor.risk_level_edit, name="risk-level-edit"),
+    path("versions/<int:protocol_version_id>/criteria/new/", editor.criterion_create, name="criterion-create"),
+    path("criteria/<int:criterion_id>/edit/", editor.criterion_edit, name="criterion-edit"),
     # Scenarios and the decision-point matrix (scenarios.py)
     path("versions/<int:protocol_version_id>/scenarios/", scenarios.scenario_list, name="scenario-list"),
     path("versions/<int:protocol_version_id>/scenarios/new/", scenarios.scenario_create, name="scenario-create"),

@@ -253,6 +253,8 @@ TABLE: dict[str, Expect] = {
     "triage:option-move": action(CONTRIBUTORS),
     "triage:risk-level-create": form(CONTRIBUTORS),
     "triage:risk-level-edit": form(CONTRIBUTORS),
+    "triage:criterion-create": form(CONTRIBUTORS),
+    "triage:criterion-edit": form(CONTRIBUTORS),
     "triage:scenario-create": form(CONTRIBUTORS),
     "triage:scenario-edit": form(CONTRIBUTORS),
     "triage:scenario-delete": form(CONTRIBUTORS),

@@ -105,6 +105,7 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "scenario_id": _extra("scenario_id"),
     "signatory_id": _extra("signatory_id"),
     "rule_id": _extra("rule_id"),
+    "criterion_id": _extra("criterion_id"),
     # Django's admin: people who are not staff are sent to its sign-in page before any look-up.
     "app_label": lambda world, workgroup: "toolkit",
     "object_id": lambda world, workgroup: str(workgroup.pk),
@@ -299,7 +300,7 @@ def _readiness_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> N
 def _triage_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:
     from triage import services as triage_services
     from triage.demo import EXAMPLE_SCENARIOS
-    from triage.models import Node, Option, ProtocolVersion, RiskLevel, SafetyRule, Scenario, VersionStatus
+    from triage.models import Criterion, Node, Option, ProtocolVersion, RiskLevel, SafetyRule, Scenario, VersionStatus
 
     draft = ProtocolVersion.objects.filter(workgroup=workgroup, status=VersionStatus.DRAFT).first()
     extra[("protocol_version_id", workgroup.pk)] = draft.pk
@@ -308,6 +309,7 @@ def _triage_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None
     extra[("risk_level_id", workgroup.pk)] = RiskLevel.objects.filter(version=draft).order_by("pk").first().pk
     extra[("scenario_id", workgroup.pk)] = Scenario.objects.filter(version=draft).order_by("pk").first().pk
     extra[("rule_id", workgroup.pk)] = SafetyRule.objects.filter(version=draft).order_by("pk").first().pk
+    extra[("criterion_id", workgroup.pk)] = Criterion.objects.filter(version=draft).order_by("pk").first().pk
     partner = apps.get_model("partners.Organization").objects.filter(workgroup=workgroup).order_by("pk").first()
     signatory = draft.signatories.order_by("pk").first() or triage_services.signatory_add(
         actor=coordinator, version=draft, organization=partner)

@@ -138,3 +138,29 @@ def test_the_version_page_says_why_submit_is_disabled(client, draft, member):
     assert services.MSG_NO_SCENARIOS in body
     assert services.MSG_NO_SIGNATORIES in body
     assert "calls on 911" in body and "calls on 988" in body
+
+
+def test_a_member_adds_a_criterion_and_a_rule_can_speak_of_it(client, draft, member):
+    from triage.models import Criterion
+
+    client.force_login(member)
+    response = client.post(f"{BASE}/versions/{draft.pk}/criteria/new/", {"label": "The person is under 18"})
+    assert response.status_code == 302 and response["Location"].endswith("#criteria")
+    criterion = Criterion.objects.get(version=draft, label="The person is under 18")
+    assert criterion.key == "the-person-is-under-18"
+    form = client.get(f"{BASE}/versions/{draft.pk}/rules/new/").content.decode()
+    assert "The person is under 18" in form
+    response = client.post(f"{BASE}/versions/{draft.pk}/criteria/new/", {"label": " the person is UNDER 18 "})
+    assert response.status_code == 400 and "There is already a criterion called" in response.content.decode()
+    client.post(f"{BASE}/criteria/{criterion.pk}/edit/", {"label": "Under 18"})
+    criterion.refresh_from_db()
+    assert (criterion.label, criterion.key) == ("Under 18", "the-person-is-under-18")
+
+
+def test_criteria_cannot_be_added_by_a_viewer_or_seen_by_another_workgroup(client, draft, viewer, outsider):
+    criterion = draft.criteria.first()
+    client.force_login(viewer)
+    assert client.post(f"{BASE}/versions/{draft.pk}/criteria/new/", {"label": "X"}).status_code == 403
+    client.force_login(outsider)
+    assert client.get(f"{BASE}/criteria/{criterion.pk}/edit/").status_code == 404
+    assert not draft.criteria.filter(label="X").exists()

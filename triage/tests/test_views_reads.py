@@ -59,7 +59,7 @@ def _arguments(workgroup, coordinator) -> list[dict]:
             "protocol_id": version.protocol_id, "protocol_version_id": version.pk, "node_id": node.pk,
             "option_id": node.options.first().pk, "risk_level_id": version.risk_levels.first().pk,
             "scenario_id": version.scenarios.first().pk, "rule_id": version.rules.first().pk,
-            "signatory_id": version.signatories.first().pk,
+            "signatory_id": version.signatories.first().pk, "criterion_id": version.criteria.first().pk,
         })
     return arguments
 

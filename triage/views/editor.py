@@ -22,9 +22,9 @@ from toolkit.forms import form_data
 from toolkit.permissions import Action, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
 from triage import services
-from triage.forms import NodeForm, OptionForm, OptionMoveForm, RiskLevelForm, VersionForm
+from triage.forms import CriterionForm, NodeForm, OptionForm, OptionMoveForm, RiskLevelForm, VersionForm
 from triage.models import Node, NodeKind, Option, ProtocolVersion
-from triage.views.lookups import get_node, get_option, get_risk_level, get_version
+from triage.views.lookups import get_criterion, get_node, get_option, get_risk_level, get_version
 
 
 def _node_url(version: ProtocolVersion, node: Node | None = None) -> str:
@@ -231,4 +231,41 @@ def risk_level_edit(request: HttpRequest, risk_level_id: int) -> HttpResponse:
         request, form, save=partial(services.risk_level_save, actor=request.user, version=version, level=level),
         success_message=lambda level: f"Risk level “{level.name}” saved.", redirect_to=_levels_url(version),
         template="triage/risk_level_form.html", context={"version": version, "level": saved},
+    )
+
+
+def _criteria_url(version: ProtocolVersion) -> str:
+    return version.get_absolute_url() + "#criteria"
+
+
+@workgroup_view(Action.EDIT_TRIAGE)
+@require_http_methods(["GET", "POST"])
+def criterion_create(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
+    version = get_version(request, protocol_version_id, Action.EDIT_TRIAGE)
+    if refused := _refused(request, version):
+        return refused
+    form = CriterionForm(form_data(request), submit_label="Add criterion")
+    return form_response(
+        request, form, save=partial(services.criterion_save, actor=request.user, version=version),
+        success_message=lambda criterion: f"Criterion “{criterion.label}” added. Set it on the answers that settle "
+                                          "it; safety rules can now speak of it.",
+        redirect_to=_criteria_url(version),
+        template="triage/criterion_form.html", context={"version": version, "criterion": None},
+    )
+
+
+@workgroup_view(Action.EDIT_TRIAGE)
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request: HttpRequest, criterion_id: int) -> HttpResponse:
+    criterion = get_criterion(request, criterion_id)
+    version = criterion.version
+    if refused := _refused(request, version):
+        return refused
+    saved = copy.copy(criterion)  # the heading shows the saved label
+    form = CriterionForm(form_data(request), initial={"label": criterion.label})
+    return form_response(
+        request, form,
+        save=partial(services.criterion_save, actor=request.user, version=version, criterion=criterion),
+        success_message=lambda criterion: f"Criterion “{criterion.label}” saved.", redirect_to=_criteria_url(version),
+        template="triage/criterion_form.html", context={"version": version, "criterion": saved},
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from toolkit.permissions import Action, get_object_for_user
-from triage.models import Node, Option, Protocol, ProtocolVersion, RiskLevel, SafetyRule, Scenario
+from triage.models import Criterion, Node, Option, Protocol, ProtocolVersion, RiskLevel, SafetyRule, Scenario
 
 _VERSION = ("workgroup", "protocol__workgroup")
 
@@ -49,3 +49,8 @@ def get_scenario(request: HttpRequest, scenario_id: int, action: Action = Action
 def get_rule(request: HttpRequest, rule_id: int, action: Action = Action.EDIT_TRIAGE) -> SafetyRule:
     queryset = SafetyRule.objects.select_related("workgroup", *(f"version__{name}" for name in _VERSION))
     return get_object_for_user(request.user, request.workgroup, queryset, rule_id, action)
+
+
+def get_criterion(request: HttpRequest, criterion_id: int, action: Action = Action.EDIT_TRIAGE) -> Criterion:
+    queryset = Criterion.objects.select_related("workgroup", *(f"version__{name}" for name in _VERSION))
+    return get_object_for_user(request.user, request.workgroup, queryset, criterion_id, action)
