@@ -66,7 +66,7 @@ def describe(rule: engine.RuleSpec, tree: engine.Tree) -> str:
 @dataclass(frozen=True)
 class BrokenPath:
     line: str
-    answers: str  # "Question? Answer → Question? Answer"
+    steps: tuple[tuple[str, str], ...]  # (question, answer given) in order
     outcome: str
     reason: str
     simulator_path: str  # "0.1.1": the answers as the simulator's querystring
@@ -98,7 +98,8 @@ def reports(tree: engine.Tree) -> tuple[list[RuleReport], int]:
         result.append(RuleReport(
             index=index, spec=spec, sentence=describe(spec, tree),
             problems=tuple(engine.rule_problems(spec, tree)),
-            broken=tuple(BrokenPath(line=b.evaluation.line, answers=b.evaluation.answers_text,
+            broken=tuple(BrokenPath(line=b.evaluation.line,
+                                    steps=tuple((step.node.text, step.answer.label) for step in b.evaluation.steps),
                                     outcome=b.evaluation.outcome.text, reason=b.reason,
                                     simulator_path=_simulator_path(b.evaluation))
                          for b in broken[:PATHS_SHOWN]),
