@@ -46,7 +46,7 @@ RISK_LEVELS = (
 
 CRITERIA = {
     "medical_emergency": "Medical emergency: an overdose, an attempt under way, someone hurt",
-    "weapon_with_intent": "A weapon with a threat or intent to use it",
+    "weapon_with_intent": "A weapon with a threat or intent to use it (on others or on themselves)",
     "lethal_means": "Access to a firearm or other lethal means, with no threat to use it",
     "danger_to_others": "Danger to others",
     "imminent_danger_self": "Imminent danger to self",
@@ -55,6 +55,7 @@ CRITERIA = {
     "local_team_covers": "A Tribal or other local crisis team covers the location and can come",
     "mobile_team_available": "A mobile crisis team can come within the agreed time",
     "co_response_available": "A co-response team covers the location and can come now",
+    "working_on_safety": "At imminent risk, works with the counselor on safety now and agrees to a team visiting",
 }
 
 REASSESSMENT = (
@@ -86,6 +87,8 @@ SUICIDE_GUIDANCE = (
     "Ask plainly: “Are you thinking about killing yourself?” (to a third party: “Has she talked about killing "
     "herself?”). Asking directly does not raise the risk, and tells the person they can talk about it."
 )
+IMMINENT_WEAPON = "Yes, and a firearm or other weapon is within their reach"
+IMMINENT_NO_WEAPON = "Yes, with no weapon within reach"
 IMMINENT_TEXT = ("Is the danger imminent: a plan, the means at hand and the intent to act now or very soon, or an "
                  "attempt about to start?")
 WEAPON_TEXT = "Is there a weapon or other lethal means where the person is?"
@@ -133,8 +136,8 @@ NODES_911 = (
        _a(YES, "911-out-ems", medical_emergency=True), _a(NO, "911-weapon", medical_emergency=False)),
     _q("911-weapon", WEAPON_TEXT, WEAPON_GUIDANCE + " Note any access for 988 or the team.",
        _a(WEAPON_THREAT, "911-weapon-team", weapon_with_intent=True),
-       _a(WEAPON_ACCESS, "911-others", weapon_with_intent=False, lethal_means=True),
-       _a(WEAPON_NONE, "911-others", weapon_with_intent=False, lethal_means=False)),
+       _a(WEAPON_ACCESS, "911-others", lethal_means=True),
+       _a(WEAPON_NONE, "911-others", lethal_means=False)),
     _q("911-weapon-team", CO_RESPONSE_TEXT,
        "Only a team the partners have agreed can attend calls with a weapon. If it would be slower, answer No.",
        _a(YES, "911-out-weapon-co", co_response_available=True),
@@ -149,10 +152,16 @@ NODES_911 = (
     _q("911-imminent", IMMINENT_TEXT,
        "Ask about each: plan, means, intent, when. If they have already hurt themselves or taken something, "
        "that is a medical emergency: send EMS.",
-       _a(YES, "911-imminent-team", imminent_danger_self=True), _a(NO, "911-needs", imminent_danger_self=False)),
+       _a(IMMINENT_WEAPON, "911-imminent-weapon-team", imminent_danger_self=True, weapon_with_intent=True),
+       _a(IMMINENT_NO_WEAPON, "911-imminent-team", imminent_danger_self=True, weapon_with_intent=False),
+       _a(NO, "911-needs", imminent_danger_self=False)),
     _q("911-imminent-team", CO_RESPONSE_TEXT, "If the team would be slower than EMS, answer No.",
        _a(YES, "911-out-imminent-co", co_response_available=True),
        _a(NO, "911-out-imminent", co_response_available=False)),
+    _q("911-imminent-weapon-team", CO_RESPONSE_TEXT,
+       "Only a team the partners have agreed can attend calls with a weapon. If it would be slower, answer No.",
+       _a(YES, "911-out-imminent-weapon-co", co_response_available=True),
+       _a(NO, "911-out-imminent-weapon", co_response_available=False)),
     _q("911-needs", "Does the person need someone with them in person now, or could the situation escalate?",
        "Think about the setting, who is with them, alcohol or drugs, and how the call has gone. If not, 988 can "
        "usually help by phone.",
@@ -170,11 +179,7 @@ NODES_911 = (
        _a(YES, "911-out-local", local_team_covers=True), _a(NO, "911-mobile", local_team_covers=False)),
     _q("911-mobile", MOBILE_TEXT, MOBILE_GUIDANCE,
        _a(YES, "911-out-mobile", mobile_team_available=True),
-       _a(NO, "911-no-team", mobile_team_available=False)),
-    _q("911-no-team", "No crisis team is free: can a co-response team come instead?",
-       "Only where the partners have a co-response team for this kind of call. If not, 988 supports the person.",
-       _a(YES, "911-out-no-team-co", co_response_available=True),
-       _a(NO, "911-out-no-team", co_response_available=False)),
+       _a(NO, "911-out-no-team", mobile_team_available=False)),
     _o("911-out-not-bh", "Not a behavioral health call: handle as its usual call type", "", "out_of_scope",
        "Handle the call under its usual protocol. If someone also seems to be in crisis, tell the responders and "
        "offer 988 once the emergency is dealt with."),
@@ -204,8 +209,18 @@ NODES_911 = (
        "be hurt. Keep the person talking and away from the means if they can; record what they said."),
     _o("911-out-imminent", "Imminent danger to self: EMS", "higher", "ems",
        "Dispatch EMS at priority with the location. Keep the person talking and away from the means if they can; "
-       "where the partners have it, bring a crisis counselor onto the call (911 keeps the call). Add law "
-       "enforcement only if a weapon with a threat or danger to others comes up."),
+       "where the partners have it, bring a crisis counselor onto the call (911 keeps the call). If a weapon "
+       "comes within reach or anyone else is threatened, answer those questions again: EMS is not sent alone "
+       "into a scene with a weapon."),
+    _o("911-out-imminent-weapon-co", "Imminent danger to self with a weapon at hand: co-response", "higher",
+       "co_response",
+       "Dispatch the co-response team at priority with EMS staged nearby; tell them about the weapon and the risk. "
+       "Keep the person talking and, if they can, away from the weapon; record what they said."),
+    _o("911-out-imminent-weapon", "Imminent danger to self with a weapon at hand: EMS and law enforcement",
+       "higher", "ems_le_with_bh",
+       "Dispatch EMS and law enforcement together (CIT-trained officers where possible) so the scene can be made "
+       "safe for EMS; tell them this is a suicide crisis, what the weapon is and what was said; bring in a crisis "
+       "clinician by phone where the partners have it."),
     _o("911-out-to-988", "Warm transfer from 911 to 988", "mild", "911_to_988",
        "Transfer to 988 with the caller's agreement; mention any firearm or other lethal means so the counselor "
        "can work on safety. " + WARM_HAND_OFF),
@@ -222,9 +237,6 @@ NODES_911 = (
     _o("911-out-mobile", "Mobile crisis team", "moderate", "988_mobile_crisis",
        "Request the mobile crisis team as the partners agreed (directly or through the crisis center); share the "
        "location and what is known, including any firearm or lethal means. Reassess while they travel."),
-    _o("911-out-no-team-co", "No crisis team free: co-response", "moderate", "co_response",
-       "Dispatch the co-response team; tell the person who is coming and why. Record that no crisis team was "
-       "free. " + NOT_THE_FALLBACK),
     _o("911-out-no-team", "No team free: 988 support until one is", "moderate", "911_to_988",
        "Transfer to 988 so a counselor supports the person, keeps looking for a team and arranges follow-up. "
        "Record that no team was free. " + NOT_THE_FALLBACK + " " + WARM_HAND_OFF),
@@ -234,7 +246,8 @@ NODES_911 = (
 
 NODES_988 = (
     _q("988-start", "What is the call about?",
-       "For a third-party call, ask what they see and hear, and whether the person knows they called.",
+       "Ask about suicide on every call, including calls for information; if there is any risk, choose the first "
+       "answer. For a third-party call, ask what they see and hear, and whether the person knows they called.",
        _a("Someone in distress or crisis (the caller, or a person they are worried about)", "988-medical"),
        _a("Information or services, with no crisis now", "988-out-info"),
        _a("An emergency that is not a crisis (a fire, a crime, a crash)", "988-out-not-bh"),
@@ -245,8 +258,8 @@ NODES_988 = (
        _a(YES, "988-out-medical", medical_emergency=True), _a(NO, "988-weapon", medical_emergency=False)),
     _q("988-weapon", WEAPON_TEXT, WEAPON_GUIDANCE,
        _a(WEAPON_THREAT, "988-out-weapon", weapon_with_intent=True),
-       _a(WEAPON_ACCESS, "988-means", weapon_with_intent=False, lethal_means=True),
-       _a(WEAPON_NONE, "988-others", weapon_with_intent=False, lethal_means=False)),
+       _a(WEAPON_ACCESS, "988-means", lethal_means=True),
+       _a(WEAPON_NONE, "988-others", lethal_means=False)),
     _q("988-means", "Lethal-means counseling: will the person, or someone with them, put the means out of reach "
        "for now?",
        "Talk about time and distance: a firearm locked away, or held by someone they trust or outside the home; "
@@ -260,7 +273,22 @@ NODES_988 = (
     _q("988-imminent", IMMINENT_TEXT,
        "Ask about each: plan, means, intent, when. If they have already hurt themselves or taken something, "
        "that is a medical emergency.",
-       _a(YES, "988-location", imminent_danger_self=True), _a(NO, "988-needs", imminent_danger_self=False)),
+       _a(IMMINENT_WEAPON, "988-location", imminent_danger_self=True, weapon_with_intent=True),
+       _a(IMMINENT_NO_WEAPON, "988-safety", imminent_danger_self=True, weapon_with_intent=False),
+       _a(NO, "988-needs", imminent_danger_self=False)),
+    _q("988-safety", "Is the person willing and able to work with you on staying safe right now, and to a crisis "
+       "team coming to them?",
+       "Work on it together first: means out of reach, someone with them, a team visiting or going to an "
+       "emergency department with someone. If they cannot or will not, or you are unsure, answer No: 911 is "
+       "brought in.",
+       _a(YES, "988-imminent-team", working_on_safety=True, caller_consents=True),
+       _a(NO, "988-location", working_on_safety=False)),
+    _q("988-imminent-team", "Do you know where the person is, and can a mobile crisis team (or the Tribal or local "
+       "team that covers it) reach them now?",
+       "Only a team the partners have agreed can attend imminent-risk calls, and only if it can come at once. "
+       "If not, answer No: 911 is brought in.",
+       _a(YES, "988-out-imminent-visit", mobile_team_available=True),
+       _a(NO, "988-location", mobile_team_available=False)),
     _q("988-location", "Do you know where the person is now?",
        "Either way 911 is brought in now: do not hold the transfer to find the address.",
        _a(YES, "988-out-imminent"), _a(NO, "988-out-imminent-locate")),
@@ -301,9 +329,15 @@ NODES_988 = (
        "with the person while you stay on. " + WARM_HAND_OFF),
     _o("988-out-imminent-locate", "Imminent danger to self, location unknown: warm transfer to 911", "higher",
        "988_to_911",
-       "Bring 911 in now: confirming the location is part of what 911 does, with its own tools. Share everything "
-       "that may help find the person (the number, what they said about where they are, what you hear). Keep "
-       "them talking and working on safety while you stay on. " + WARM_HAND_OFF),
+       "Bring 911 in now. Give 911 the person's callback number and everything that may help find them (what "
+       "they said about where they are, what you hear): a transferred call shows 911 the 988 center's number, not "
+       "the person's. Any request to the phone carrier for a location follows the procedure the partners agreed. "
+       "Keep them talking and working on safety while you stay on. " + WARM_HAND_OFF),
+    _o("988-out-imminent-visit", "Imminent danger to self, working on safety: crisis team at priority", "higher",
+       "988_mobile_crisis",
+       "Dispatch the team at priority with the location and the risk (plan, means, intent, when). Stay connected "
+       "and keep working on safety until the team is with the person. If they stop working with you, the risk "
+       "rises or the team is delayed, bring 911 in at once with a warm transfer."),
     _o("988-out-remote", "Support from 988", "mild", "988_remote",
        "Continue support by phone, chat or text. Make a safety plan together: warning signs, coping steps, people "
        "to contact, keeping means out of reach. Offer a follow-up contact."),
@@ -328,18 +362,24 @@ NODES = NODES_911 + NODES_988
 _EMERGENCY_ROUTES = ("988_to_911", "co_response", "law_enforcement", "ems_le_with_bh")
 
 DEFAULT_RULES = (
-    RuleSpec("Imminent danger to self involves 911 at Higher", RULE_OUTCOME_WHEN,
-             when={"imminent_danger_self": True}, levels=("higher",),
-             routes=("988_to_911", "ems", "co_response", "law_enforcement", "ems_le_with_bh")),
-    RuleSpec("On 988, imminent danger to self is a warm transfer to 911", RULE_OUTCOME_WHEN,
-             when={"imminent_danger_self": True}, line="988", routes=("988_to_911",)),
+    RuleSpec("Imminent danger to self is Higher", RULE_OUTCOME_WHEN,
+             when={"imminent_danger_self": True}, levels=("higher",)),
+    RuleSpec("On 911, imminent danger to self gets an emergency response", RULE_OUTCOME_WHEN,
+             when={"imminent_danger_self": True}, line="911", routes=("ems", "co_response", "ems_le_with_bh")),
+    RuleSpec("On 988, imminent danger to self goes to 911 unless the person works on safety with a team coming",
+             RULE_OUTCOME_WHEN, when={"imminent_danger_self": True}, line="988",
+             routes=("988_to_911", "988_mobile_crisis", "tribal_local")),
+    RuleSpec("On 988, imminent danger without safety work is a warm transfer to 911", RULE_OUTCOME_WHEN,
+             when={"imminent_danger_self": True, "working_on_safety": False}, line="988", routes=("988_to_911",)),
+    RuleSpec("An imminent-risk visit only when the person works on safety", RULE_ROUTE_ONLY_WHEN,
+             when={"working_on_safety": True, "imminent_danger_self": False},
+             routes=("988_mobile_crisis", "tribal_local")),
     RuleSpec("Danger to others gets an emergency response at Higher", RULE_OUTCOME_WHEN,
              when={"danger_to_others": True}, levels=("higher",), routes=_EMERGENCY_ROUTES),
     RuleSpec("A weapon with a threat gets an emergency response at Higher", RULE_OUTCOME_WHEN,
              when={"weapon_with_intent": True}, levels=("higher",), routes=_EMERGENCY_ROUTES),
     RuleSpec("Medical emergencies get EMS", RULE_OUTCOME_WHEN,
-             when={"medical_emergency": True}, levels=("higher",),
-             routes=("ems", "ems_le_with_bh", "988_to_911", "co_response")),
+             when={"medical_emergency": True}, levels=("higher",), routes=("ems", "ems_le_with_bh", "988_to_911")),
     RuleSpec("Law enforcement only for danger to others or a weapon with intent", RULE_ROUTE_ONLY_WHEN,
              when={"danger_to_others": True, "weapon_with_intent": True},
              routes=("law_enforcement", "ems_le_with_bh")),
@@ -384,8 +424,11 @@ EXAMPLE_SCENARIOS = (
      {**_911_TO_WEAPON, "911-weapon": WEAPON_THREAT, "911-weapon-team": NO}, "higher", "ems_le_with_bh", "911"),
     ("911: threatening to hurt a neighbour, no co-response team",
      {**_911_CRISIS, "911-others": YES, "911-others-team": NO}, "higher", "law_enforcement", "911"),
-    ("911: imminent suicide risk", {**_911_CRISIS, "911-suicide": YES, "911-imminent": YES,
+    ("911: imminent suicide risk", {**_911_CRISIS, "911-suicide": YES, "911-imminent": IMMINENT_NO_WEAPON,
                                     "911-imminent-team": NO}, "higher", "ems", "911"),
+    ("911: imminent suicide risk with a firearm within reach, no co-response team",
+     {**_911_CRISIS, "911-suicide": YES, "911-imminent": IMMINENT_WEAPON, "911-imminent-weapon-team": NO},
+     "higher", "ems_le_with_bh", "911"),
     ("911: a house fire", {"911-start": "No: mainly a crime, a fire, a crash or another emergency"},
      "", "out_of_scope", "911"),
     ("911: asking where to find counseling",
@@ -402,16 +445,23 @@ EXAMPLE_SCENARIOS = (
     ("911: Tribal crisis team covers the location",
      {**_911_NOT_SUICIDAL, "911-needs": YES, "911-visit": YES, "911-local": YES}, "moderate", "tribal_local",
      "911"),
-    ("911: no crisis or co-response team free",
-     {**_911_NOT_SUICIDAL, "911-needs": YES, "911-visit": YES, "911-local": NO, "911-mobile": NO,
-      "911-no-team": NO}, "moderate", "911_to_988", "911"),
+    ("911: no crisis team free",
+     {**_911_NOT_SUICIDAL, "911-needs": YES, "911-visit": YES, "911-local": NO, "911-mobile": NO},
+     "moderate", "911_to_988", "911"),
     # 988
     ("988: overdose reported by a friend", {"988-start": _988_CRISIS["988-start"], "988-medical": YES},
      "higher", "988_to_911", "988"),
     ("988: holding a knife and threatening to use it", {**_988_TO_WEAPON, "988-weapon": WEAPON_THREAT},
      "higher", "988_to_911", "988"),
     ("988: imminent suicide risk, location unknown",
-     {**_988_CRISIS, "988-suicide": YES, "988-imminent": YES, "988-location": NO}, "higher", "988_to_911", "988"),
+     {**_988_CRISIS, "988-suicide": YES, "988-imminent": IMMINENT_NO_WEAPON, "988-safety": NO, "988-location": NO},
+     "higher", "988_to_911", "988"),
+    ("988: imminent risk, works on safety and a team can come now",
+     {**_988_CRISIS, "988-suicide": YES, "988-imminent": IMMINENT_NO_WEAPON, "988-safety": YES,
+      "988-imminent-team": YES}, "higher", "988_mobile_crisis", "988"),
+    ("988: imminent risk with a firearm within reach",
+     {**_988_CRISIS, "988-suicide": YES, "988-imminent": IMMINENT_WEAPON, "988-location": YES},
+     "higher", "988_to_911", "988"),
     ("988: firearm at home, no threat, accepts phone support",
      {**_988_NOT_SUICIDAL, "988-weapon": WEAPON_ACCESS, "988-means": "Yes, agreed", "988-needs": NO,
       "988-phone": YES}, "mild", "988_remote", "988"),

@@ -9,6 +9,7 @@ A tree has one first question per line a call can arrive on (911, 988), or one f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 QUESTION = "question"
 OUTCOME = "outcome"
@@ -298,7 +299,7 @@ class Evaluation:
     message: str = ""
     line: str = ""  # the line the call arrived on ("" when the tree serves either line from one start)
 
-    @property
+    @cached_property
     def values(self) -> dict[str, bool]:
         """The criteria this path settles (a later answer overrides an earlier one; the matrix flags both)."""
         settled: dict[str, bool] = {}
@@ -340,11 +341,20 @@ def evaluate(tree: Tree, answers: dict[str, str], line: str = "") -> Evaluation:
     return Evaluation(tuple(steps), node, line=line)
 
 
-def paths(tree: Tree) -> list[Evaluation]:
-    """Every answer path from each first question to an outcome (for valid, acyclic trees), 911's first."""
-    found: list[Evaluation] = []
-    budget = MAX_STEPS
+class PathList(list):
+    """``paths``' result: the paths found, and whether they are all of them (``complete``)."""
+
+    complete: bool = True
+
+
+def paths(tree: Tree) -> PathList:
+    """Every answer path from each first question to an outcome (for valid, acyclic trees), 911's first.
+
+    Work is bounded (``MAX_PATHS`` in all, ``MAX_STEPS`` per line); when a bound stops the walk the result's
+    ``complete`` is False, and nothing may claim that a rule holds on every path (``submit_blockers`` refuses)."""
+    found = PathList()
     for line, root in tree.entries:
+        budget = MAX_STEPS
         stack: list[tuple[str, tuple[Step, ...]]] = [(root.key, ())]
         while stack and len(found) < MAX_PATHS and budget > 0:
             budget -= 1
@@ -357,11 +367,13 @@ def paths(tree: Tree) -> list[Evaluation]:
                 continue
             for option in reversed(node.options):
                 stack.append((option.next, (*steps, Step(node, option))))
+        if stack:
+            found.complete = False
     return found
 
 
 def paths_truncated(tree: Tree, found: list[Evaluation]) -> bool:
-    return len(found) >= MAX_PATHS
+    return not getattr(found, "complete", True)
 
 
 # --- Safety rules --------------------------------------------------------------------------
@@ -478,7 +490,7 @@ class Contradiction:
     rows: tuple[int, ...]
 
 
-def decision_matrix(tree: Tree) -> tuple[list[MatrixRow], list[Contradiction]]:
+def decision_matrix(tree: Tree, found: list[Evaluation] | None = None) -> tuple[list[MatrixRow], list[Contradiction]]:
     """One row per answer path: which criteria it settles, and the route it ends in.
 
     Contradictions: a path that settles a criterion both ways, and two paths that settle *every*
@@ -489,7 +501,7 @@ def decision_matrix(tree: Tree) -> tuple[list[MatrixRow], list[Contradiction]]:
     """
     rows: list[MatrixRow] = []
     contradictions: list[Contradiction] = []
-    found = paths(tree)
+    found = paths(tree) if found is None else found
     broken: dict[int, list[str]] = {}
     path_index = {id(evaluation): index for index, evaluation in enumerate(found)}
     for breach in breaches(tree, found):

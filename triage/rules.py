@@ -80,14 +80,16 @@ class RuleReport:
     problems: tuple[str, ...]  # why it cannot be checked as written
     broken: tuple[BrokenPath, ...]  # the first PATHS_SHOWN paths that break it
     broken_count: int
+    applies: bool = True  # False: no path gives the answers (or reaches the routes) it is about
 
 
 def _simulator_path(evaluation: engine.Evaluation) -> str:
     return ".".join(str(step.node.options.index(step.answer)) for step in evaluation.steps)
 
 
-def reports(tree: engine.Tree) -> tuple[list[RuleReport], int]:
-    """Each rule of the tree with the paths that break it (a few shown, all counted), and the paths checked."""
+def reports(tree: engine.Tree) -> tuple[list[RuleReport], list[engine.Evaluation]]:
+    """Each rule of the tree with the paths that break it (a few shown, all counted), and the paths checked
+    (``engine.paths_truncated`` says whether they are all of them)."""
     found = engine.paths(tree)
     by_rule: dict[int, list[engine.Breach]] = {}
     for breach in engine.breaches(tree, found):
@@ -104,8 +106,18 @@ def reports(tree: engine.Tree) -> tuple[list[RuleReport], int]:
                                     simulator_path=_simulator_path(b.evaluation))
                          for b in broken[:PATHS_SHOWN]),
             broken_count=len(broken),
+            applies=any(_applies(spec, evaluation) for evaluation in found),
         ))
-    return result, len(found)
+    return result, found
+
+
+def _applies(rule: engine.RuleSpec, evaluation: engine.Evaluation) -> bool:
+    """Whether some path is one the rule speaks about: a rule no path reaches proves nothing yet."""
+    outcome = evaluation.outcome
+    if rule.kind == engine.RULE_OUTCOME_WHEN:
+        return engine.rule_applies_to_line(rule, evaluation.line) and all(
+            evaluation.values.get(key) is wanted for key, wanted in rule.when.items())
+    return outcome is not None and outcome.route in rule.routes
 
 
 # --- Writes (drafts only) --------------------------------------------------------------------

@@ -171,21 +171,26 @@ def scenario_results(*, version: ProtocolVersion, tree: engine.Tree | None = Non
 
 
 def submit_blockers(*, version: ProtocolVersion, tree: engine.Tree | None = None,
-                    results: list[ScenarioResult] | None = None) -> list[str]:
+                    results: list[ScenarioResult] | None = None,
+                    found: list[engine.Evaluation] | None = None) -> list[str]:
     """Why the draft cannot go to review yet, as sentences a coordinator can act on ([] when it can).
-    The version page lists these beside a disabled button; ``services.version_submit`` refuses with them."""
+    The version page lists these beside a disabled button; ``services.version_submit`` refuses with them.
+    ``found`` is ``engine.paths(tree)`` when the caller has it already (the paths are enumerated once)."""
     from triage import services
 
     tree = tree or tree_for_version(version)
     results = scenario_results(version=version, tree=tree) if results is None else results
+    found = engine.paths(tree) if found is None else found
     blockers = []
     errors = engine.errors_of(engine.validate(tree))
     if errors:
         blockers.append(services.MSG_HAS_ERRORS.format(count=len(errors)))
-    _, contradictions = engine.decision_matrix(tree)
+    if engine.paths_truncated(tree, found):
+        blockers.append(services.MSG_TOO_MANY_PATHS.format(limit=engine.MAX_PATHS))
+    _, contradictions = engine.decision_matrix(tree, found)
     if contradictions:
         blockers.append(services.MSG_CONTRADICTIONS.format(count=len(contradictions)))
-    broken = {id(breach.evaluation) for breach in engine.breaches(tree)}
+    broken = {id(breach.evaluation) for breach in engine.breaches(tree, found)}
     if broken:
         blockers.append(services.MSG_RULES_BROKEN.format(count=len(broken)))
     if not results:

@@ -45,6 +45,8 @@ MSG_NAME_TAKEN = "There is already a protocol called “{name}”."
 MSG_HAS_ERRORS = "The tree has {count} problem(s) to fix before it can go to review."
 MSG_CONTRADICTIONS = "The decision-point matrix has {count} contradiction(s); resolve them before review."
 MSG_RULES_BROKEN = "{count} answer path(s) break a safety rule; fix the tree (or the rule) before review."
+MSG_TOO_MANY_PATHS = ("The tree has more answer paths than the toolkit can check ({limit}), so its safety rules "
+                      "cannot be proven on every path; split it or simplify it before review.")
 MSG_NO_SCENARIOS = "Write at least one scenario test before sending the version to review."
 MSG_SCENARIOS_FAIL = "{count} scenario test(s) fail; every scenario must pass before review."
 MSG_NO_SIGNATORIES = "List the partner organizations that must sign off on this version before review."
@@ -61,6 +63,8 @@ MSG_WAITING_FOR = "Still waiting for: {names}."
 MSG_DECLINED = "{name} declined: {note}. Return the version to draft to revise it."
 MSG_NOT_APPROVED = "Only an approved version can be put in force."
 MSG_OTHER_WORKGROUP = "That choice does not belong to this workgroup."
+MSG_ANSWER_LEADS_SOMEWHERE = ("The answer “{label}” already leads to a step; edit the answer to add a new step "
+                              "after it instead.")
 
 
 def _require_draft(version: ProtocolVersion) -> None:
@@ -204,6 +208,8 @@ def node_create(*, actor: User, version: ProtocolVersion, kind: str, text: str, 
     _same_version(version, fields.get("risk_level"))
     if after_option is not None and after_option.node.version_id != version.pk:
         raise ValidationError(MSG_OTHER_WORKGROUP)
+    if after_option is not None and after_option.next_node_id is not None:
+        raise ValidationError(MSG_ANSWER_LEADS_SOMEWHERE.format(label=after_option.label))
     key = unique_slug(version.nodes.all(), text, field="key", fallback=kind, max_length=40)
     if after_option is not None:
         order = after_option.node.order + 1

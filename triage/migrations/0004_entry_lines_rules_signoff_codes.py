@@ -12,12 +12,12 @@ def signatories_from_approvals(apps, schema_editor):
     """Versions reviewed before sign-off lists existed: the partners that approved them are the ones that signed."""
     Approval = apps.get_model("triage", "Approval")
     Signatory = apps.get_model("triage", "Signatory")
-    Signatory.objects.bulk_create(
-        [Signatory(workgroup_id=a.workgroup_id, version_id=a.version_id, organization_id=a.organization_id,
-                   organization_name=a.organization_name, order=index)
-         for index, a in enumerate(Approval.objects.order_by("version_id", "approved_on", "pk"))],
-        ignore_conflicts=True,
-    )
+    rows, numbers = [], {}
+    for a in Approval.objects.order_by("version_id", "approved_on", "pk"):
+        numbers[a.version_id] = numbers.get(a.version_id, -1) + 1  # numbered within each version
+        rows.append(Signatory(workgroup_id=a.workgroup_id, version_id=a.version_id, organization_id=a.organization_id,
+                              organization_name=a.organization_name, order=numbers[a.version_id]))
+    Signatory.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 class Migration(migrations.Migration):

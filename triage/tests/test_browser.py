@@ -10,6 +10,7 @@ import pytest
 
 from partners.tests.factories import OrganizationFactory
 from toolkit.tests.factories import TEST_PASSWORD
+from triage.defaults import DEFAULT_RULES, IMMINENT_NO_WEAPON
 from triage.models import Node, Option, ProtocolVersion, SafetyRule, Scenario, VersionStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,6 +50,7 @@ def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tr
     page.locator("#id_name").fill("Imminent danger on 911 gets co-response")
     page.get_by_label("When these answers are given, the outcome must be…").check()
     page.get_by_label("Imminent danger to self").select_option("yes")
+    page.locator("#id_when__weapon_with_intent").select_option("no")
     page.get_by_label("Which calls").select_option("911")
     page.get_by_label("Higher").check()
     page.get_by_label("Co-response (clinician with officer or EMS)").check()
@@ -71,7 +73,7 @@ def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tr
     page.goto(version.get_absolute_url())
     assert page.get_by_role("button", name="Submit for review").is_disabled()
     assert "break a safety rule" in page.get_by_test_id("submit-blockers").inner_text()
-    imminent_yes = Option.objects.get(node__version=version, node__key="911-imminent", label="Yes")
+    imminent_yes = Option.objects.get(node__version=version, node__key="911-imminent", label=IMMINENT_NO_WEAPON)
     page.goto(f"{base}/options/{imminent_yes.pk}/edit/")
     page.locator("#id_next_node").select_option(label="Imminent danger to self: co-response")
     page.get_by_role("button", name=re.compile("Save")).click()
@@ -79,7 +81,8 @@ def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tr
         page.goto(f"{base}/nodes/{Node.objects.get(version=version, key=key).pk}/delete/")
         page.get_by_role("button", name=button).click()
     page.get_by_test_id("problems").wait_for()
-    assert "All 10 safety rules hold on every answer path" in page.get_by_test_id("rules-check").inner_text()
+    rule_count = len(DEFAULT_RULES) + 1
+    assert f"All {rule_count} safety rules hold on every answer path" in page.get_by_test_id("rules-check").inner_text()
 
     # The example scenario for that call still expects EMS: the page says a scenario fails; the coordinator
     # updates what the partners now agree.
@@ -129,7 +132,7 @@ def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tr
     page.get_by_role("button", name="Put in force").click()
     version.refresh_from_db()
     assert version.status == VersionStatus.APPROVED and version.in_force_periods.filter(ended_at=None).exists()
-    assert SafetyRule.objects.filter(version=version).count() == 10
+    assert SafetyRule.objects.filter(version=version).count() == rule_count
     shot("7-approved-in-force")
 
     # Cross-training: each line starts at its own first question; on 988 imminent danger is a transfer to 911.
@@ -139,7 +142,7 @@ def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tr
     page.get_by_test_id("line").filter(has_text="988").click()
     page.wait_for_selector("[data-testid=question][data-node='988-start']")
     walk = {"988-start": "distress", "988-medical": "No", "988-weapon": "None", "988-others": "No",
-            "988-suicide": "Yes", "988-imminent": "Yes", "988-location": "No"}
+            "988-suicide": "Yes", "988-imminent": "no weapon", "988-safety": "No", "988-location": "No"}
     while page.get_by_test_id("outcome").count() == 0:
         node = page.get_by_test_id("question").get_attribute("data-node")
         page.get_by_test_id("answer").filter(has_text=walk[node]).first.click()

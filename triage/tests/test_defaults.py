@@ -12,6 +12,8 @@ from triage.defaults import (
     CRITERIA,
     DEFAULT_RULES,
     EXAMPLE_SCENARIOS,
+    IMMINENT_NO_WEAPON,
+    IMMINENT_WEAPON,
     RISK_LEVELS,
     WEAPON_ACCESS,
     WEAPON_NONE,
@@ -145,21 +147,48 @@ def test_a_weapon_with_a_threat_gets_an_emergency_response_with_co_response_wher
 
 
 def test_imminent_danger_to_self_on_988_with_the_location_unknown_is_a_warm_transfer_to_911_at_higher():
-    answers = {**CRISIS_988, "988-suicide": "Yes", "988-imminent": "Yes", "988-location": "No"}
+    answers = {**CRISIS_988, "988-suicide": "Yes", "988-imminent": IMMINENT_NO_WEAPON, "988-safety": "No",
+               "988-location": "No"}
     result = outcome(answers, "988")
     assert (result.route, result.risk_level) == ("988_to_911", "higher")
-    assert "stay on the line" in result.actions
+    assert "stay on the line" in result.actions and "callback number" in result.actions
     for path in paths_where("988", imminent_danger_self=True):
-        assert (path.outcome.route, path.outcome.risk_level) == ("988_to_911", "higher")
+        assert path.outcome.risk_level == "higher"
+        # 911 is brought in unless the person works on safety with the counselor and a team can come now.
+        if path.values.get("working_on_safety") is True and path.values.get("mobile_team_available") is True:
+            assert path.outcome.route == "988_mobile_crisis", path.answers_text
+        else:
+            assert path.outcome.route == "988_to_911", path.answers_text
+
+
+def test_imminent_danger_to_self_on_988_tries_the_least_invasive_response_first():
+    working = {**CRISIS_988, "988-suicide": "Yes", "988-imminent": IMMINENT_NO_WEAPON, "988-safety": "Yes"}
+    visit = outcome({**working, "988-imminent-team": "Yes"}, "988")
+    assert (visit.route, visit.risk_level) == ("988_mobile_crisis", "higher")
+    assert "bring 911 in at once" in visit.actions
+    assert outcome({**working, "988-imminent-team": "No", "988-location": "Yes"}, "988").route == "988_to_911"
+    # With a firearm or other weapon within reach, 911 is brought in without waiting for safety work.
+    armed = {**CRISIS_988, "988-suicide": "Yes", "988-imminent": IMMINENT_WEAPON, "988-location": "Yes"}
+    assert outcome(armed, "988").route == "988_to_911"
 
 
 def test_imminent_danger_to_self_on_911_is_dispatched_by_911_never_handled_remotely():
-    imminent = {**CRISIS_911, "911-suicide": "Yes", "911-imminent": "Yes"}
+    imminent = {**CRISIS_911, "911-suicide": "Yes", "911-imminent": IMMINENT_NO_WEAPON}
     assert outcome({**imminent, "911-imminent-team": "No"}, "911").route == "ems"
     assert outcome({**imminent, "911-imminent-team": "Yes"}, "911").route == "co_response"
-    for path in paths_where(imminent_danger_self=True):
+    for path in paths_where("911", imminent_danger_self=True):
         assert path.outcome.risk_level == "higher"
-        assert path.outcome.route in EMERGENCY_ROUTES - POLICE_ROUTES, path.answers_text
+        assert path.outcome.route in EMERGENCY_ROUTES, path.answers_text
+        if path.values.get("weapon_with_intent") is False:
+            assert path.outcome.route not in POLICE_ROUTES, path.answers_text
+
+
+def test_imminent_danger_to_self_with_a_weapon_within_reach_never_sends_ems_alone():
+    armed = {**CRISIS_911, "911-suicide": "Yes", "911-imminent": IMMINENT_WEAPON}
+    assert outcome({**armed, "911-imminent-weapon-team": "No"}, "911").route == "ems_le_with_bh"
+    assert outcome({**armed, "911-imminent-weapon-team": "Yes"}, "911").route == "co_response"
+    for path in paths_where("911", imminent_danger_self=True, weapon_with_intent=True):
+        assert path.outcome.route in {"co_response", "ems_le_with_bh"}, path.answers_text
 
 
 def test_a_911_call_is_never_told_to_transfer_to_911_nor_a_988_call_to_988():
@@ -218,12 +247,11 @@ def test_a_worried_parent_who_agrees_to_a_visit_gets_a_mobile_crisis_team():
 
 def test_when_no_team_is_free_the_fallback_is_not_law_enforcement():
     visit = {"911-needs": "Yes", "911-visit": "Yes", "911-local": "No", "911-mobile": "No"}
-    assert outcome({**CRISIS_911, **visit, "911-no-team": "No"}, "911").route == "911_to_988"
-    assert outcome({**CRISIS_911, **visit, "911-no-team": "Yes"}, "911").route == "co_response"
+    assert outcome({**CRISIS_911, **visit}, "911").route == "911_to_988"
     no_team_988 = {**CRISIS_988, "988-needs": "Yes", "988-visit": "Yes", "988-local": "No", "988-mobile": "No"}
     assert outcome(no_team_988, "988").route == "988_remote"
-    for path in paths_where(mobile_team_available=False):
-        assert path.outcome.route not in POLICE_ROUTES, path.answers_text
+    for path in paths_where(mobile_team_available=False, imminent_danger_self=False):
+        assert path.outcome.route not in POLICE_ROUTES | {"co_response"}, path.answers_text
         assert path.outcome.risk_level == "moderate"
 
 
@@ -257,10 +285,21 @@ def test_law_enforcement_is_reached_only_for_danger_to_others_or_a_weapon_with_a
 RULE_NAMES = [rule.name for rule in DEFAULT_RULES]
 
 MUTATIONS = {
-    "Imminent danger to self involves 911 at Higher":
-        (lambda: mutated("988-out-imminent", risk_level="moderate"), "988-out-imminent", "risk level not allowed"),
-    "On 988, imminent danger to self is a warm transfer to 911":
-        (lambda: mutated("988-out-imminent-locate", route="ems"), "988-out-imminent-locate", "route not allowed"),
+    # The review's finding: imminent danger with the location unknown was Moderate, handled remotely.
+    "Imminent danger to self is Higher":
+        (lambda: mutated("988-out-imminent-locate", risk_level="moderate"), "988-out-imminent-locate",
+         "risk level not allowed"),
+    "On 911, imminent danger to self gets an emergency response":
+        (lambda: mutated("911-out-imminent", route="911_to_988"), "911-out-imminent", "route not allowed"),
+    "On 988, imminent danger to self goes to 911 unless the person works on safety with a team coming":
+        (lambda: mutated("988-out-imminent-locate", route="988_remote"), "988-out-imminent-locate",
+         "route not allowed"),
+    "On 988, imminent danger without safety work is a warm transfer to 911":
+        (lambda: rerouted("988-safety", "No", "988-out-imminent-visit"), "988-out-imminent-visit",
+         "route not allowed"),
+    "An imminent-risk visit only when the person works on safety":
+        (lambda: rerouted("988-imminent", IMMINENT_WEAPON, "988-out-imminent-visit"), "988-out-imminent-visit",
+         "reached although no condition holds"),
     "Danger to others gets an emergency response at Higher":
         (lambda: mutated("911-out-others", risk_level="moderate"), "911-out-others", "risk level not allowed"),
     "A weapon with a threat gets an emergency response at Higher":

@@ -323,3 +323,12 @@ def test_every_matrix_row_flags_exactly_the_rules_its_path_breaks(t):
 def test_evaluate_names_the_line_it_followed(line):
     t = two_lines()
     assert engine.evaluate(t, {f"{line}-start": "Yes"}, line).line == line
+
+
+def test_a_tree_with_more_paths_than_can_be_checked_says_so_instead_of_claiming_every_path():
+    chain = {f"q{n}": q(f"q{n}", a("Yes", f"q{n + 1}" if n < 12 else "end"), a("No", f"q{n + 1}" if n < 12 else "end"),
+                        root=n == 0) for n in range(13)}  # 2**13 paths, over MAX_PATHS
+    t = tree(*chain.values(), o("end"))
+    found = engine.paths(t)
+    assert len(found) == engine.MAX_PATHS and engine.paths_truncated(t, found)
+    assert not engine.paths_truncated(two_lines(), engine.paths(two_lines()))

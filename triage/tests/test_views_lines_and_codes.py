@@ -164,3 +164,15 @@ def test_criteria_cannot_be_added_by_a_viewer_or_seen_by_another_workgroup(clien
     client.force_login(outsider)
     assert client.get(f"{BASE}/criteria/{criterion.pk}/edit/").status_code == 404
     assert not draft.criteria.filter(label="X").exists()
+
+
+def test_a_step_cannot_be_added_after_an_answer_that_already_leads_somewhere(client, draft, member):
+    option = Option.objects.get(node__version=draft, node__key="911-consent", label="Agrees")
+    client.force_login(member)
+    response = client.post(f"{BASE}/versions/{draft.pk}/nodes/new/?kind=question&after={option.pk}",
+                           {"kind": "question", "text": "Replacing?"})
+    assert response.status_code == 400 and "already leads to a step" in response.content.decode()
+    option.refresh_from_db()
+    assert option.next_node.key == "911-transfer" and not Node.objects.filter(text="Replacing?").exists()
+    # A malformed ?after= is ignored, never a server error.
+    assert client.get(f"{BASE}/versions/{draft.pk}/nodes/new/?after=%C2%B2").status_code == 200

@@ -10,7 +10,15 @@ import pytest
 from django.urls import reverse
 
 from triage import engine, services
-from triage.defaults import EXAMPLE_SCENARIOS, NO, RISK_LEVELS, WEAPON_NONE, YES, default_tree
+from triage.defaults import (
+    EXAMPLE_SCENARIOS,
+    IMMINENT_NO_WEAPON,
+    NO,
+    RISK_LEVELS,
+    WEAPON_NONE,
+    YES,
+    default_tree,
+)
 from triage.models import Route
 
 requires_dot = pytest.mark.skipif(
@@ -189,10 +197,10 @@ def test_an_unknown_line_asks_for_the_line_again(client, viewer, version, bogus)
 
 @pytest.mark.parametrize(("line", "answers", "node", "level", "route"), [
     ("988", {"988-start": CRISIS_988, "988-medical": NO, "988-weapon": WEAPON_NONE, "988-others": NO,
-             "988-suicide": YES, "988-imminent": YES, "988-location": YES},
+             "988-suicide": YES, "988-imminent": IMMINENT_NO_WEAPON, "988-safety": NO, "988-location": YES},
      "988-out-imminent", "higher", "988_to_911"),
     ("911", {"911-start": CRISIS_911, "911-medical": NO, "911-weapon": WEAPON_NONE, "911-others": NO,
-             "911-suicide": YES, "911-imminent": YES, "911-imminent-team": NO},
+             "911-suicide": YES, "911-imminent": IMMINENT_NO_WEAPON, "911-imminent-team": NO},
      "911-out-imminent", "higher", "ems"),
     ("911", {"911-start": CRISIS_911, "911-medical": NO, "911-weapon": WEAPON_NONE, "911-others": NO,
              "911-suicide": NO, "911-needs": NO, "911-offer-988": YES},

@@ -84,7 +84,7 @@ def node_create(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
 def _answer_to_extend(request: HttpRequest, version: ProtocolVersion) -> Option | None:
     """``?after=<answer id>``: the answer the new step follows (of this draft, through the permission layer)."""
     raw = request.GET.get("after", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         return None
     option = get_option(request, int(raw))
     if option.node.version_id != version.pk:

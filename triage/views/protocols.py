@@ -92,9 +92,11 @@ def version_detail(request: HttpRequest, protocol_version_id: int) -> HttpRespon
     _with_badges([version])
     contents = selectors.version_contents(version)
     problems = engine.validate(contents.tree)
-    breaches = engine.breaches(contents.tree)
+    found = engine.paths(contents.tree)  # once: the rules and the blockers read the same paths
+    breaches = engine.breaches(contents.tree, found)
     # Drafts list why "Submit for review" is disabled; other statuses have nothing to submit.
-    blockers = selectors.submit_blockers(version=version, tree=contents.tree) if version.is_editable else []
+    blockers = (selectors.submit_blockers(version=version, tree=contents.tree, found=found)
+                if version.is_editable else [])
     # Steps grouped by the line whose calls reach them, each group in the tree's own order.
     reach = engine.lines_reaching(contents.tree)
     group_order = {("911",): 0, ("988",): 1, ("",): 2, ("911", "988"): 3, (): 4}

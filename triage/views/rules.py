@@ -4,6 +4,7 @@ deleting rules in a draft. Views resolve through the permission layer and call o
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from functools import partial
 
 from django.contrib import messages
@@ -48,15 +49,18 @@ def _saved(rule: SafetyRule) -> str:
 def rule_list(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
     version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     tree = selectors.tree_for_version(version)
-    reports, path_count = rules.reports(tree)
-    saved = list(version.rules.order_by("order", "pk"))  # the same order as the tree's rules
+    saved = list(version.rules.order_by("order", "pk"))
+    # The tree's rules from the same rows (one read: a rule added meanwhile cannot unpair them).
+    tree = replace(tree, rules=tuple(selectors.rule_spec(rule) for rule in saved))
+    reports, found = rules.reports(tree)
+    path_count = len(found)
     context = {
         "version": version,
         # Broken rules first (what needs fixing), then the rest in their order.
         "rows": sorted(({"report": report, "rule": rule} for report, rule in zip(reports, saved, strict=True)),
                        key=lambda row: not (row["report"].broken_count or row["report"].problems)),
         "path_count": path_count,
-        "truncated": path_count >= engine.MAX_PATHS,
+        "truncated": engine.paths_truncated(tree, found),
         "broken_rules": sum(1 for report in reports if report.broken_count or report.problems),
         "can_edit": version.is_editable and membership_allows(request.membership, Action.EDIT_TRIAGE),
         "simulate_url": reverse("triage:simulate", kwargs={"slug": request.workgroup.slug,

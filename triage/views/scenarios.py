@@ -187,7 +187,8 @@ def _matrix_rows(tree: engine.Tree, rows: list[engine.MatrixRow], systems: list[
 def matrix(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
     version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     tree = selectors.tree_for_version(version)
-    rows, contradictions = engine.decision_matrix(tree)
+    found = engine.paths(tree)
+    rows, contradictions = engine.decision_matrix(tree, found)
     contradiction_rows = [
         {"message": c.message, "numbers": [n + 1 for n in c.rows],
          "paths": [" / ".join(rows[n].path) for n in c.rows if n < len(rows)]}
@@ -207,6 +208,6 @@ def matrix(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
         "lines": lines,
         "path_count": len(rows),
         "contradictions": contradiction_rows,
-        "truncated": len(rows) >= engine.MAX_PATHS,
+        "truncated": engine.paths_truncated(tree, found),
     }
     return render(request, "triage/matrix.html", context)
