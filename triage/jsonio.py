@@ -534,8 +534,20 @@ def _read_rules(r: _Reader, value: Any, criteria: dict[str, str], level_keys: se
         criterion = r.slug(data, "criterion", path, 40, blank=True)
         if criterion and criterion not in criteria:
             r.error(f"{path}.criterion “{_q(criterion)}” is not the key of one of the criteria.")
+        criterion_yes = r.boolean(data, "criterion_yes", path)
+        # A field the rule's kind does not read would do nothing: say so rather than import a rule that looks
+        # stricter than it is (triage.rules keeps only what each kind reads, for rules written in the browser).
+        ignored = {
+            engine.RULE_OUTCOME_WHEN: {"criterion": criterion, "criterion_yes": criterion_yes},
+            engine.RULE_ROUTE_ONLY_WHEN: {"line": line, "levels": levels, "criterion": criterion,
+                                          "criterion_yes": criterion_yes},
+            engine.RULE_ROUTE_RECORDS: {"when": when, "line": line, "levels": levels},
+        }.get(kind, {})
+        for field_name, field_value in ignored.items():
+            if field_value:
+                r.error(f"{path}.{field_name} is not used by a rule of kind “{kind}”; leave it out.")
         rules.append(engine.RuleSpec(name=name, kind=kind, when=when, line=line, levels=levels, routes=routes,
-                                     criterion=criterion, criterion_yes=r.boolean(data, "criterion_yes", path)))
+                                     criterion=criterion, criterion_yes=criterion_yes))
     r.unique([rule.name for rule in rules], "rules", "name", fold=True)
     return rules
 

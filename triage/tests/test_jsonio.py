@@ -86,7 +86,7 @@ def small_document() -> dict:
             rule("Transfers to 988 record consent", "route_records", routes=["911_to_988"],
                  criterion="caller_consents", criterion_yes=True),
             rule("988 sends calls to 911 only for weapons", "route_only_when", when={"weapon_present": True},
-                 routes=["988_to_911"], line="988"),
+                 routes=["988_to_911"]),
         ],
         "scenarios": [  # in name order, as exports list them
             scenario("911 caller agrees to 988", "911", {"911-bh": "Yes", "911-weapon": "No", "911-consent": "Yes"},
@@ -181,7 +181,7 @@ def test_the_small_file_parses_with_its_lines_codes_rules_and_scenario_lines(doc
     assert [r.name for r in tree.rules] == [r["name"] for r in doc["rules"]]
     assert tree.rules[1] == engine.RuleSpec("Transfers to 988 record consent", "route_records",
                                             routes=("911_to_988",), criterion="caller_consents", criterion_yes=True)
-    assert tree.rules[2].line == "988" and tree.rules[0].when == {"weapon_present": True}
+    assert tree.rules[2].routes == ("988_to_911",) and tree.rules[0].when == {"weapon_present": True}
     assert parsed.scenarios[0] == ("911 caller agrees to 988", {"911-bh": "Yes", "911-weapon": "No",
                                                                 "911-consent": "Yes"}, "mild", "911_to_988", "911")
     assert parsed.scenarios[3][2:] == ("", "out_of_scope", "911")
@@ -259,6 +259,17 @@ def test_new_fields_with_wrong_values_are_reported_with_their_path(doc, path, va
 def test_rules_the_engine_cannot_check_are_reported_with_their_path(doc, path, value, expected):
     errors = parse_errors(mutate(doc, path, value))
     assert any(error.startswith(expected) for error in errors), errors
+
+
+@pytest.mark.parametrize(("path", "value", "field", "kind"), [
+    ("rules[0].criterion_yes", True, "criterion_yes", "outcome_when"),
+    ("rules[1].line", "911", "line", "route_records"),
+    ("rules[2].line", "988", "line", "route_only_when"),
+])
+def test_a_rule_field_its_kind_ignores_is_refused_rather_than_imported_to_do_nothing(doc, path, value, field, kind):
+    assert doc["rules"][int(path[6])]["kind"] == kind
+    errors = parse_errors(mutate(doc, path, value))
+    assert f"{path.split('.')[0]}.{field} is not used by a rule of kind “{kind}”; leave it out." in errors
 
 
 def test_rule_names_must_differ_ignoring_case(doc):
