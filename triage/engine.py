@@ -412,17 +412,25 @@ def rule_applies_to_line(rule: RuleSpec, line: str) -> bool:
     return not rule.line or not line or rule.line == line
 
 
-def rule_break(rule: RuleSpec, evaluation: Evaluation) -> str:
-    """Why this path breaks the rule, in words; "" when it keeps it or the rule does not speak to it."""
+def rule_applies(rule: RuleSpec, evaluation: Evaluation) -> bool:
+    """Whether the path is one the rule speaks about: its conditions hold (``outcome_when``) or it ends in one of
+    the rule's routes (the other kinds). A rule that applies to no path proves nothing yet."""
     outcome = evaluation.outcome
     if outcome is None:
-        return ""
-    values = evaluation.values
+        return False
     if rule.kind == RULE_OUTCOME_WHEN:
-        if not rule.when or not rule_applies_to_line(rule, evaluation.line):
-            return ""
-        if any(values.get(key) is not wanted for key, wanted in rule.when.items()):
-            return ""
+        values = evaluation.values
+        return bool(rule.when) and rule_applies_to_line(rule, evaluation.line) and all(
+            values.get(key) is wanted for key, wanted in rule.when.items())
+    return outcome.route in rule.routes
+
+
+def rule_break(rule: RuleSpec, evaluation: Evaluation) -> str:
+    """Why this path breaks the rule, in words; "" when it keeps it or the rule does not speak to it."""
+    if not rule_applies(rule, evaluation):
+        return ""
+    outcome, values = evaluation.outcome, evaluation.values
+    if rule.kind == RULE_OUTCOME_WHEN:
         wrong = []
         if rule.levels and outcome.risk_level not in rule.levels:
             wrong.append("risk level")
@@ -430,14 +438,10 @@ def rule_break(rule: RuleSpec, evaluation: Evaluation) -> str:
             wrong.append("route")
         return " and ".join(wrong) + " not allowed" if wrong else ""
     if rule.kind == RULE_ROUTE_ONLY_WHEN:
-        if outcome.route not in rule.routes or not rule.when:
-            return ""
-        if any(values.get(key) is wanted for key, wanted in rule.when.items()):
+        if not rule.when or any(values.get(key) is wanted for key, wanted in rule.when.items()):
             return ""
         return "reached although no condition holds"
     if rule.kind == RULE_ROUTE_RECORDS:
-        if outcome.route not in rule.routes:
-            return ""
         settled = values.get(rule.criterion)
         if settled is None:
             return "the path never asks"

@@ -35,7 +35,6 @@ from triage.models import (
 )
 
 CRITERION_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
-MAX_CODES, MAX_CODE_SYSTEM, MAX_CODE = 20, 120, 60  # the same limits as protocol files (triage.jsonio)
 
 
 def _helper(submit_label: str) -> FormHelper:
@@ -132,15 +131,15 @@ class NodeForm(WorkgroupScopedFormMixin, Form):
             system, code = " ".join(system.split()), code.strip()
             if not colon or not system or not code:
                 errors.append(f"Line {number}: write the system, a colon, then the code (“CAD disposition: BH-988”).")
-            elif len(system) > MAX_CODE_SYSTEM or len(code) > MAX_CODE:
-                errors.append(f"Line {number}: keep the system under {MAX_CODE_SYSTEM} characters and the code "
-                              f"under {MAX_CODE}.")
+            elif len(system) > jsonio.MAX_CODE_SYSTEM or len(code) > jsonio.MAX_CODE:
+                errors.append(f"Line {number}: keep the system under {jsonio.MAX_CODE_SYSTEM} characters and the "
+                              f"code under {jsonio.MAX_CODE}.")
             elif {"system": system, "code": code} in codes:
                 errors.append(f"Line {number}: “{system}: {code}” is listed twice.")
             else:
                 codes.append({"system": system, "code": code})
-        if len(codes) > MAX_CODES:
-            errors.append(f"List at most {MAX_CODES} codes for one outcome.")
+        if len(codes) > jsonio.MAX_CODES:
+            errors.append(f"List at most {jsonio.MAX_CODES} codes for one outcome.")
         if errors:
             raise ValidationError(errors)
         return codes

@@ -41,6 +41,8 @@ MAX_RISK_LEVELS = 20
 MAX_CRITERIA = 50
 MAX_SCENARIOS = 200
 MAX_CODES = 20  # per outcome
+MAX_CODE_SYSTEM = 120  # a partner system's name, e.g. "Metro PSAP CAD disposition"
+MAX_CODE = 60  # one code in that system
 MAX_RULES = 50
 
 MSG_FILE_HAS_ERRORS = "The file has {count} problem(s); nothing was imported."
@@ -494,8 +496,8 @@ def _read_codes(r: _Reader, value: Any, node_path: str, kind: str) -> tuple[tupl
         data = r.obj(item, where, ("system", "code"))
         if data is None:
             continue
-        pair = (r.text(data, "system", where, 120, blank=False).strip(),
-                r.text(data, "code", where, 60, blank=False).strip())
+        pair = (r.text(data, "system", where, MAX_CODE_SYSTEM, blank=False).strip(),
+                r.text(data, "code", where, MAX_CODE, blank=False).strip())
         if ":" in pair[0]:  # the outcome editor writes "system: code" lines and splits at the first colon
             r.error(f"{where}.system “{_q(pair[0])}” must not contain a colon.")
         if all(pair) and pair in codes:

@@ -106,18 +106,10 @@ def reports(tree: engine.Tree) -> tuple[list[RuleReport], list[engine.Evaluation
                                     simulator_path=_simulator_path(b.evaluation))
                          for b in broken[:PATHS_SHOWN]),
             broken_count=len(broken),
-            applies=any(_applies(spec, evaluation) for evaluation in found),
+            applies=any(engine.rule_applies(spec, evaluation) for evaluation in found),
         ))
     return result, found
 
-
-def _applies(rule: engine.RuleSpec, evaluation: engine.Evaluation) -> bool:
-    """Whether some path is one the rule speaks about: a rule no path reaches proves nothing yet."""
-    outcome = evaluation.outcome
-    if rule.kind == engine.RULE_OUTCOME_WHEN:
-        return engine.rule_applies_to_line(rule, evaluation.line) and all(
-            evaluation.values.get(key) is wanted for key, wanted in rule.when.items())
-    return outcome is not None and outcome.route in rule.routes
 
 
 # --- Writes (drafts only) --------------------------------------------------------------------

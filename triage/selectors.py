@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -14,6 +14,7 @@ from toolkit.permissions import Action
 from triage import engine
 from triage.models import (
     Approval,
+    Criterion,
     Decision,
     InForcePeriod,
     Node,
@@ -76,6 +77,7 @@ class VersionContents:
     risk_levels: list[RiskLevel]
     criteria: dict[str, str]  # key → label
     tree: engine.Tree
+    criterion_rows: list[Criterion] = field(default_factory=list)  # the same criteria as rows (edit links)
 
 
 def version_contents(version: ProtocolVersion) -> VersionContents:
@@ -88,7 +90,8 @@ def version_contents(version: ProtocolVersion) -> VersionContents:
         .order_by("order", "pk")
     )
     risk_levels = list(version.risk_levels.order_by("order", "name"))
-    criteria = dict(version.criteria.order_by("order", "label").values_list("key", "label"))
+    criterion_rows = list(version.criteria.order_by("order", "label"))
+    criteria = {criterion.key: criterion.label for criterion in criterion_rows}
     specs = {}
     for node in nodes:
         specs[node.key] = engine.NodeSpec(
@@ -112,7 +115,8 @@ def version_contents(version: ProtocolVersion) -> VersionContents:
                        reassessment_guidance=version.reassessment_guidance, rules=rules)
     # The page lists the first question first; the engine keeps the editing order.
     nodes.sort(key=lambda node: not node.is_root)
-    return VersionContents(nodes=nodes, risk_levels=risk_levels, criteria=criteria, tree=tree)
+    return VersionContents(nodes=nodes, risk_levels=risk_levels, criteria=criteria, tree=tree,
+                           criterion_rows=criterion_rows)
 
 
 def codes_of(stored: object) -> tuple[tuple[str, str], ...]:

@@ -24,7 +24,14 @@ from toolkit.views.shortcuts import form_response, refuse_with_message
 from triage import services
 from triage.forms import CriterionForm, NodeForm, OptionForm, OptionMoveForm, RiskLevelForm, VersionForm
 from triage.models import Node, NodeKind, Option, ProtocolVersion
-from triage.views.lookups import get_criterion, get_node, get_option, get_risk_level, get_version
+from triage.views.lookups import (
+    draft_page_refused,
+    get_criterion,
+    get_node,
+    get_option,
+    get_risk_level,
+    get_version,
+)
 
 
 def _node_url(version: ProtocolVersion, node: Node | None = None) -> str:
@@ -36,12 +43,7 @@ def _levels_url(version: ProtocolVersion) -> str:
 
 
 def _refused(request: HttpRequest, version: ProtocolVersion) -> HttpResponseRedirect | None:
-    """A page for editing a version that is no longer a draft: say why and go back to the version."""
-    if request.method == "GET" and not version.is_editable:
-        messages.error(request, services.MSG_NOT_DRAFT.format(number=version.number,
-                                                              status=version.get_status_display().lower()))
-        return redirect(_node_url(version))
-    return None
+    return draft_page_refused(request, version, _node_url(version))
 
 
 @workgroup_view(Action.EDIT_TRIAGE)

@@ -7,9 +7,12 @@ Rows of another workgroup are simply not found (404). The rows come with what th
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
 
 from toolkit.permissions import Action, get_object_for_user
+from triage import services
 from triage.models import Criterion, Node, Option, Protocol, ProtocolVersion, RiskLevel, SafetyRule, Scenario
 
 _VERSION = ("workgroup", "protocol__workgroup")
@@ -54,3 +57,13 @@ def get_rule(request: HttpRequest, rule_id: int, action: Action = Action.EDIT_TR
 def get_criterion(request: HttpRequest, criterion_id: int, action: Action = Action.EDIT_TRIAGE) -> Criterion:
     queryset = Criterion.objects.select_related("workgroup", *(f"version__{name}" for name in _VERSION))
     return get_object_for_user(request.user, request.workgroup, queryset, criterion_id, action)
+
+
+def draft_page_refused(request: HttpRequest, version: ProtocolVersion, back_to: str) -> HttpResponseRedirect | None:
+    """A page for changing a version that is no longer a draft: say why and go back (a POST gets the service's
+    refusal on its form instead)."""
+    if request.method == "GET" and not version.is_editable:
+        messages.error(request, services.MSG_NOT_DRAFT.format(number=version.number,
+                                                              status=version.get_status_display().lower()))
+        return redirect(back_to)
+    return None

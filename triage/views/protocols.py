@@ -121,7 +121,7 @@ def version_detail(request: HttpRequest, protocol_version_id: int) -> HttpRespon
         "broken_path_count": len({id(breach.evaluation) for breach in breaches}),
         "nodes": nodes,
         "risk_levels": contents.risk_levels,
-        "criteria": version.criteria.order_by("order", "label"),
+        "criteria": contents.criterion_rows,
         "in_force": selectors.version_in_force(protocol=version.protocol) == version,
         "can_edit": version.is_editable and membership_allows(request.membership, Action.EDIT_TRIAGE),
         **signoff_context(request, version),  # "signoff" and "signatory_form" (triage/_version_actions.html)

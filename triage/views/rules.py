@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from toolkit.forms import form_data
 from toolkit.permissions import Action, membership_allows, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
-from triage import engine, rules, selectors, services
+from triage import engine, rules, selectors
 from triage.forms import RuleForm
 from triage.models import ProtocolVersion, SafetyRule
-from triage.views.lookups import get_rule, get_version
+from triage.views.lookups import draft_page_refused, get_rule, get_version
 
 
 def _list_url(version: ProtocolVersion) -> str:
@@ -28,11 +28,7 @@ def _list_url(version: ProtocolVersion) -> str:
 
 
 def _refused(request: HttpRequest, version: ProtocolVersion) -> HttpResponse | None:
-    if request.method == "GET" and not version.is_editable:
-        messages.error(request, services.MSG_NOT_DRAFT.format(number=version.number,
-                                                              status=version.get_status_display().lower()))
-        return redirect(_list_url(version))
-    return None
+    return draft_page_refused(request, version, _list_url(version))
 
 
 def _saved(rule: SafetyRule) -> str:
