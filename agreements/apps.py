@@ -12,13 +12,24 @@ class AgreementsConfig(AppConfig):
         register_card(order=30, area="agreements", provider=dashboard_card)
 
         from agreements import packets  # noqa: F401  (registers the agreement packet job on the pdf queue)
-        from agreements.models import Agreement, AgreementPacket, AgreementTemplate, Clause, ReviewComment
+        from agreements.models import (
+            Agreement,
+            AgreementPacket,
+            AgreementTemplate,
+            Clause,
+            CommentReply,
+            PartyApproval,
+            ReviewComment,
+            ReviewDecision,
+            WordImport,
+        )
         from agreements.services import library_ensure_defaults
         from toolkit.selectors import register_audited_model
         from toolkit.services import register_workgroup_setup
 
         register_workgroup_setup(library_ensure_defaults)
-        for model in (Clause, AgreementTemplate, Agreement, ReviewComment, AgreementPacket):
+        for model in (Clause, AgreementTemplate, Agreement, ReviewComment, CommentReply, ReviewDecision,
+                      PartyApproval, WordImport, AgreementPacket):
             register_audited_model(model)
 
     def seed_demo(self, *, workgroup, actor) -> None:

@@ -8,6 +8,11 @@ Clause bodies use the placeholder language of ``agreements.placeholders``: ``[[v
 template variable or a built-in (``agreement.title``, ``workgroup.name``, ``workgroup.jurisdiction``,
 ``parties``, ``party_count``); ``[[if flag]]...[[endif]]`` and ``[[if choice == "value"]]...[[endif]]`` include
 text conditionally. Bodies use only ``<p>``, ``<ol>``, ``<ul>``, ``<li>``, ``<strong>`` and ``<em>``.
+
+No clause says "not legal advice": that notice belongs to the paper (the PDF's first page, the packet cover,
+the DOCX footer), never to the terms the parties sign. A body never puts "workgroup" after ``[[workgroup.name]]``
+(names such as "988/911 Workgroup" would read twice). Workgroups made before a clause was added get it from a data
+migration holding a frozen copy of its text (0004 for the first library, 0009 for the public-sector terms).
 """
 
 from __future__ import annotations
@@ -15,6 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SOURCE = "SAMHSA 988/911 Interoperability Toolkit"
+PRACTICE = "common public-sector contracting practice"
+
+# The two ways the indemnification clause can read (values of the ``indemnity_approach`` choice variable).
+INDEMNITY_MUTUAL = "mutual, to the extent permitted by law"
+INDEMNITY_OWN = "each party bears its own liability"
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ CATEGORIES: dict[str, str] = {
     "information": "Information sharing and security",
     "liability": "Liability and risk",
     "governance": "Governance and review",
+    "legal": "General legal terms",
     "signatures": "Signatures",
 }
 
@@ -363,14 +374,12 @@ CLAUSES: tuple[DefaultClause, ...] = (
             "party's role and conduct, as agreed by the parties or decided by a court. No party takes on "
             "another party's liability simply by transferring a contact, receiving a transfer, or supporting a "
             "response led by another party.</p>"
-            "<p>Nothing in this agreement waives any immunity, good-faith protection, damages limit or other "
-            "defense available to a party or its staff under state or federal law.</p>"
         ),
         guidance=(
             "Tying responsibility to each party's role answers the common fear that taking a transfer means "
-            "inheriting the sending party's risk. The non-waiver sentence matters for public bodies and for "
-            "states that protect 911 and 988 staff acting in good faith. Counsel should check which protections "
-            f"apply locally. Source: {SOURCE}, 'Contractual Considerations' (liability sharing and risk allocation) "
+            "inheriting the sending party's risk. Immunities and good-faith protections are kept in their own "
+            "clause (Immunities and Limits of Liability Preserved), so keep that clause wherever this one is used. "
+            f"Source: {SOURCE}, 'Contractual Considerations' (liability sharing and risk allocation) "
             "and 'Liability Concerns' (negligence and vicarious liability)."
         ),
     ),
@@ -379,26 +388,46 @@ CLAUSES: tuple[DefaultClause, ...] = (
         title="Indemnification",
         category="liability",
         body=(
-            "<p>To the extent permitted by law, each party will defend, indemnify and hold harmless the other "
-            "parties and their officers and employees against third-party claims, losses and reasonable costs "
-            "to the extent caused by:</p>"
+            f'[[if indemnity_approach == "{INDEMNITY_MUTUAL}"]]'
+            "<p>To the extent permitted by the law that applies to it, each party will indemnify and hold harmless "
+            "the other parties, and their officers and employees, against third-party claims, losses and "
+            "reasonable costs to the extent caused by:</p>"
             "<ol>"
             "<li>its negligent or wrongful acts or omissions in performing this agreement;</li>"
             "<li>its breach of the confidentiality or data security clauses; or</li>"
             "<li>the acts or omissions of its subcontractors.</li>"
             "</ol>"
-            "<p>A party seeking indemnity gives prompt written notice of the claim, allows the indemnifying "
-            "party to control the defense with counsel reasonably acceptable to both, and cooperates "
-            "reasonably. No party settles a claim in a way that admits fault on behalf of another party without "
-            "that party's consent. Public bodies that cannot indemnify under their governing law are bound only "
-            "to the extent that law allows.</p>"
+            "<p>Where that law allows a party to defend another, it also defends the claim. A party seeking "
+            "indemnity gives prompt written notice of the claim, lets the indemnifying party control the defense "
+            "with counsel reasonably acceptable to both, subject to any law that gives a public official, such as "
+            "an attorney general, control of a public party's defense, and cooperates reasonably. No party "
+            "settles a claim in a way that admits fault on behalf of another party without that party's "
+            "consent.</p>"
+            "<p>A party whose law does not allow it to indemnify or defend another, or allows it only within "
+            "limits such as those of a tort claims act or of its appropriations, is bound by this clause only "
+            "within those limits. Beyond them, it remains responsible for its own acts and omissions as the "
+            "clause on liability sharing provides.</p>"
+            "[[endif]]"
+            f'[[if indemnity_approach == "{INDEMNITY_OWN}"]]'
+            "<p>No party agrees to defend, indemnify or hold harmless any other party. Each party is "
+            "responsible, to the extent the law that applies to it provides, for its own acts and omissions and "
+            "those of its officers, employees, volunteers and agents, and for the claims, losses and costs that "
+            "result from them.</p>"
+            "<p>This clause does not limit any defense a party has, or any right to seek contribution from "
+            "another party that the law allows.</p>"
+            "[[endif]]"
         ),
         guidance=(
-            "Indemnity shifts the cost of claims to the party whose conduct caused them, which is especially "
-            "important when an outside provider runs crisis services for a public agency. Many government "
-            "bodies are restricted in what they may indemnify, so the final sentence lets counsel adapt the "
-            f"clause rather than delete it. Source: {SOURCE}, 'Contractual Considerations' (indemnity clauses) and "
-            "'Liability Concerns' (contractual risks with external providers)."
+            "Choose the approach with the template variable 'Indemnity approach'. Many public bodies may not "
+            "promise to defend or indemnify another party, or may do so only within limits: constitutional debt "
+            "and credit limits, appropriation rules and tort claims acts differ by state, and some states reserve "
+            "a public body's defense to the attorney general. 'Each party bears its own liability' is the usual "
+            "choice between public agencies. Where a public agency contracts an outside provider to run crisis "
+            "services, the agency normally wants the provider to indemnify it; if the agency cannot indemnify in "
+            "return, counsel can edit the mutual wording so it runs from the provider only. Each party's counsel "
+            "should confirm which wording it can sign; this is a starting point for partners and counsel. Source: "
+            f"{SOURCE}, 'Contractual Considerations' (indemnity clauses; holding contractors and providers "
+            "accountable) and 'Liability Concerns' (contractual risks with external providers)."
         ),
     ),
     DefaultClause(
@@ -589,25 +618,271 @@ CLAUSES: tuple[DefaultClause, ...] = (
         ),
     ),
     DefaultClause(
-        key="no-legal-advice",
-        title="Not Legal Advice; Review by Counsel",
-        category="governance",
+        key="mou-not-binding",
+        title="Nature of this Memorandum",
+        category="scope",
         body=(
-            "<p>This document was prepared with the help of a drafting tool used by the [[workgroup.name]] "
-            "workgroup. The tool's starting text and guidance are general information for planning purposes "
-            "only. They are not legal advice and do not create a lawyer-client relationship with anyone.</p>"
-            "<p>Each party has had the opportunity to have this agreement reviewed by its own legal counsel "
-            "before signing, and relies on its own counsel, not on any other party or the drafting tool, for "
-            "advice about its rights and obligations. Laws on confidentiality, liability and immunity differ "
-            "by state and change over time, and each party remains responsible for confirming that this "
-            "agreement is lawful and enforceable for it.</p>"
+            "<p>This memorandum of understanding (in its clauses, “this agreement”) records the shared "
+            "intentions of the parties and how they mean to cooperate. Except for [[binding_clauses]], by which the "
+            "parties agree to be bound, this agreement is not intended to, and does not, create legally binding "
+            "rights or obligations. It does not commit any party to spend, transfer or seek funds, to hire staff "
+            "or to buy equipment. A commitment of that kind needs a separate written agreement, approved as each "
+            "party's law requires and subject to the appropriation of funds.</p>"
+            "<p>A party that cannot carry out something this agreement describes tells the other parties' "
+            "liaisons promptly, so that they can adjust call routing and no person in crisis is left without a "
+            "route to help.</p>"
         ),
         guidance=(
-            "Partners sometimes assume the agency that drafted the agreement has checked it for everyone. This "
-            "clause makes clear that each party must take its own legal advice, which is also what the toolkit "
-            "recommends for any agreement creating a formal or informal partnership. Do not remove it without "
-            f"counsel's approval. Source: {SOURCE}, 'Contractual Considerations' (the toolkit is not legal advice; "
-            "consult legal representatives) and 'Liability Concerns' (legal review of contracts, MOUs and MOAs)."
+            "An MOU usually records intent, but the title alone may not decide whether a document binds: text "
+            "full of 'will' and 'shall' can be read as a contract. This statement says plainly that the MOU does "
+            "not bind, except for the parts the parties do want to rely on, such as confidentiality. "
+            "Name those parts in the variable 'Parts of the MOU that bind the parties' by topic or clause "
+            "title, not by number, since numbers change when a condition leaves a clause out. Counsel should "
+            "check that the list matches the parties' intent and whether a binding promise needs governing-body "
+            "approval. Use this clause only in an MOU; an MOA or a service agreement is meant to bind. A "
+            f"starting point for partners and counsel. Source: {SOURCE}, 'Contractual Considerations' (consult "
+            "legal representatives before drafting legally binding agreements) and 'Liability Concerns' "
+            f"(MOUs and MOAs create formal or informal partnerships); {PRACTICE}."
+        ),
+    ),
+    DefaultClause(
+        key="funding-appropriation",
+        title="Funding Subject to Appropriation",
+        category="legal",
+        body=(
+            "<p>Each party's obligations under this agreement that require it to spend money depend on funds for "
+            "that purpose being lawfully appropriated, budgeted and available to it. Nothing in this agreement "
+            "obliges a party to spend beyond its current appropriations, pledges its credit, or creates a debt "
+            "that the law does not allow it to incur.</p>"
+            "<p>If funds a party needs in order to perform are not appropriated, or are reduced or withdrawn, "
+            "that party notifies the other parties in writing as soon as it knows. It may then end its "
+            "participation in this agreement, or reduce the obligations those funds supported, without penalty "
+            "or further liability, from the date the funds end or any later date stated in its notice.</p>"
+            "<p>This clause does not excuse payment, from funds that were available, for services properly "
+            "delivered before that date. The parties cooperate so that no person in crisis is left without a "
+            "route to help.</p>"
+        ),
+        guidance=(
+            "Public bodies generally cannot commit money their legislature, council or board has not "
+            "appropriated, and many state constitutions and statutes limit debts that run past the current "
+            "budget period. A non-appropriation clause lets a public party sign a multi-year agreement within "
+            "those rules. In a service agreement the provider will want as much warning as possible: consider a "
+            "minimum notice period and say how work in progress is paid. A federal agency that joins, such as an "
+            "Indian Health Service unit, is bound by the federal Anti-Deficiency Act and will bring its own "
+            "wording. Check each party's budget cycle with counsel and finance staff. A starting point for "
+            f"partners and counsel. Source: {PRACTICE} (the toolkit does not cover appropriations); it does note "
+            "that sustaining 988 systems depends on funding such as state 988 fees ('Jurisdictional Efforts "
+            "Around Liability')."
+        ),
+    ),
+    DefaultClause(
+        key="public-records",
+        title="Public Records",
+        category="legal",
+        body=(
+            "<p>This agreement, and records that a party makes or receives in carrying it out, may be public "
+            "records under the public records or open records law that applies to that party. Information one "
+            "party gives to another may become a record of the party that receives it, subject to the law that "
+            "applies to the receiving party.</p>"
+            "<ol>"
+            "<li>Each party answers requests for records it holds under the law that applies to it, and decides, "
+            "with its own counsel, what that law requires it to release or allows it to withhold.</li>"
+            "<li>A party that receives a request for information that another party provided and identified as "
+            "confidential tells that party promptly, where the law allows and time permits, before releasing it, "
+            "so that the other party can seek to protect it at its own cost.</li>"
+            "<li>Nothing in this agreement requires a party to withhold a record the law requires it to release, "
+            "or to release a record the law protects, such as protected health information, substance use "
+            "disorder records or 911 recordings that the law makes confidential.</li>"
+            "</ol>"
+        ),
+        guidance=(
+            "Most state and local agencies are subject to a public records, open records or freedom of "
+            "information law, and the agreement itself is usually a public record. Information one party shares "
+            "can become a record of the agency that receives it, under that agency's law: a Tribe or a private "
+            "provider sharing information with a state or county agency should know this before sharing. Marking "
+            "information 'confidential' does not by itself make it exempt, and response deadlines can be short, "
+            "which is why the notice promise applies 'where the law allows and time permits'. Ask counsel which "
+            "exemptions cover call recordings, health information and crisis records in your state. A starting "
+            f"point for partners and counsel. Source: {PRACTICE} (the toolkit does not cover public records "
+            f"laws); {SOURCE}, 'Liability Concerns' (inappropriate disclosure of confidential information)."
+        ),
+    ),
+    DefaultClause(
+        key="immunities",
+        title="Immunities and Limits of Liability Preserved",
+        category="liability",
+        body=(
+            "<p>Nothing in this agreement waives, or is to be read as waiving, any immunity from suit or from "
+            "liability, any limit on damages, any notice-of-claim requirement, or any other defense or "
+            "protection that a party, or its officers, employees or volunteers, has under federal, state or "
+            "Tribal law. This includes sovereign and governmental immunity, the protections and limits of a "
+            "state tort claims act or similar law, and laws that protect 911, 988 or crisis staff who act in "
+            "good faith.</p>"
+            "[[if tribal_party]]<p>The sovereign immunity of each Tribal party, and of its officers, employees "
+            "and agents acting in their official capacity, is expressly preserved. Nothing in this agreement, "
+            "including any clause on dispute resolution, governing law or indemnification, waives that immunity "
+            "or consents to suit or to the jurisdiction of any court or agency. A waiver has effect only if it is "
+            "express, in writing, and approved as the law of the Tribe requires.</p>[[endif]]"
+        ),
+        guidance=(
+            "County, city and state counsel routinely ask for this clause. Public bodies usually have immunities, "
+            "damage caps and notice-of-claim rules under state tort claims acts and similar laws, and an "
+            "agreement must not be read as giving them up. Many states protect 911 staff, and some now protect "
+            "988 and crisis staff, who act in good faith; the toolkit gives Washington, Kansas and North Dakota "
+            "as examples. A Tribe's sovereign immunity can be waived only clearly and expressly, so set 'A Tribal "
+            "nation is a party' to yes when one is, and have the Tribe's counsel review every clause that "
+            "mentions courts, arbitration or indemnity. A starting point for partners and counsel. Source: "
+            f"{SOURCE}, 'Liability Concerns' (negligence; qualified immunity and other legal protections), "
+            "'Jurisdictional Efforts Around Liability' and 'Considerations with Tribal Nations' (Tribal "
+            "sovereignty)."
+        ),
+    ),
+    DefaultClause(
+        key="limited-data-set",
+        title="Limited Data Set and Data Use Terms (HIPAA)",
+        category="information",
+        body=(
+            "<p>This clause applies when a party that is a HIPAA covered entity, or a business associate acting "
+            "for one (the discloser), gives another party (the recipient) a limited data set as defined in "
+            "45 CFR 164.514(e): health information from which the direct identifiers the rule lists (such as "
+            "names, street addresses, telephone numbers and e-mail addresses) of the individual and of the "
+            "individual's relatives, employers and household members have been removed. For those disclosures "
+            "this clause is the data use agreement the rule requires.</p>"
+            "<ol>"
+            "<li><strong>Permitted uses.</strong> The recipient uses and discloses the limited data set only for "
+            "[[lds_purposes]], or as the law requires, and never in a way that would break the HIPAA Privacy Rule "
+            "if the discloser did it.</li>"
+            "<li><strong>Who may use it.</strong> Only the recipient's staff and contractors who need the data "
+            "for those purposes, listed by role in an attachment, may use or receive it.</li>"
+            "<li><strong>No re-identification or contact.</strong> The recipient does not identify, or try to "
+            "identify, any person in the data, and does not contact any person it describes.</li>"
+            "<li><strong>Safeguards.</strong> The recipient uses appropriate administrative, physical and "
+            "technical safeguards to prevent any use or disclosure this clause does not allow.</li>"
+            "<li><strong>Reporting.</strong> The recipient reports to the discloser any use or disclosure this "
+            "clause does not allow as soon as it becomes aware of it, and in any case within "
+            "[[breach_notice_hours]] hours.</li>"
+            "<li><strong>Agents and contractors.</strong> The recipient makes sure that any agent or contractor "
+            "to which it gives the data agrees in writing to the same restrictions and conditions.</li>"
+            "</ol>"
+            "<p>If the recipient breaks these terms in a material way, the discloser may require it to cure the "
+            "breach and, if it is not cured, stop further disclosures and take the other steps the rule requires "
+            "of the discloser. Sharing about a named person to coordinate a response, or for a joint case review, "
+            "is not a limited data set disclosure; the clause on information sharing governs it.</p>"
+        ),
+        guidance=(
+            "HIPAA lets a covered entity share a limited data set, which may keep dates, town or city, state and "
+            "ZIP code but not the direct identifiers the rule lists, of the person or of the person's relatives, "
+            "employers or household members, only for research, public health or health care operations, and "
+            "only under a data use agreement containing the terms above (45 CFR 164.514(e)). 988 and 911 records "
+            "almost always carry call-back numbers and street addresses, often a relative's or a housemate's when "
+            "someone called on the person's behalf; they must come out. Confirm with counsel which parties are "
+            "covered entities (many PSAPs and some crisis lines are not, and state law may still limit what they "
+            "share) and that the purposes written in "
+            "'Purposes of the limited data set' fit one of those three. This app exports a limited data set of "
+            "incident reports only under an approved or executed data sharing agreement, so keep this clause in "
+            "that agreement. A starting point for partners and counsel. Source: 45 CFR 164.514(e); "
+            f"{SOURCE}, 'Policy and Procedure Considerations' (post-response data sharing) and 'Liability "
+            "Concerns' (HIPAA)."
+        ),
+        condition="shares_limited_data_set",
+    ),
+    DefaultClause(
+        key="part2-qso",
+        title="Qualified Service Organization Terms (42 CFR Part 2)",
+        category="information",
+        body=(
+            "<p>This clause applies where a party (the service organization) provides services to a party that "
+            "is a program covered by 42 CFR Part 2, such as data processing, population health management or "
+            "other professional services, and receives the program's patient records to do so. For those "
+            "services, this clause is the written agreement between the two of them that makes the service "
+            "organization a qualified service organization under 42 CFR 2.11. The service organization:</p>"
+            "<ol>"
+            "<li>acknowledges that in receiving, storing, processing or otherwise dealing with any patient records "
+            "from the program, it is fully bound by 42 CFR Part 2;</li>"
+            "<li>if necessary, will resist in judicial proceedings any effort to obtain access to patient records "
+            "or patient identifying information related to substance use disorder diagnosis, treatment or "
+            "referral for treatment, except as Part 2 permits;</li>"
+            "<li>uses the records only to provide the services to the program, and does not disclose them to "
+            "anyone else, including its own contractors, except as Part 2 permits;</li>"
+            "<li>protects the records with the safeguards this agreement requires for Protected Information, and "
+            "tells the program promptly of any use or disclosure this clause does not allow.</li>"
+            "</ol>"
+            "<p>The program shares with the service organization only the information needed for the "
+            "services.</p>"
+        ),
+        guidance=(
+            "Part 2 lets a program share records without patient consent with a qualified service organization, "
+            "but only for services that organization provides to the program and only under a written agreement "
+            "in which it accepts the commitments in items 1 and 2 (42 CFR 2.11, definition of qualified service "
+            "organization, and 42 CFR 2.12). It does not cover sharing with a 911 center or a crisis line for "
+            "their own response to a caller, which needs the person's consent or another Part 2 exception such "
+            "as a medical emergency (see the clause on substance use disorder records). Like that clause, this "
+            "one is included only when a party is marked as a substance use disorder program when the parties "
+            "are chosen; delete it if no party provides services to the program. Part 2 was substantially "
+            "revised in 2024, so have counsel confirm the current text and whether a party that is also a HIPAA "
+            "business associate needs more. A starting point for partners and counsel. Source: 42 CFR 2.11 and "
+            f"2.12; {SOURCE}, 'Liability Concerns' (Part 2 and substance use crises)."
+        ),
+        condition="has_substance_use_provider",
+    ),
+    DefaultClause(
+        key="notices",
+        title="Notices",
+        category="legal",
+        body=(
+            "<p>A notice that this agreement requires in writing, such as notice of withdrawal, of a breach, of a "
+            "claim, of a lack of funds or of a new notice address, is given by an authorized representative of "
+            "the party to each other party at the notice address that party has listed in the notice attachment "
+            "to this agreement. A party may change its notice address by notice to the others.</p>"
+            "<p>Notice may be delivered by hand, by certified mail with a return receipt, or by a courier that "
+            "records delivery[[if notices_by_email]], or by e-mail to the notice e-mail address a party has "
+            "listed[[endif]]. Notice by hand, mail or courier takes effect on delivery, or on the date delivery "
+            "is refused.[[if notices_by_email]] Notice by e-mail takes effect on the day it is sent if that is a "
+            "business day for the recipient and it is sent before 5 p.m. in the recipient's time zone, and "
+            "otherwise on the recipient's next business day, unless the sender receives a message that it was "
+            "not delivered. Notice of withdrawal or of a claim sent by e-mail is also sent by one of the other "
+            "methods.[[endif]]</p>"
+            "<p>Day-to-day contact between liaisons, and the urgent reports this agreement asks for by telephone "
+            "or to liaisons, such as reports of outages or suspected data breaches, do not need this form, but a "
+            "party confirms an urgent report in writing when another party asks.</p>"
+        ),
+        guidance=(
+            "Formal notices start deadlines (withdrawal, curing a breach, loss of funding, claims), so the "
+            "parties need to agree where notices go and when they count as received. Attach a list of notice "
+            "addresses giving, for each party, a position (for example 'County Administrator'), a postal address "
+            "and, if e-mail is allowed, a monitored mailbox rather than one person's address, and check it at "
+            "each periodic review. Some public bodies accept claims only by mail or hand delivery, and a state "
+            "notice-of-claim law may set its own method and deadline, which this clause does not replace. A "
+            f"starting point for partners and counsel. Source: {PRACTICE}; {SOURCE}, 'Establishing and "
+            "Maintaining Interorganizational Trust' (contact information for the exchange of information) and "
+            "'Contractual Considerations' (clear terms and timelines)."
+        ),
+    ),
+    DefaultClause(
+        key="governing-law",
+        title="Governing Law and Venue",
+        category="legal",
+        body=(
+            "<p>This agreement is governed by the laws of [[governing_state]] and by applicable federal law. Each "
+            "party's own powers, duties and immunities, and its handling of records, remain governed by the law "
+            "that applies to that party.</p>"
+            "[[if tribal_party]]<p>For a Tribal party, the law of the Tribe and federal law govern its powers, "
+            "duties and immunities. Nothing in this agreement is consent by a Tribal party to the jurisdiction "
+            "of the courts or agencies of any state, or a waiver of its sovereign immunity.</p>[[endif]]"
+            "<p>After the steps in the clause on dispute resolution, any lawsuit arising from this agreement, "
+            "where the law permits one, is brought in [[venue]], unless the law requires a claim by or against a "
+            "party to be heard in another court.</p>"
+        ),
+        guidance=(
+            "Governing law matters most when a party is in another state or a Territory, is a Tribal nation or a "
+            "federal agency, or is a private provider. Write the state as it should read after 'the laws of', "
+            "for example 'the State of Washington' or 'the Commonwealth of Virginia'. Some states require claims "
+            "against the state to be heard in a particular court, so leave venue to counsel. Each federally "
+            "recognized Tribe is a sovereign government and works with the state government to government: set "
+            "'A Tribal nation is a party' to yes so the agreement says the Tribe does not submit to state courts "
+            "or agencies, and discuss any forum with the Tribe's counsel early. A starting point for partners and "
+            f"counsel. Source: {SOURCE}, 'Considerations with Tribal Nations' (Tribal sovereignty, "
+            f"government-to-government consultation, state-Tribal agreements); {PRACTICE}."
         ),
     ),
     DefaultClause(
@@ -716,6 +991,76 @@ AID_REIMBURSABLE = DefaultVariable(
     help="Whether the requesting party pays for extended assistance from another party.",
 )
 
+GOVERNING_STATE = DefaultVariable(
+    name="governing_state",
+    label="Governing law",
+    type="text",
+    help="As it reads after “the laws of”, e.g. “the State of Washington” or “the Commonwealth of Virginia”.",
+)
+VENUE = DefaultVariable(
+    name="venue",
+    label="Courts for any lawsuit (venue)",
+    type="text",
+    help="As it reads after “is brought in”, e.g. “the courts sitting in Riverbend County”. Counsel decides.",
+)
+TRIBAL_PARTY = DefaultVariable(
+    name="tribal_party",
+    label="A Tribal nation is a party",
+    type="bool",
+    default="no",
+    help="Yes when a Tribe, or a Tribal agency that shares its sovereign immunity, signs: the agreement then "
+         "says expressly that the Tribe keeps its immunity and does not submit to state courts.",
+)
+NOTICES_BY_EMAIL = DefaultVariable(
+    name="notices_by_email",
+    label="Formal notices may be sent by e-mail",
+    type="bool",
+    default="yes",
+    help="Only if every party lists a monitored notice mailbox; notices of withdrawal or claims still go by mail.",
+)
+BINDING_CLAUSES = DefaultVariable(
+    name="binding_clauses",
+    label="Parts of the MOU that bind the parties",
+    type="text",
+    default=("the clauses on information sharing and confidentiality, substance use disorder records (where "
+             "included), data security and breach notice, public records, immunities, notices and governing law"),
+    help="Name them by topic or title, not number. Everything else in an MOU records intent only.",
+)
+INDEMNITY_CHOICES = (INDEMNITY_MUTUAL, INDEMNITY_OWN)
+INDEMNITY_HELP = "Many public bodies may not indemnify others: ask each party's counsel before choosing “mutual”."
+INDEMNITY_APPROACH = DefaultVariable(
+    name="indemnity_approach",
+    label="Indemnity approach",
+    type="choice",
+    default=INDEMNITY_OWN,  # between public agencies the usual, and often the only lawful, choice
+    help=INDEMNITY_HELP,
+    choices=INDEMNITY_CHOICES,
+)
+PROVIDER_INDEMNITY_APPROACH = DefaultVariable(
+    name="indemnity_approach",
+    label="Indemnity approach",
+    type="choice",
+    default=INDEMNITY_MUTUAL,  # an outside provider answers for its own work, within what the law allows
+    help=INDEMNITY_HELP,
+    choices=INDEMNITY_CHOICES,
+)
+SHARES_LIMITED_DATA_SET = DefaultVariable(
+    name="shares_limited_data_set",
+    label="A HIPAA limited data set is shared",
+    type="bool",
+    default="yes",
+    help="Yes when a HIPAA covered entity shares records with dates or ZIP codes but no names, phone numbers or "
+         "street addresses: the agreement then includes the data use terms HIPAA requires.",
+)
+LDS_PURPOSES = DefaultVariable(
+    name="lds_purposes",
+    label="Purposes of the limited data set",
+    type="text",
+    default="joint quality improvement, incident review and evaluation of the crisis response system",
+    help="HIPAA allows a limited data set only for research, public health or health care operations.",
+)
+# The general legal terms every template ends with.
+LEGAL_TERMS = (GOVERNING_STATE, VENUE, TRIBAL_PARTY, NOTICES_BY_EMAIL)
 
 # --------------------------------------------------------------------------------------------------------------
 # Templates
@@ -728,13 +1073,15 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
         kind="mou",
         description=(
             "A shared-understanding agreement for the early stages of 988/911 interoperability: roles, call "
-            "transfer, information sharing, training, measurement and review. Indemnification and insurance "
-            "clauses are left out because an MOU usually records intent before the parties commit to a legally "
-            "binding contract; add them from the clause library, or use the MOA, if the parties want binding "
-            "risk-transfer terms."
+            "transfer, information sharing, training, measurement and review. It says plainly that it records "
+            "intent and commits no funds, and names the parts (such as confidentiality) that do bind the parties. "
+            "Indemnification, insurance and funding clauses are left out because an MOU usually records intent "
+            "before the parties commit to a legally binding contract; add them from the clause library, or use "
+            "the MOA, if the parties want binding risk-transfer terms."
         ),
         clauses=(
             "purpose-scope",
+            "mou-not-binding",
             "definitions",
             "parties-roles",
             "call-transfer",
@@ -742,14 +1089,17 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             "information-sharing",
             "part2-records",
             "data-security",
+            "public-records",
             "liability-sharing",
+            "immunities",
             "performance-metrics",
             "cross-training",
             "incident-review",
             "dispute-resolution",
             "term-termination",
             "periodic-review",
-            "no-legal-advice",
+            "notices",
+            "governing-law",
             "signatures",
         ),
         variables=(
@@ -759,6 +1109,8 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             REVIEW_INTERVAL_MONTHS,
             BREACH_NOTICE_HOURS,
             REPORTING_FREQUENCY,
+            BINDING_CLAUSES,
+            *LEGAL_TERMS,
         ),
     ),
     DefaultTemplate(
@@ -766,9 +1118,10 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
         name="Memorandum of Agreement (MOA)",
         kind="moa",
         description=(
-            "A fuller agreement in which the parties commit to specific duties. It contains everything in the "
-            "MOU plus indemnification and minimum insurance, since an MOA is more likely to be treated as "
-            "binding and to allocate financial risk between the parties."
+            "A fuller agreement in which the parties commit to specific duties. It contains the MOU's operating "
+            "terms, without the MOU's statement that it is not binding, plus indemnification (each party bearing "
+            "its own liability unless counsel agree a mutual indemnity), minimum insurance and funding subject to "
+            "appropriation, since an MOA is meant to bind and to allocate financial risk between the parties."
         ),
         clauses=(
             "purpose-scope",
@@ -779,16 +1132,20 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             "information-sharing",
             "part2-records",
             "data-security",
+            "public-records",
             "liability-sharing",
             "indemnification",
             "insurance",
+            "immunities",
             "performance-metrics",
             "cross-training",
             "incident-review",
+            "funding-appropriation",
             "dispute-resolution",
             "term-termination",
             "periodic-review",
-            "no-legal-advice",
+            "notices",
+            "governing-law",
             "signatures",
         ),
         variables=(
@@ -799,6 +1156,8 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             BREACH_NOTICE_HOURS,
             INSURANCE_MINIMUM,
             REPORTING_FREQUENCY,
+            INDEMNITY_APPROACH,
+            *LEGAL_TERMS,
         ),
     ),
     DefaultTemplate(
@@ -807,8 +1166,10 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
         kind="data_sharing",
         description=(
             "Sets out what information the parties exchange about shared contacts, for what purposes, and how "
-            "it is protected, retained and reported when something goes wrong. Use it alongside an MOU or MOA "
-            "when post-response outcome data or case-level reviews are exchanged."
+            "it is protected, retained and reported when something goes wrong, with the HIPAA data use terms "
+            "for a limited data set and, where a substance use disorder program is a party, qualified service "
+            "organization terms under 42 CFR Part 2. Use it alongside an MOU or MOA when post-response outcome "
+            "data or case-level reviews are exchanged."
         ),
         clauses=(
             "purpose-scope",
@@ -817,12 +1178,18 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             "data-elements",
             "information-sharing",
             "part2-records",
+            "part2-qso",
+            "limited-data-set",
             "data-security",
+            "public-records",
             "liability-sharing",
+            "immunities",
+            "funding-appropriation",
             "dispute-resolution",
             "term-termination",
             "periodic-review",
-            "no-legal-advice",
+            "notices",
+            "governing-law",
             "signatures",
         ),
         variables=(
@@ -832,6 +1199,9 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             REVIEW_INTERVAL_MONTHS,
             BREACH_NOTICE_HOURS,
             DATA_RETENTION_MONTHS,
+            SHARES_LIMITED_DATA_SET,
+            LDS_PURPOSES,
+            *LEGAL_TERMS,
         ),
     ),
     DefaultTemplate(
@@ -841,8 +1211,8 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
         description=(
             "For a state, county or city that contracts an outside organization to run crisis services such as "
             "a call center or mobile crisis teams. Adds clear terms of service, scope and deliverables, "
-            "performance metrics, indemnity and minimum insurance so the provider is accountable for the work "
-            "it has agreed to deliver."
+            "performance metrics, indemnity, minimum insurance and funding subject to appropriation so the "
+            "provider is accountable for the work it has agreed to deliver."
         ),
         clauses=(
             "purpose-scope",
@@ -853,17 +1223,22 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             "decision-matrix",
             "information-sharing",
             "part2-records",
+            "part2-qso",
             "data-security",
+            "public-records",
             "performance-metrics",
             "cross-training",
             "incident-review",
             "liability-sharing",
             "indemnification",
             "insurance",
+            "immunities",
+            "funding-appropriation",
             "dispute-resolution",
             "term-termination",
             "periodic-review",
-            "no-legal-advice",
+            "notices",
+            "governing-law",
             "signatures",
         ),
         variables=(
@@ -876,6 +1251,8 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             REPORTING_FREQUENCY,
             SERVICES_SUMMARY,
             SERVICE_HOURS,
+            PROVIDER_INDEMNITY_APPROACH,
+            *LEGAL_TERMS,
         ),
     ),
     DefaultTemplate(
@@ -896,13 +1273,17 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             "decision-matrix",
             "information-sharing",
             "part2-records",
+            "public-records",
             "liability-sharing",
+            "immunities",
             "cross-training",
             "incident-review",
+            "funding-appropriation",
             "dispute-resolution",
             "term-termination",
             "periodic-review",
-            "no-legal-advice",
+            "notices",
+            "governing-law",
             "signatures",
         ),
         variables=(
@@ -911,6 +1292,7 @@ TEMPLATES: tuple[DefaultTemplate, ...] = (
             TERMINATION_NOTICE_DAYS,
             REVIEW_INTERVAL_MONTHS,
             AID_REIMBURSABLE,
+            *LEGAL_TERMS,
         ),
     ),
 )

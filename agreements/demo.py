@@ -42,14 +42,14 @@ CALL_TRANSFER_V2 = (
     "</ol>"
 )
 
-# (clause key, comment, resolved)
+# Raised by counsel on version 1: (clause key, comment, the drafter's reply, resolved on version 2)
 COMMENTS = (
-    ("call-transfer", "Sixty seconds is a service level the PSAP has not agreed to yet. Either confirm it with "
-     "Dana Whitfield's team or say \"promptly\" and put the figure in the performance metrics.", True),
+    ("call-transfer", "Add the 988-to-mobile-crisis route, and say who keeps the caller when a transfer does not "
+     "connect.", "Both are in version 2: routes 3 and 5.", True),
     ("information-sharing", "Please name the state confidentiality statute next to HIPAA, and say who may "
-     "receive call notes when the Mobile Crisis Team is dispatched. Counsel for the 911 center will ask.", False),
-    ("liability-sharing", "Each party bearing its own liability is fine for an MOU, but add that nothing here "
-     "waives governmental immunity: the county attorney will not sign without it.", False),
+     "receive call notes when the Mobile Crisis Team is dispatched. Counsel for the 911 center will ask.", "", False),
+    ("immunities", "Name the state's tort claims act here so each public party's limits are plain; the county "
+     "attorney will not sign without it.", "", False),
 )
 
 
@@ -75,16 +75,27 @@ def seed_agreements_demo(*, workgroup: Workgroup, actor: User) -> None:
         actor=actor, workgroup=workgroup, template=template, title=TITLE, parties=parties, protocol=protocol,
         variables={"effective_date": effective, "reporting_frequency": "quarterly"},
     )
-    version = services.agreement_save(
+    reviewer = get_user_model().objects.filter(email__iexact=REVIEWER_EMAIL).first()
+    services.agreement_submit(actor=actor, agreement=agreement)
+    raised = []
+    if reviewer is not None:
+        first = agreement.versions.get(number=1)
+        keys = {clause["key"] for clause in first.clauses}
+        raised = [(services.comment_add(actor=reviewer, version=first, clause_key=key, body=body), reply, resolved)
+                  for key, body, reply, resolved in COMMENTS if key in keys]
+        services.agreement_request_changes(actor=reviewer, agreement=agreement,
+                                           note="Three points from counsel, one per clause.")
+    else:
+        services.agreement_request_changes(actor=actor, agreement=agreement)
+    services.agreement_save(
         actor=actor, agreement=agreement, base_version_number=1, title=TITLE, variables={},
         clause_bodies={"call-transfer": CALL_TRANSFER_V2},
         change_summary="Add 988 to mobile crisis dispatch and a time limit for failed transfers",
     )
+    for comment, reply, _ in raised:
+        if reply:
+            services.comment_reply(actor=actor, comment=comment, body=reply)
     services.agreement_submit(actor=actor, agreement=agreement)
-    reviewer = get_user_model().objects.filter(email__iexact=REVIEWER_EMAIL).first()
-    if reviewer is None:
-        return
-    for clause_key, body, resolved in COMMENTS:
-        comment = services.comment_add(actor=reviewer, version=version, clause_key=clause_key, body=body)
+    for comment, _, resolved in raised:
         if resolved:
-            services.comment_resolve(actor=reviewer, comment=comment)
+            services.comment_resolve(actor=reviewer, comment=comment, reply="Thank you, resolved.")

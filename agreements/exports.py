@@ -11,11 +11,18 @@ Reproducibility (issue 5, item 6: "the same version gives the same text"):
 * PDF: byte-identical for the same input with the installed WeasyPrint: it writes no creation or
   modification date unless the HTML asks for one (the template does not), and no file identifier
   by default. The tests check both.
+
+Word round trip (issue 14): each clause of the DOCX sits inside a bookmark named from its key
+(``clause_bookmark_name``), so ``agreements.word`` can find it again in a copy counsel edited; and the
+document's core property "identifier" carries ``RenderedAgreement.reference`` (which agreement, which
+version), so an edited copy is read against the version it was made from and no other. Word and LibreOffice
+keep it when they save (older LibreOffice as a custom property named "identifier"; the importer reads both).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -34,6 +41,31 @@ _ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
 
 DRAFT_NOTICE = "DRAFT — not for signature"
 SIGNATURE_LINE = "_" * 32
+FOOTER_NOTICE = "A working text for the parties and their counsel; not legal advice."
+# The frame of the agreement around its clauses; the Word importer (agreements.word) finds the clauses by it.
+TERMS_HEADING = "Terms"
+SIGNATURES_HEADING = "Signatures"
+CLAUSE_BOOKMARK_PREFIX = "clause_"
+BOOKMARK_MAX_LENGTH = 40  # Word's limit; names are letters, digits and underscores, starting with a letter
+
+
+def clause_heading(number: int, title: str) -> str:
+    return f"{number}. {title}"
+
+
+def clause_bookmark_name(key: str) -> str:
+    """The Word bookmark that marks a clause: ``clause_`` and the key, hyphens as underscores.
+
+    A key that would not survive that plainly (too long for Word's 40 characters, or with an underscore
+    that could be taken for a hyphen) is shortened and given 8 hex digits of its hash, so two keys never
+    share a name; the importer inverts the mapping from the version's own keys.
+    """
+    name = CLAUSE_BOOKMARK_PREFIX + key.replace("-", "_")
+    if re.fullmatch(r"[A-Za-z0-9-]+", key) and len(name) <= BOOKMARK_MAX_LENGTH:
+        return name
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    room = BOOKMARK_MAX_LENGTH - len(CLAUSE_BOOKMARK_PREFIX) - len(digest) - 1
+    return f"{CLAUSE_BOOKMARK_PREFIX}{re.sub(r'[^A-Za-z0-9]', '_', key)[:room]}_{digest}"
 
 
 def scrubbed(agreement: RenderedAgreement) -> RenderedAgreement:
@@ -55,6 +87,7 @@ def scrubbed(agreement: RenderedAgreement) -> RenderedAgreement:
         clauses=tuple(RenderedClause(c.key, c.number, xml_safe(c.title), xml_safe(clean_html(xml_safe(c.html))))
                       for c in agreement.clauses),
         variables={xml_safe(label): xml_safe(value) for label, value in agreement.variables.items()},
+        reference=xml_safe(agreement.reference),
     )
 
 
@@ -71,11 +104,38 @@ def _version_line(agreement: RenderedAgreement) -> str:
     )
 
 
-class _DocxHTMLWriter(HTMLParser):
-    """Writes clause HTML (p, br, ol, ul, li, strong, em, b, i — nothing else survives nh3) into a document.
+@dataclass
+class _RunSpec:
+    """A piece of text waiting for its paragraph: its formatting and, for a link, its address."""
 
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    href: str | None = None
+    is_break: bool = False
+
+
+LINK_COLOR = (0x05, 0x63, 0xC1)  # Word's own hyperlink blue
+
+
+def _web_address(href: str | None) -> str | None:
+    """The sanitiser keeps only http(s) links; the writer checks again, being a pure function anyone may call."""
+    if not href:
+        return None
+    href = xml_safe(href).strip()
+    return href if re.match(r"(?i)^https?://[^\s]+$", href) else None
+
+
+class _DocxHTMLWriter(HTMLParser):
+    """Writes clause HTML into a document: what the sanitiser lets through and nothing else.
+
+    p and br; h3 and h4 as Word's Heading 3 and Heading 4; ol, ul, li as List Number / List Bullet (three
+    levels); strong/b, em/i, u as run formatting; a[href] (http/https only) as a real Word hyperlink to the
+    address; table/thead/tbody/tr/th/td as a simple grid (header rows repeat on each page, their text bold).
     Unknown tags are ignored but their text is kept; text is always written as text, never markup.
-    Each <ol> restarts its numbering at 1 (a fresh Word numbering instance per list).
+    Each <ol> restarts its numbering at 1 (a fresh Word numbering instance per list). A table inside a table
+    is flattened into its cell: its cells become paragraphs.
     """
 
     def __init__(self, document, numbering: _Numbering):
@@ -84,95 +144,218 @@ class _DocxHTMLWriter(HTMLParser):
         self.numbering = numbering
         self.bold = 0
         self.italic = 0
+        self.underline = 0
+        self.links: list[str | None] = []  # the address of each open <a> (None: not a web address)
         self.lists: list[tuple[str, int | None]] = []  # ("ol"|"ul", numId or None)
-        self.paragraph = None
-        self.after_nested_list = False
+        # The paragraph being collected: its runs, and where it goes (a body style, or the current table cell).
+        self.pending: list[_RunSpec] | None = None
+        self.pending_style: tuple[str | None, int | None] = (None, None)
+        self.table: dict | None = None  # {"rows": [{"header": bool, "cells": [{"header", "paragraphs"}]}], ...}
+        self.nested_tables = 0
 
     # -- paragraphs
-    def _new_paragraph(self, *, list_item: bool = False):
-        if self.lists:
-            kind, num_id = self.lists[-1]
+    def _new_paragraph(self, *, list_item: bool = False, style: str | None = None) -> None:
+        self.pending = []
+        if self.table is not None:
+            return  # a paragraph of the current cell: plain, whatever its tag
+        num_id = None
+        if style is None and self.lists:
+            kind, list_num = self.lists[-1]
             depth = min(len(self.lists), 3)
             suffix = "" if depth == 1 else f" {depth}"
             if list_item:
                 style = ("List Number" if kind == "ol" else "List Bullet") + suffix
+                num_id = list_num
             else:  # text after a nested list, still inside the outer item
                 style = "List Continue" + suffix
-            self.paragraph = self.document.add_paragraph(style=style)
-            if list_item and num_id is not None:
-                self.numbering.apply(self.paragraph, num_id)
-        else:
-            self.paragraph = self.document.add_paragraph()
-        return self.paragraph
+        self.pending_style = (style, num_id)
 
-    def _end_paragraph(self):
-        if self.paragraph is not None and self.paragraph.runs:
-            last = self.paragraph.runs[-1]
-            if last.text.endswith(" "):
-                last.text = last.text.rstrip(" ")
-        self.paragraph = None
+    def _end_paragraph(self) -> None:
+        if self.pending is None:
+            return
+        runs, self.pending = self.pending, None
+        while runs and not runs[-1].is_break and runs[-1].text.endswith(" "):
+            runs[-1].text = runs[-1].text.rstrip(" ")
+            if not runs[-1].text:
+                runs.pop()
+        if self.table is not None:
+            self._cell()["paragraphs"].append(runs)
+            return
+        style, num_id = self.pending_style
+        paragraph = self.document.add_paragraph(style=style) if style else self.document.add_paragraph()
+        if num_id is not None:
+            self.numbering.apply(paragraph, num_id)
+        for spec in runs:
+            _write_run(paragraph, spec)
+
+    # -- tables
+    def _row(self) -> dict:
+        if not self.table["rows"]:
+            self.table["rows"].append({"header": self.table["in_head"], "cells": []})
+        return self.table["rows"][-1]
+
+    def _cell(self) -> dict:
+        row = self._row()
+        if not row["cells"]:
+            row["cells"].append({"header": False, "paragraphs": []})
+        return row["cells"][-1]
+
+    def _table_tag(self, tag: str, *, start: bool) -> None:
+        if tag == "table":
+            if not start:
+                if self.nested_tables:
+                    self.nested_tables -= 1
+                    return
+                self._end_paragraph()
+                table, self.table = self.table, None
+                _write_table(self.document, table["rows"])
+            elif self.table is not None:
+                self.nested_tables += 1
+            else:
+                self._end_paragraph()
+                self.table = {"rows": [], "in_head": False}
+            return
+        if self.table is None:
+            return  # a stray cell tag outside any table: its text is kept as ordinary text
+        if self.nested_tables:  # flattened: each inner cell starts a paragraph of the outer cell
+            if tag in ("td", "th"):
+                self._end_paragraph()
+                if start:
+                    self._new_paragraph()
+            return
+        if tag == "thead":
+            self.table["in_head"] = start
+        elif tag == "tr" and start:
+            self._end_paragraph()
+            self.table["rows"].append({"header": self.table["in_head"], "cells": []})
+        elif tag in ("td", "th"):
+            self._end_paragraph()
+            if start:
+                self._row()["cells"].append({"header": tag == "th", "paragraphs": []})
+                self._new_paragraph()
 
     # -- parser callbacks
     def handle_starttag(self, tag, attrs):
-        if tag == "p":
+        if tag in ("table", "thead", "tbody", "tr", "th", "td"):
+            self._table_tag(tag, start=True)
+        elif tag in ("p", "h3", "h4"):
             self._end_paragraph()
-            self._new_paragraph()
+            self._new_paragraph(style={"h3": "Heading 3", "h4": "Heading 4"}.get(tag))
         elif tag in ("ol", "ul"):
             self._end_paragraph()
-            num_id = self.numbering.new_list(min(len(self.lists) + 1, 3)) if tag == "ol" else None
-            self.lists.append((tag, num_id))
+            if self.table is None:
+                num_id = self.numbering.new_list(min(len(self.lists) + 1, 3)) if tag == "ol" else None
+                self.lists.append((tag, num_id))
         elif tag == "li":
             self._end_paragraph()
             self._new_paragraph(list_item=True)
         elif tag == "br":
-            if self.paragraph is None:
+            if self.pending is None:
                 self._new_paragraph()
             else:
-                if self.paragraph.runs and self.paragraph.runs[-1].text.endswith(" "):
-                    self.paragraph.runs[-1].text = self.paragraph.runs[-1].text.rstrip(" ")
-                self.paragraph.add_run().add_break()
+                if self.pending and self.pending[-1].text.endswith(" "):
+                    self.pending[-1].text = self.pending[-1].text.rstrip(" ")
+                self.pending.append(_RunSpec("", is_break=True))
         elif tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
             self.italic += 1
+        elif tag == "u":
+            self.underline += 1
+        elif tag == "a":
+            self.links.append(_web_address(dict(attrs).get("href")))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag):
-        if tag in ("p", "li"):
+        if tag in ("table", "thead", "tbody", "tr", "th", "td"):
+            self._table_tag(tag, start=False)
+        elif tag in ("p", "li", "h3", "h4"):
             self._end_paragraph()
         elif tag in ("ol", "ul"):
             self._end_paragraph()
-            if self.lists:
+            if self.lists and self.table is None:
                 self.lists.pop()
         elif tag in ("strong", "b"):
             self.bold = max(0, self.bold - 1)
         elif tag in ("em", "i"):
             self.italic = max(0, self.italic - 1)
+        elif tag == "u":
+            self.underline = max(0, self.underline - 1)
+        elif tag == "a" and self.links:
+            self.links.pop()
 
     def handle_data(self, data):
         # The parser decodes character references (``&#1;``): scrub what they name, too.
         text = re.sub(r"\s+", " ", xml_safe(data))
-        if self.paragraph is None:
+        if self.pending is None:
             if not text.strip():
                 return  # whitespace between block tags
+            if self.table is not None:
+                self._cell()  # text straight in a row: it still lands in a cell
             self._new_paragraph()
-        runs = self.paragraph.runs
-        at_start = not runs or not runs[-1].text or runs[-1].text.endswith((" ", "\n"))
-        if at_start:
+        last = self.pending[-1] if self.pending else None
+        if last is None or last.is_break or last.text.endswith(" "):
             text = text.lstrip(" ")
         if not text:
             return
-        run = self.paragraph.add_run(text)
-        if self.bold:
-            run.bold = True
-        if self.italic:
-            run.italic = True
+        href = next((link for link in reversed(self.links) if link), None) if self.links else None
+        self.pending.append(_RunSpec(text, bold=bool(self.bold), italic=bool(self.italic),
+                                     underline=bool(self.underline), href=href))
 
     def close(self):
         super().close()
         self._end_paragraph()
+        if self.table is not None:  # an unclosed table: write what it has
+            self.nested_tables = 0
+            self._table_tag("table", start=False)
+
+
+def _write_run(paragraph, spec: _RunSpec, *, bold: bool = False) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    run = paragraph.add_run()
+    if spec.is_break:
+        run.add_break()
+        return
+    run.text = spec.text
+    if spec.bold or bold:
+        run.bold = True
+    if spec.italic:
+        run.italic = True
+    if spec.underline or spec.href:
+        run.underline = True
+    if spec.href:
+        run.font.color.rgb = RGBColor(*LINK_COLOR)
+        # A real hyperlink: Word and LibreOffice open it, and the importer reads the address back.
+        r_id = paragraph.part.relate_to(spec.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        hyperlink = OxmlElement("w:hyperlink")
+        hyperlink.set(qn("r:id"), r_id)
+        run._r.addprevious(hyperlink)
+        hyperlink.append(run._r)
+
+
+def _write_table(document, rows: list[dict]) -> None:
+    from docx.oxml import OxmlElement
+
+    rows = [row for row in rows if row["cells"]]
+    if not rows:
+        return
+    table = document.add_table(rows=len(rows), cols=max(len(row["cells"]) for row in rows))
+    table.style = "Table Grid"
+    for spec, row in zip(rows, table.rows, strict=True):
+        header = spec["header"] or all(cell["header"] for cell in spec["cells"])
+        if header:  # repeated at the top of each page, and read back as the table's head
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for cell_spec, cell in zip(spec["cells"], row.cells, strict=False):
+            for index, runs in enumerate(cell_spec["paragraphs"] or [[]]):
+                paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+                for run in runs:
+                    _write_run(paragraph, run, bold=header or cell_spec["header"])
 
 
 class _Numbering:
@@ -334,6 +517,10 @@ def agreement_docx(agreement: RenderedAgreement) -> bytes:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _page_x_of_y(footer)
+    notice = footer.insert_paragraph_before(style=footer.style)
+    notice_run = notice.add_run(FOOTER_NOTICE)
+    notice_run.font.size = Pt(8)
+    notice_run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
     document.add_paragraph(agreement.title, style="Title")
     document.add_paragraph(_version_line(agreement))
@@ -355,13 +542,14 @@ def agreement_docx(agreement: RenderedAgreement) -> bytes:
         _set_cell(cells[1], party.signatory_name or "—")
         _set_cell(cells[2], party.signatory_title or "—")
 
-    document.add_heading("Terms", level=1)
+    document.add_heading(TERMS_HEADING, level=1)
     numbering = _Numbering(document)
-    for clause in agreement.clauses:
-        document.add_heading(f"{clause.number}. {clause.title}", level=2)
+    for bookmark_id, clause in enumerate(agreement.clauses):
+        heading = document.add_heading(clause_heading(clause.number, clause.title), level=2)
         html_to_docx(document, clause.html, numbering)
+        _bookmark_clause(document, heading, bookmark_id, clause_bookmark_name(clause.key))
 
-    document.add_heading("Signatures", level=1)
+    document.add_heading(SIGNATURES_HEADING, level=1)
     for party in agreement.parties:
         _signature_block(document, party)
 
@@ -377,10 +565,42 @@ def agreement_docx(agreement: RenderedAgreement) -> bytes:
     props.created = FIXED_DATETIME
     props.modified = FIXED_DATETIME
     props.last_printed = FIXED_DATETIME
+    if agreement.reference:  # where the text came from; fixed for a version, so the bytes stay reproducible
+        props.identifier = agreement.reference[:255]
 
     buffer = io.BytesIO()
     document.save(buffer)
     return _reproducible_zip(buffer.getvalue())
+
+
+def _bookmark_clause(document, heading, bookmark_id: int, name: str) -> None:
+    """A Word bookmark named after the clause around its heading and body, so an edited copy can be read back.
+
+    It starts in the heading paragraph and ends after the clause's last block (in its last paragraph, or
+    just after a table that closes the clause). Ids count from 0 in document order: the same input, the
+    same bytes.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(bookmark_id))
+    p = heading._p
+    p_pr = p.find(qn("w:pPr"))
+    if p_pr is not None:
+        p_pr.addnext(start)
+    else:
+        p.insert(0, start)
+    body = document.element.body
+    last = body[-1]
+    if last.tag == qn("w:sectPr"):
+        last = last.getprevious()
+    if last.tag == qn("w:p"):
+        last.append(end)
+    else:
+        last.addnext(end)
 
 
 def _page_x_of_y(paragraph) -> None:
@@ -430,8 +650,13 @@ _TOKEN = re.compile(r"\n|[^\s]+")
 NEWLINE = "\n"
 
 
+_CELL_END = re.compile(r"</t[dh]>")
+_ROW_END = re.compile(r"</(h3|h4|tr|table)>")
+
+
 def _tokens(html: str) -> list[str]:
-    return _TOKEN.findall(plain_text(html))
+    # Sub-headings and table rows end a line, cells are apart by a space (plain_text knows p, li and br only).
+    return _TOKEN.findall(plain_text(_ROW_END.sub("<br>", _CELL_END.sub(" ", html))))
 
 
 def _render(tokens: list[tuple[str | None, str]]) -> str:
@@ -520,5 +745,5 @@ def redline_clauses(old: tuple[RenderedClause, ...], new: tuple[RenderedClause, 
     return changes
 
 
-__all__ = ["ClauseChange", "agreement_docx", "agreement_pdf", "html_to_docx", "redline", "redline_clauses",
-           "scrubbed", "write_reproducible_zip"]
+__all__ = ["ClauseChange", "agreement_docx", "agreement_pdf", "clause_bookmark_name", "clause_heading",
+           "html_to_docx", "redline", "redline_clauses", "scrubbed", "write_reproducible_zip"]

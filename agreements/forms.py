@@ -7,6 +7,7 @@ per clause after ``__init__`` get the same treatment through ``_normalise_added_
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -182,8 +183,41 @@ class AgreementCreateForm(WorkgroupScopedFormMixin, _VariablesMixin, Form):
         return parties
 
 
+# Quote marks as editors write them in HTML text; inside [[ ]] the clause language needs the plain character.
+_QUOTES = {"&quot;": '"', "&#34;": '"', "&#x22;": '"', "&apos;": "'", "&#39;": "'", "&#x27;": "'"}
+_QUOTE_REFERENCE = re.compile("|".join(_QUOTES), re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[\[[^\[\]]{0,200}\]\]")
+
+
+def unescape_quotes_in_placeholders(text: str) -> str:
+    """``[[if x == &quot;y&quot;]]`` (how the clause editor writes a quote) becomes ``[[if x == "y"]]``.
+
+    Only quote references, and only between ``[[`` and ``]]``: everything else stays as typed.
+    """
+    def unescape(match: re.Match) -> str:
+        return _QUOTE_REFERENCE.sub(lambda quote: _QUOTES[quote.group().lower()], match.group())
+
+    return _PLACEHOLDER.sub(unescape, text)
+
+
+# A paragraph holding nothing but condition markers: the clause editor wraps a condition that stood between two
+# paragraphs (``<p>a</p>[[if x]]<p>b</p>[[endif]]``) in paragraphs of its own, which would leave empty paragraphs
+# in every document once the condition is applied.
+_CONDITION_ONLY_PARAGRAPH = re.compile(
+    r"<p>\s*((?:\[\[\s*(?:if\b[^\]]*|endif)\s*\]\]\s*)+)(?:<br\s*/?>)?\s*</p>", re.IGNORECASE)
+
+
+def unwrap_condition_paragraphs(text: str) -> str:
+    """``<p>[[if x]]</p>`` becomes ``[[if x]]``: a condition between paragraphs stays between them."""
+    return _CONDITION_ONLY_PARAGRAPH.sub(lambda match: match.group(1).strip(), text)
+
+
 class AgreementEditForm(_VariablesMixin, Form):
-    """Title, change summary, the variables and one textarea per clause of the latest version."""
+    """Title, change summary, the variables and one field per clause of the latest version.
+
+    Each clause is a textarea of HTML; the page turns it into the clause editor (static/agreements/), which
+    writes its HTML back into the same field, so the form works the same with or without JavaScript.
+    """
 
     base_version_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     title = forms.CharField(max_length=200)
@@ -197,9 +231,12 @@ class AgreementEditForm(_VariablesMixin, Form):
         self.clauses = clauses
         self._add_variable_fields(list(template.variables.all()), stored)
         for clause in clauses:
+            # data-clause-*: the clause editor (static/agreements/clause-editor.js) takes this textarea's place.
+            attrs = {"rows": 8, "class": "font-monospace small", "data-clause-editor": clause["key"],
+                     "data-clause-title": clause["title"]}
             self.fields[CLAUSE_PREFIX + clause["key"]] = _normalise_added_field(forms.CharField(
                 label=clause["title"], initial=clause["body"], required=False, strip=False,
-                widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace small"}),
+                widget=forms.Textarea(attrs=attrs),
             ))
 
     def clean(self):
@@ -209,16 +246,30 @@ class AgreementEditForm(_VariablesMixin, Form):
             name = CLAUSE_PREFIX + clause["key"]
             if cleaned.get(name) is None:
                 continue
+            cleaned[name] = unwrap_condition_paragraphs(unescape_quotes_in_placeholders(cleaned[name]))
             try:
                 services.check_clause_text(cleaned[name], template=self.template)  # problems with line/column
             except ValidationError as exc:
                 self.add_error(name, exc)
         return cleaned
 
-    def clause_rows(self) -> list[dict[str, Any]]:
+    def clause_rows(self, open_comments: dict[str, list] | None = None) -> list[dict[str, Any]]:
+        """One row per clause: its field, the stale-save conflict if any, the open review comments on it, and
+        whether the posted text differs from the saved one."""
         conflicts = getattr(self, "conflicts", {})  # set by the view after a refused (stale) save
-        return [{"field": self[CLAUSE_PREFIX + c["key"]], "clause": c, "conflict": conflicts.get(c["key"])}
-                for c in self.clauses]
+        open_comments = open_comments or {}
+        rows = []
+        for clause in self.clauses:
+            field = self[CLAUSE_PREFIX + clause["key"]]
+            rows.append({"field": field, "clause": clause, "conflict": conflicts.get(clause["key"]),
+                         "comments": open_comments.get(clause["key"], []),
+                         # posted and refused: the clauses the author changed stay open on the page
+                         "edited": self.is_bound and field.value() != clause["body"]})
+        return rows
+
+    @staticmethod
+    def clause_field_name(key: str) -> str:
+        return CLAUSE_PREFIX + key
 
     def clause_bodies(self) -> dict[str, str]:
         return {c["key"]: self.cleaned_data[CLAUSE_PREFIX + c["key"]] for c in self.clauses}
@@ -234,6 +285,33 @@ class CommentForm(Form):
                                                                 "required": services.MSG_COMMENT_CLAUSE})
     body = forms.CharField(max_length=5000, strip=True, widget=forms.Textarea,
                            error_messages={"required": services.MSG_COMMENT_EMPTY})
+    quote = forms.CharField(max_length=services.QUOTE_MAX, required=False, strip=True,
+                            label="The passage it is about (optional)",
+                            help_text="Copy the words from the clause, or select them and press “Quote selection”.")
+
+
+class ReplyForm(Form):
+    body = forms.CharField(max_length=5000, strip=True, widget=forms.Textarea(attrs={"rows": 2}), label="Reply",
+                           error_messages={"required": services.MSG_REPLY_EMPTY})
+
+
+class ResolveForm(Form):
+    reply = forms.CharField(max_length=5000, required=False, strip=True, widget=forms.Textarea(attrs={"rows": 2}),
+                            label="How it was resolved (optional)")
+
+
+class RequestChangesForm(Form):
+    note = forms.CharField(max_length=5000, required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3}),
+                           label="What should change (optional)",
+                           help_text="Sent to the drafters with the notice; the comments per clause stay open.")
+
+
+class ApproveForm(Form):
+    override_reason = forms.CharField(
+        max_length=2000, required=False, strip=True, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why approve with comments still open",
+        help_text="Needed only while comments are open; kept with this version's approval.",
+    )
 
 
 class SignatureForm(Form):

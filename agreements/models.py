@@ -182,26 +182,167 @@ class AgreementVersion(WorkgroupOwnedModel):
 
 
 class ReviewComment(WorkgroupOwnedModel):
+    """A reviewer's comment on one clause, raised on one version and open on every later one until resolved.
+
+    ``version`` is the version it was raised on; ``agreement`` lets the current version find every open
+    comment without walking the versions. ``quote`` is the passage it is about, as the reviewer selected it.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="comments")
     version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="comments")
     clause_key = models.SlugField(max_length=60)
+    quote = models.CharField(max_length=500, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     body = models.TextField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
+    # The version in which it was resolved (the text the resolver read).
+    resolved_on_version = models.PositiveIntegerField(null=True, blank=True)
 
     history = HistoricalRecords(**HISTORY)
 
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["created_at", "id"]
         indexes = [
             # The dashboard counts a workgroup's open comments.
             models.Index(fields=["workgroup"], condition=models.Q(resolved_at__isnull=True),
                          name="comment_open_by_workgroup"),
+            # A version's page reads its agreement's comments, open first.
+            models.Index(fields=["agreement", "clause_key", "created_at"], name="comment_agreement_clause"),
         ]
 
     def __str__(self) -> str:
         return f"Comment on {self.clause_key} ({self.version})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class CommentReply(WorkgroupOwnedModel):
+    """A reply in a comment's thread (the drafter's answer, the reviewer's follow-up)."""
+
+    comment = models.ForeignKey(ReviewComment, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    version_number = models.PositiveIntegerField()  # the version the author was reading
+    body = models.TextField()
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Reply to comment {self.comment_id}"
+
+
+class ReviewDecision(WorkgroupOwnedModel):
+    """The workgroup's legal reviewer's decision on one version: changes requested, or approved.
+
+    Approving while comments are open needs a reason; it is kept here with the number left open.
+    """
+
+    class Kind(models.TextChoices):
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="review_decisions")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="review_decisions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decision = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    open_comments = models.PositiveIntegerField(default=0)
+    override_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords(**HISTORY)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agreement", "reviewer", "-created_at"], name="decision_agreement_reviewer")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(open_comments=0) | ~models.Q(override_reason=""),
+                name="approval_over_open_comments_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.version}"
+
+
+class PartyApproval(WorkgroupOwnedModel):
+    """One party's counsel approving (or declining) one version, recorded through an account or a one-time link.
+
+    A row with ``token_nonce`` and no ``decided_at`` is a link sent and not yet used.
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="party_approvals")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="party_approvals")
+    party = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="approvals")
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    approver_name = models.CharField(max_length=200, blank=True)
+    approver_title = models.CharField(max_length=200, blank=True)
+    approver_email = models.EmailField(blank=True)
+    note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")  # the account that recorded it; empty when by link
+    token_nonce = models.CharField(max_length=32, blank=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "token_nonce"])
+
+    class Meta:
+        ordering = ["party__order", "-created_at", "-id"]
+        indexes = [models.Index(fields=["version", "party", "-created_at"], name="party_approval_version_party")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision="pending", decided_at__isnull=True)
+                | (~models.Q(decision="pending") & models.Q(decided_at__isnull=False)),
+                name="party_approval_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.get_decision_display()} ({self.version})"
+
+
+class WordImport(WorkgroupOwnedModel):
+    """A DOCX edited outside the app, read against one version: proposed clause changes waiting for a decision.
+
+    ``proposals``: [{key, title, status, base_html, proposed_html, tracked}] per matched clause;
+    ``unmatched``: [{text, where}] passages that could not be tied to a clause. The uploaded file is not kept.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="word_imports")
+    base_version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="word_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    filename = models.CharField(max_length=200)
+    from_party = models.CharField(max_length=200, blank=True)  # whose counsel marked it up
+    # False when the file did not say which agreement and version it was exported from (read against the current).
+    origin_checked = models.BooleanField(default=True)
+    proposals = models.JSONField(default=list, blank=True)
+    unmatched = models.JSONField(default=list, blank=True)
+    # The version the accepted changes became (empty until applied; an applied import is not applied again).
+    applied_version = models.ForeignKey(AgreementVersion, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "proposals", "unmatched"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agreement", "-created_at", "-id"], name="word_import_agreement_created")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} against {self.base_version}"
 
 
 class PacketSection(models.TextChoices):

@@ -241,15 +241,18 @@ def _data_sharing_section(packet: AgreementPacket, rendered) -> dict:
 
 def _comments_section(packet: AgreementPacket, rendered) -> dict:
     titles = {clause.key: f"{clause.number}. {clause.title}" for clause in rendered.clauses}
-    comments = (ReviewComment.objects.filter(version=packet.version, resolved_at__isnull=True)
-                .select_related("author").order_by("created_at", "pk"))
+    # Open on this version: raised on it or on an earlier one, and not resolved.
+    comments = (ReviewComment.objects.filter(agreement_id=packet.version.agreement_id, resolved_at__isnull=True,
+                                             version__number__lte=packet.version.number)
+                .select_related("author", "version").order_by("created_at", "pk"))
     def author(comment: ReviewComment) -> str:
         if comment.author is None:
             return "A former member"
         return xml_safe(comment.author.get_full_name() or comment.author.email)
 
     return {"comments": [{"clause": titles.get(c.clause_key, c.clause_key), "author": author(c),
-                          "created_at": c.created_at, "body": xml_safe(c.body)} for c in comments]}
+                          "created_at": c.created_at, "raised_on": c.version.number, "quote": xml_safe(c.quote),
+                          "body": xml_safe(c.body)} for c in comments]}
 
 
 # --- The whole packet ---------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class RenderedAgreement:
     variables: dict[str, str] = field(default_factory=dict)  # display values, for a summary table
     # Approved (and not yet executed): a clean copy for signature, without the DRAFT mark.
     is_approved: bool = False
+    # Where the text came from, stamped into the DOCX so an edited copy can be traced back to its agreement
+    # and version (agreements.word); "" for a text that is not a saved version.
+    reference: str = ""
 
     @property
     def for_signature(self) -> bool:

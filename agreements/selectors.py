@@ -6,6 +6,7 @@ queries whatever the number of rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -25,7 +26,7 @@ from agreements.rendering import (
 )
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
-from toolkit.permissions import Action
+from toolkit.permissions import Action, membership_allows
 from toolkit.text import xml_safe
 
 DRIFT_WARNINGS_SHOWN = 3
@@ -83,7 +84,9 @@ def render_version(version: AgreementVersion) -> RenderedAgreement:
         parties=tuple(RenderedParty(p["name"], p["signatory_name"], p["signatory_title"], signed.get(p["name"], ""))
                       for p in parties),
         clauses=render_clauses(clauses, values=values, flags=flags),
-        variables={_text(spec.label): values[spec.name] for spec in specs},
+        # Only the values this version holds: a variable added to the template later has no say in its text.
+        variables={_text(spec.label): values[spec.name] for spec in specs if spec.name in version.variables},
+        reference=f"crisis-interop-toolkit:agreement:{agreement.pk}:version:{version.number}",
     )
 
 
@@ -128,17 +131,44 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
                         "a protocol that has a newer version in force.")
     done = counts.get(AgreementStatus.EXECUTED, 0) + counts.get(AgreementStatus.APPROVED, 0)
     total = sum(counts.values())
+    start_label = "Open agreements"
+    waiting = counts.get(AgreementStatus.IN_REVIEW, 0)
+    if waiting and membership_allows(membership, Action.REVIEW_AGREEMENTS):  # a reviewer starts at the queue
+        start_url = reverse("agreements:review-queue", kwargs={"slug": workgroup.slug})
+        start_label = f"Review {waiting} waiting"
     return Card(area="agreements", title="Agreements",
                 status=f"{total} agreement{'s' if total != 1 else ''}.",
                 progress=Progress.ON_TRACK if done and not warnings else Progress.IN_PROGRESS, start_url=start_url,
-                start_label="Open agreements", guidance_slug="contractual-considerations", facts=facts,
+                start_label=start_label, guidance_slug="contractual-considerations", facts=facts,
                 warnings=warnings)
 
 
 def open_comments_by_clause(*, version: AgreementVersion) -> dict[str, int]:
-    rows = (version.comments.filter(resolved_at__isnull=True).order_by().values("clause_key")
-            .annotate(n=Count("id")))
+    """How many comments are open on each clause of ``version``: raised on it or on any earlier version."""
+    rows = (ReviewComment.objects.filter(agreement_id=version.agreement_id, version__number__lte=version.number,
+                                         resolved_at__isnull=True)
+            .order_by().values("clause_key").annotate(n=Count("id")))
     return {row["clause_key"]: row["n"] for row in rows}
+
+
+def open_comments(*, agreement: Agreement, up_to_version: int | None = None) -> dict[str, list[ReviewComment]]:
+    """The open comments of an agreement by clause key, oldest first, each with its author, the version it was
+    raised on and its replies (three queries). ``up_to_version``: only those raised on that version or earlier.
+    """
+    from django.db.models import Prefetch
+
+    from agreements.models import CommentReply
+
+    queryset = (ReviewComment.objects.filter(agreement=agreement, resolved_at__isnull=True)
+                .select_related("author", "version")
+                .prefetch_related(Prefetch("replies", queryset=CommentReply.objects.select_related("author")))
+                .order_by("created_at", "id"))
+    if up_to_version is not None:
+        queryset = queryset.filter(version__number__lte=up_to_version)
+    grouped: dict[str, list[ReviewComment]] = {}
+    for comment in queryset:
+        grouped.setdefault(comment.clause_key, []).append(comment)
+    return grouped
 
 
 LINKABLE_AGREEMENTS = 50
@@ -169,3 +199,162 @@ def data_sharing_agreements(*, workgroup: Workgroup) -> QuerySet[Agreement]:
     return (Agreement.objects.filter(workgroup=workgroup, template__kind=AgreementKind.DATA_SHARING,
                                      status__in=(AgreementStatus.APPROVED, AgreementStatus.EXECUTED))
             .order_by("title", "pk"))
+
+
+# --- Legal review ----------------------------------------------------------------------------------
+
+
+def last_reviewed_version(*, agreement: Agreement, user) -> int | None:
+    """The latest version this person acted on (commented, replied, resolved or decided): "since you last looked".
+
+    Derived from what they did, so reading a page never writes. One query.
+    """
+    latest = (Agreement.objects.filter(pk=agreement.pk).annotate(n=_last_acted_on(agreement.pk, user))
+              .values_list("n", flat=True).first())
+    return latest or None
+
+
+def rendered_versions(*, agreement: Agreement, numbers: set[int]) -> dict[int, RenderedAgreement]:
+    """Several versions of one agreement rendered, read in one query (plus the agreement's own, read once)."""
+    versions = agreement.versions.filter(number__in=numbers)
+    rendered = {}
+    for version in versions:
+        version.agreement = agreement  # the parties and template the caller loaded, not read again per version
+        rendered[version.number] = render_version(version)
+    return rendered
+
+
+def review_comments(*, agreement: Agreement, clause_key: str, up_to_version: int) -> list[ReviewComment]:
+    """Every comment on one clause raised up to that version — open ones first, then resolved — with their threads."""
+    from django.db.models import Prefetch
+
+    from agreements.models import CommentReply
+
+    comments = (ReviewComment.objects.filter(agreement=agreement, clause_key=clause_key,
+                                             version__number__lte=up_to_version)
+                .select_related("author", "resolved_by", "version")
+                .prefetch_related(Prefetch("replies", queryset=CommentReply.objects.select_related("author"))))
+    return sorted(comments, key=lambda c: (c.resolved_at is not None, c.created_at, c.pk))
+
+
+def review_queue(*, membership: Membership | None, user) -> QuerySet[Agreement]:
+    """Agreements waiting for legal review in the workgroup, longest-waiting first, each with its open comments
+    and whether this person has acted on its current version yet (all in one query)."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    open_comments = (ReviewComment.objects.filter(agreement=OuterRef("pk"), resolved_at__isnull=True)
+                     .order_by().values("agreement_id").annotate(n=Count("id")).values("n")[:1])
+    return (Agreement.objects.restrict(membership, Action.REVIEW_AGREEMENTS)
+            .filter(status=AgreementStatus.IN_REVIEW)
+            .select_related("template").prefetch_related("parties")
+            .annotate(open_comments=Coalesce(Subquery(open_comments, output_field=IntegerField()), 0),
+                      my_last=_last_acted_on(OuterRef("pk"), user))
+            .order_by("updated_at", "id"))
+
+
+def _last_acted_on(agreement, user):
+    """The latest version ``user`` commented on, replied on, resolved a comment on or decided: one expression,
+    for one agreement (``agreement``: an id or an OuterRef)."""
+    from django.db.models import IntegerField, Max, Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    from agreements.models import CommentReply, ReviewDecision
+
+    def latest(queryset, group, field):
+        return Coalesce(Subquery(queryset.order_by().values(group).annotate(m=Max(field)).values("m")[:1],
+                                 output_field=IntegerField()), 0)
+
+    return Greatest(
+        latest(ReviewComment.objects.filter(agreement=agreement, author=user), "agreement_id", "version__number"),
+        latest(ReviewComment.objects.filter(agreement=agreement, resolved_by=user), "agreement_id",
+               "resolved_on_version"),
+        latest(CommentReply.objects.filter(comment__agreement=agreement, author=user), "comment__agreement_id",
+               "version_number"),
+        latest(ReviewDecision.objects.filter(agreement=agreement, reviewer=user), "agreement_id",
+               "version__number"),
+        output_field=IntegerField(),
+    )
+
+
+@dataclass(frozen=True)
+class ReviewClause:
+    key: str
+    number: int | None  # None: no longer in this version's text
+    title: str
+    status: str  # changed | added | unchanged | removed | "" (nothing to compare with)
+    open_count: int
+
+
+@dataclass
+class ReviewState:
+    version_number: int
+    since: int | None  # the version the redline starts from
+    last_reviewed: int | None
+    clauses: list[ReviewClause]
+    selected: ReviewClause | None
+    clause_html: str  # the selected clause's text in this version ("" when it is no longer in it)
+    redline_html: str  # since ``since`` ("" when there is nothing to compare)
+    comments: list[ReviewComment]  # each with .carried, .since_raised_html, .quote_found set
+    open_total: int
+
+
+def review_state(*, agreement: Agreement, version: AgreementVersion, user, clause_key: str = "",
+                 since: int | None = None) -> ReviewState:
+    """Everything the review page shows for one version and one selected clause, in a fixed number of queries.
+
+    ``agreement`` should come with its parties and its template's variables loaded (rendering reads them).
+    """
+    from agreements.exports import redline, redline_clauses
+    from agreements.rendering import plain_text
+
+    last = last_reviewed_version(agreement=agreement, user=user)
+    if since is None or not 1 <= since < version.number:
+        since = last if last and last < version.number else (version.number - 1 or None)
+    counts = open_comments_by_clause(version=version)
+    numbers = {version.number} | ({since} if since else set())
+    rendered = rendered_versions(agreement=agreement, numbers=numbers)
+    shown = rendered[version.number]
+    changes = ({c.key: c for c in redline_clauses(rendered[since].clauses, shown.clauses)} if since else {})
+    clauses = [ReviewClause(c.key, c.number, c.title, changes[c.key].status if since else "", counts.get(c.key, 0))
+               for c in shown.clauses]
+    present = {c.key for c in shown.clauses}
+    for key, n in counts.items():  # open comments on clauses this version no longer has
+        if key not in present:
+            title = changes[key].title if key in changes else key
+            clauses.append(ReviewClause(key, None, title, "removed", n))
+    by_key = {c.key: c for c in clauses}
+    selected = by_key.get(clause_key) or next((c for c in clauses if c.open_count), None) or (
+        clauses[0] if clauses else None)
+    clause_html = redline_html = ""
+    comments: list[ReviewComment] = []
+    if selected is not None:
+        text = next((c.html for c in shown.clauses if c.key == selected.key), "")
+        clause_html = text
+        if since and selected.key in changes and changes[selected.key].status != "unchanged":
+            redline_html = changes[selected.key].html
+        comments = review_comments(agreement=agreement, clause_key=selected.key, up_to_version=version.number)
+        raised = {c.version.number for c in comments if c.is_open and c.version.number < version.number}
+        earlier = rendered_versions(agreement=agreement, numbers=raised - set(rendered)) if raised - set(
+            rendered) else {}
+        earlier.update(rendered)
+        plain = " ".join(plain_text(text).split())
+        for comment in comments:
+            comment.carried = comment.version.number < version.number
+            comment.since_raised_html = ""
+            then = earlier.get(comment.version.number)
+            if comment.carried and comment.is_open and then is not None:
+                before = next((c.html for c in then.clauses if c.key == selected.key), "")
+                if before != text:
+                    comment.since_raised_html = redline(before, text)
+            comment.quote_found = not comment.quote or comment.quote in plain
+    return ReviewState(version_number=version.number, since=since, last_reviewed=last, clauses=clauses,
+                       selected=selected, clause_html=clause_html, redline_html=redline_html, comments=comments,
+                       open_total=sum(counts.values()))
+
+
+def review_decisions(*, version: AgreementVersion) -> list:
+    from agreements.models import ReviewDecision
+
+    return list(ReviewDecision.objects.filter(version=version).select_related("reviewer").order_by("created_at",
+                                                                                                   "id"))

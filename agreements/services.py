@@ -11,6 +11,7 @@ from django.db.models import RestrictedError
 from django.utils import timezone
 
 from agreements import defaults
+from agreements.counsel import require_every_party_approved
 from agreements.models import (
     Agreement,
     AgreementPacket,
@@ -19,8 +20,10 @@ from agreements.models import (
     AgreementTemplate,
     AgreementVersion,
     Clause,
+    CommentReply,
     PacketSection,
     ReviewComment,
+    ReviewDecision,
     TemplateClause,
     TemplateVariable,
 )
@@ -28,7 +31,7 @@ from agreements.placeholders import check
 from agreements.sanitize import clean_html
 from agreements.variables import BOOL, CHOICE, clean_value
 from toolkit.history import save_validated as _save
-from toolkit.permissions import Action, require
+from toolkit.permissions import Action, can, require
 from toolkit.text import normalise_text, xml_safe
 
 if TYPE_CHECKING:
@@ -51,6 +54,17 @@ MSG_PARTY_TEXT = (
 )
 MSG_COMMENT_EMPTY = "Write the comment first."
 MSG_COMMENT_CLAUSE = "That clause is not part of this version."
+MSG_REPLY_EMPTY = "Write the reply first."
+MSG_COMMENT_RESOLVED = "This comment is already resolved: reopen the discussion with a new comment."
+MSG_OPEN_COMMENTS = (
+    "{count} review comment{s} {are} still open on this version. Resolve {them} first, or record why you "
+    "approve over {them}."
+)
+MSG_RESOLVE_OTHERS = (
+    "Only the person who wrote this comment, or a legal reviewer, resolves it: it may hold up approval. "
+    "Reply to say how it was answered instead."
+)
+QUOTE_MAX = 500
 MSG_CLAUSE_IN_USE = "“{clause}” is part of the template{s} {templates}: take it out of {them} first."
 MSG_TEMPLATE_IN_USE = (
     "{count} agreement{s} {were} drafted from “{template}”: the template stays as long as {they} do."
@@ -284,8 +298,15 @@ def agreement_save(
         clauses.append({**clause, "body": body})
     if errors:
         raise ValidationError(errors)
-    return _new_version(actor=actor, agreement=agreement, title=title or agreement.title, variables=stored,
-                        clauses=clauses, change_summary=change_summary)
+    version = _new_version(actor=actor, agreement=agreement, title=title or agreement.title, variables=stored,
+                           clauses=clauses, change_summary=change_summary)
+    changed = {c["key"] for c, before in zip(clauses, latest.clauses, strict=True) if c["body"] != before["body"]}
+    if changed and ReviewComment.objects.filter(agreement=agreement, resolved_at__isnull=True,
+                                                clause_key__in=changed).exists():
+        from agreements.notices import COMMENT_ANSWERED, notice_enqueue
+
+        notice_enqueue(agreement=agreement, kind=COMMENT_ANSWERED, version_number=version.number, actor=actor)
+    return version
 
 
 # --- Review and execution --------------------------------------------------------------------
@@ -306,20 +327,56 @@ def _transition(actor: User, agreement: Agreement, action: Action, allowed: tupl
 
 @transaction.atomic
 def agreement_submit(*, actor: User, agreement: Agreement) -> Agreement:
-    return _transition(actor, agreement, Action.EDIT_AGREEMENTS,
-                       (AgreementStatus.DRAFT, AgreementStatus.CHANGES_REQUESTED), AgreementStatus.IN_REVIEW)
+    from agreements.notices import SUBMITTED, notice_enqueue
+
+    locked = _transition(actor, agreement, Action.EDIT_AGREEMENTS,
+                         (AgreementStatus.DRAFT, AgreementStatus.CHANGES_REQUESTED), AgreementStatus.IN_REVIEW)
+    notice_enqueue(agreement=locked, kind=SUBMITTED, version_number=locked.current_version_number, actor=actor)
+    return locked
+
+
+def _open_comment_count(agreement: Agreement) -> int:
+    """Open comments on the current version: raised on it or on any earlier one and not resolved."""
+    return ReviewComment.objects.filter(agreement=agreement, resolved_at__isnull=True,
+                                        version__number__lte=agreement.current_version_number).count()
 
 
 @transaction.atomic
-def agreement_request_changes(*, actor: User, agreement: Agreement) -> Agreement:
-    return _transition(actor, agreement, Action.REVIEW_AGREEMENTS, (AgreementStatus.IN_REVIEW,),
-                       AgreementStatus.CHANGES_REQUESTED)
+def agreement_request_changes(*, actor: User, agreement: Agreement, note: str = "") -> Agreement:
+    """Send the current version back to the drafters; ``note`` says what to change (kept with the decision)."""
+    from agreements.notices import CHANGES_REQUESTED, notice_enqueue
+
+    locked = _transition(actor, agreement, Action.REVIEW_AGREEMENTS, (AgreementStatus.IN_REVIEW,),
+                         AgreementStatus.CHANGES_REQUESTED)
+    version = locked.versions.get(number=locked.current_version_number)
+    _save(ReviewDecision(workgroup=locked.workgroup, agreement=locked, version=version, reviewer=actor,
+                         decision=ReviewDecision.Kind.CHANGES_REQUESTED, note=note.strip(),
+                         open_comments=0), actor)
+    notice_enqueue(agreement=locked, kind=CHANGES_REQUESTED, version_number=version.number, actor=actor)
+    return locked
 
 
 @transaction.atomic
-def agreement_approve(*, actor: User, agreement: Agreement) -> Agreement:
-    return _transition(actor, agreement, Action.REVIEW_AGREEMENTS, (AgreementStatus.IN_REVIEW,),
-                       AgreementStatus.APPROVED)
+def agreement_approve(*, actor: User, agreement: Agreement, override_reason: str = "") -> Agreement:
+    """Approve the current version. Refused while comments are open, unless the reviewer records why they approve
+    over them; the reason and the number of comments left open are kept with the version's decision."""
+    require(actor, agreement.workgroup, Action.REVIEW_AGREEMENTS)
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)  # comments counted under the lock
+    if current.status != AgreementStatus.IN_REVIEW:  # the step itself first: "not possible" beats "comments open"
+        raise ValidationError(f"This agreement is {current.get_status_display().lower()}; that step is not possible.")
+    open_count = _open_comment_count(current)
+    reason = override_reason.strip() if open_count else ""  # resolved meanwhile: nothing to approve over
+    if open_count and not reason:
+        raise ValidationError({"override_reason": MSG_OPEN_COMMENTS.format(
+            count=open_count, s="s" if open_count != 1 else "", are="are" if open_count != 1 else "is",
+            them="them" if open_count != 1 else "it")}, code="open_comments")
+    locked = _transition(actor, agreement, Action.REVIEW_AGREEMENTS, (AgreementStatus.IN_REVIEW,),
+                         AgreementStatus.APPROVED)
+    version = locked.versions.get(number=locked.current_version_number)
+    _save(ReviewDecision(workgroup=locked.workgroup, agreement=locked, version=version, reviewer=actor,
+                         decision=ReviewDecision.Kind.APPROVED, open_comments=open_count,
+                         override_reason=reason), actor)
+    return locked
 
 
 @transaction.atomic
@@ -338,7 +395,9 @@ def party_record_signature(*, actor: User, party: AgreementParty, signed_on: dat
 @transaction.atomic
 def agreement_execute(*, actor: User, agreement: Agreement) -> Agreement:
     require(actor, agreement.workgroup, Action.EDIT_AGREEMENTS)
-    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()  # signatures read under the lock
+    # Counsel approvals and signatures are read under the lock.
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    require_every_party_approved(version=locked.versions.get(number=locked.current_version_number))
     unsigned = [p.name for p in AgreementParty.objects.filter(agreement=agreement, signed_on__isnull=True)]
     if unsigned:
         raise ValidationError("Record every party's signature date first: " + ", ".join(unsigned) + ".")
@@ -363,23 +422,51 @@ def agreement_new_draft(*, actor: User, agreement: Agreement) -> AgreementVersio
 
 
 @transaction.atomic
-def comment_add(*, actor: User, version: AgreementVersion, clause_key: str, body: str) -> ReviewComment:
+def comment_add(*, actor: User, version: AgreementVersion, clause_key: str, body: str,
+                quote: str = "") -> ReviewComment:
+    """A comment on one clause of ``version``, optionally on a quoted passage; open on later versions until
+    resolved."""
     require(actor, version.workgroup, Action.COMMENT_AGREEMENTS)
     if clause_key not in {clause["key"] for clause in version.clauses}:
         raise ValidationError({"clause_key": MSG_COMMENT_CLAUSE})
     if not body.strip():
         raise ValidationError({"body": MSG_COMMENT_EMPTY})
-    return _save(ReviewComment(workgroup=version.workgroup, version=version, clause_key=clause_key,
-                               author=actor, body=body.strip()), actor)
+    quote = " ".join(quote.split())
+    if len(quote) > QUOTE_MAX:
+        raise ValidationError({"quote": f"Quote at most {QUOTE_MAX} characters of the clause."})
+    return _save(ReviewComment(workgroup=version.workgroup, agreement_id=version.agreement_id, version=version,
+                               clause_key=clause_key, quote=quote, author=actor, body=body.strip()), actor)
 
 
 @transaction.atomic
-def comment_resolve(*, actor: User, comment: ReviewComment) -> ReviewComment:
+def comment_reply(*, actor: User, comment: ReviewComment, body: str) -> CommentReply:
+    """Add to a comment's thread (an answer from the drafter, a follow-up from the reviewer)."""
     require(actor, comment.workgroup, Action.COMMENT_AGREEMENTS)
-    if comment.resolved_at is None:
-        comment.resolved_at, comment.resolved_by = timezone.now(), actor
-        _save(comment, actor)
-    return comment
+    if not body.strip():
+        raise ValidationError({"body": MSG_REPLY_EMPTY})
+    locked = ReviewComment.objects.select_for_update().select_related("agreement").get(pk=comment.pk)
+    if locked.resolved_at is not None:
+        raise ValidationError({"body": MSG_COMMENT_RESOLVED})
+    return _save(CommentReply(workgroup=locked.workgroup, comment=locked, author=actor, body=body.strip(),
+                              version_number=locked.agreement.current_version_number), actor)
+
+
+@transaction.atomic
+def comment_resolve(*, actor: User, comment: ReviewComment, reply: str = "") -> ReviewComment:
+    """Resolve a comment (who, when, on which version), with an optional last word in its thread. Idempotent."""
+    require(actor, comment.workgroup, Action.COMMENT_AGREEMENTS)
+    locked = ReviewComment.objects.select_for_update().select_related("agreement").get(pk=comment.pk)
+    if locked.author_id != actor.pk and not can(actor, comment.workgroup, Action.REVIEW_AGREEMENTS):
+        # Open comments block approval: a partner member closing counsel's comment would lift that silently.
+        raise ValidationError(MSG_RESOLVE_OTHERS)
+    if locked.resolved_at is None:
+        if reply.strip():
+            _save(CommentReply(workgroup=locked.workgroup, comment=locked, author=actor, body=reply.strip(),
+                               version_number=locked.agreement.current_version_number), actor)
+        locked.resolved_at, locked.resolved_by = timezone.now(), actor
+        locked.resolved_on_version = locked.agreement.current_version_number
+        _save(locked, actor)
+    return locked
 
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024

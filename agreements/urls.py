@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements.views import drafting, packets, review
+from agreements.views import counsel, drafting, packets, review, reviewing, word
 
 app_name = "agreements"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("<int:agreement_id>/execute/", review.execute, name="execute"),
     path("<int:agreement_id>/signed-copy/", review.signed_scan_upload, name="signed-scan-upload"),
     path("<int:agreement_id>/signed-copy.pdf", review.signed_scan_download, name="signed-scan-download"),
+    path("review-queue/", reviewing.review_queue, name="review-queue"),
+    path("<int:agreement_id>/review/", reviewing.review_current, name="review"),
+    path("<int:agreement_id>/versions/<int:version_number>/review/", reviewing.version_review,
+         name="version-review"),
+    path("comments/<int:comment_id>/reply/", reviewing.comment_reply, name="comment-reply"),
     path("<int:agreement_id>/versions/<int:version_number>/comments/new/", review.comment_create,
          name="comment-create"),
     path("comments/<int:comment_id>/resolve/", review.comment_resolve, name="comment-resolve"),
@@ -35,3 +40,6 @@ urlpatterns = [
     path("<int:agreement_id>/packets/<int:packet_id>/retry/", packets.packet_retry, name="packet-retry"),
     path("<int:agreement_id>/packets/<int:packet_id>/delete/", packets.packet_delete, name="packet-delete"),
 ]
+
+# Word round trip (word.py) and approval by each party's counsel (counsel.py) declare their own paths.
+urlpatterns += word.urlpatterns + counsel.urlpatterns

@@ -6,15 +6,31 @@ the access log must not be able to answer as that partner. The token is replaced
 
 from __future__ import annotations
 
+import logging
 import re
 
 from gunicorn.glogging import Logger
 
-_TOKEN_IN_PATH = re.compile(r"(/(?:respond|report)/[^/\s]+/)[^/\s?]+")
+_TOKEN_IN_PATH = re.compile(r"(/(?:respond|report|counsel)/[^/\s]+/)[^/\s?]+")
 
 
 def redact(text: str | None) -> str | None:
     return _TOKEN_IN_PATH.sub(r"\1…", text) if text else text
+
+
+class RedactTokens(logging.Filter):
+    """For Django's own loggers (django.request, django.security): a refused or failed request is logged with its
+    path, and on a link page the path holds the token. The message and its arguments are redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        request = getattr(record, "request", None)
+        if request is not None and hasattr(request, "path"):
+            record.request_path = redact(request.path)
+        return True
 
 
 class RedactingLogger(Logger):

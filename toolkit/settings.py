@@ -216,6 +216,7 @@ STATICFILES_DIRS = [
     # Front-end libraries come from the npm registry (package.json), never a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/quill", BASE_DIR / "node_modules" / "quill" / "dist"),
 ]
 # Uploaded and generated files: on the local disk under MEDIA_ROOT by default (web and workers must share it),
 # or, with S3_BUCKET set, in a private bucket of any S3-compatible store (django-storages), for many machines.
@@ -367,8 +368,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time link tokens live in paths (/respond/, /report/, /counsel/); Django logs paths of refused requests.
+    "filters": {"redact_tokens": {"()": "toolkit.gunicorn_logging.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every layout step at INFO; workers only need its warnings.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+                # The development server's request log, through the same redacting handler.
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -39,6 +39,7 @@ urlpatterns = [
     path("w/<slug:slug>/readiness/", include("readiness.urls")),
     path("respond/", include("readiness.urls_public")),
     path("w/<slug:slug>/agreements/", include("agreements.urls")),
+    path("counsel/", include("agreements.urls_public")),
     path("w/<slug:slug>/triage/", include("triage.urls")),
     path("w/<slug:slug>/incidents/", include("incidents.urls")),
     path("report/", include("incidents.urls_public")),

@@ -17,11 +17,6 @@ from toolkit.tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LINE, PSAP = "Riverbend Crisis Line (988)", "Riverbend County Emergency Communications (911)"
-REVISED_TRANSFER = (
-    "<p>The parties route contacts by the Triage Protocol.</p>"
-    "<ol><li><strong>911 to 988.</strong> The call taker transfers on the dedicated line and stays on until the "
-    "counselor answers.</li><li><strong>Failed transfer.</strong> The sending party keeps the contact.</li></ol>"
-)
 
 
 def _sign_in(page, user) -> None:
@@ -69,50 +64,79 @@ def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
         page.get_by_text("is in legal review").wait_for()
         shot(page, 2, "submitted")
 
-        # 2. The legal reviewer comments on a clause and requests changes.
+        # 2. On the review page the legal reviewer quotes a passage, comments on it and requests changes.
         _sign_in(reviewer, legal_reviewer)
-        reviewer.goto(f"{base}/{agreement.pk}/versions/1/")
-        clause = reviewer.locator("#clause-call-transfer")
-        clause.get_by_label("Comment on “Call Transfer Procedures”").fill(
+        reviewer.goto(f"{base}/{agreement.pk}/review/")
+        reviewer.get_by_test_id("review-clause-call-transfer").click()
+        text = reviewer.get_by_test_id("clause-text")
+        text.wait_for()
+        reviewer.evaluate("""() => {
+            const node = document.querySelector('[data-testid=clause-text] p');
+            const range = document.createRange();
+            range.setStart(node.firstChild, 0);
+            range.setEnd(node.firstChild, 27);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }""")
+        reviewer.get_by_role("button", name="Quote selection").click()
+        quoted = reviewer.locator("#id_quote").input_value()
+        assert quoted and quoted in text.inner_text()
+        reviewer.locator("#id_body").fill(
             "Name the dedicated transfer line, and say who keeps the caller when a transfer fails.")
-        clause.get_by_role("button", name="Add comment").click()
+        reviewer.get_by_role("button", name="Add comment").click()
         reviewer.get_by_text("Your comment is added.").wait_for()
-        assert reviewer.url.endswith("#clause-call-transfer")
+        assert "clause=call-transfer" in reviewer.url
+        assert reviewer.get_by_test_id("comment-quote").inner_text().startswith(f"“{quoted}")
         shot(reviewer, 3, "reviewer-comment")
-        reviewer.goto(f"{base}/{agreement.pk}/")
-        reviewer.get_by_text("1 open review comment").wait_for()
+        reviewer.locator("#id_note").fill("Clause 5 needs the transfer line.")
         reviewer.get_by_role("button", name="Request changes").click()
-        reviewer.get_by_text("Changes requested:").first.wait_for()
+        reviewer.get_by_text("Changes requested on version 1").wait_for()
         agreement.refresh_from_db()
         assert agreement.status == AgreementStatus.CHANGES_REQUESTED
         shot(reviewer, 4, "changes-requested")
 
-        # 3. The coordinator revises the clause and resubmits.
+        # 3. The coordinator revises the clause in the rich editor, the comment beside it, and resubmits.
         page.goto(f"{base}/{agreement.pk}/edit/")
-        page.locator("#id_clause_call-transfer").fill(REVISED_TRANSFER)
+        transfer = page.locator("#clause-call-transfer")
+        transfer.get_by_test_id("open-comment").get_by_text("Name the dedicated transfer line").wait_for()
+        editor = transfer.locator(".ql-editor")
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # leave the clause's own list
+        page.keyboard.type("Transfers use the dedicated line; the sending party keeps the caller if one fails.")
         page.locator("#id_change_summary").fill("Dedicated transfer line, per counsel")
         shot(page, 5, "coordinator-edit")
         page.get_by_role("button", name="Save as version 2").click()
         page.get_by_text("Saved as version 2.").wait_for()
+        assert "dedicated line" in agreement.versions.get(number=2).clauses[
+            [c["key"] for c in agreement.versions.get(number=2).clauses].index("call-transfer")]["body"]
         page.get_by_role("button", name="Submit for legal review").click()
         page.get_by_text("Version 2 is in legal review.").wait_for()
         shot(page, 6, "resubmitted")
 
-        # 4. The reviewer sees the redline, resolves the comment, approves and downloads DOCX and PDF.
-        reviewer.goto(f"{base}/{agreement.pk}/compare/")
-        assert reviewer.locator("ins").count() > 1 and reviewer.locator("del").count() > 1
-        assert any("dedicated" in text for text in reviewer.locator("ins").all_inner_texts())
-        shot(reviewer, 7, "redline")
-        reviewer.goto(f"{base}/{agreement.pk}/versions/1/")
-        reviewer.locator("#clause-call-transfer").get_by_role("button", name="Resolve").click()
+        # 4. The reviewer finds the comment carried to version 2 with the redline, resolves it and approves there.
+        reviewer.goto(f"{base}/{agreement.pk}/review/")
+        item = reviewer.get_by_test_id("review-clause-call-transfer")
+        assert "Changed" in item.inner_text() and "1 open" in item.inner_text()
+        item.click()
+        comment = reviewer.get_by_test_id("comment")
+        comment.get_by_test_id("raised-on").get_by_text("raised on version 1").wait_for()
+        assert "dedicated line" in " ".join(reviewer.get_by_test_id("clause-redline").locator("ins").all_inner_texts())
+        comment.locator("summary").click()  # how the clause changed since the comment was raised
+        assert comment.get_by_test_id("since-raised").locator("ins").count() >= 1
+        shot(reviewer, 7, "carried-comment-redline")
+        comment.get_by_label("How it was resolved (optional)").fill("Line named; fine now.")
+        comment.get_by_role("button", name="Resolve").click()
         reviewer.get_by_text("The comment is resolved.").wait_for()
         assert ReviewComment.objects.get().resolved_by == legal_reviewer
-        reviewer.goto(f"{base}/{agreement.pk}/")
-        reviewer.get_by_role("button", name="Approve version 2").click()
+        reviewer.get_by_test_id("approve-form").get_by_role("button", name="Approve version 2").click()
         reviewer.get_by_text("Version 2 is approved").wait_for()
         agreement.refresh_from_db()
         assert agreement.status == AgreementStatus.APPROVED
         shot(reviewer, 8, "approved")
+        reviewer.goto(f"{base}/{agreement.pk}/")
         with reviewer.expect_download() as docx_download:
             reviewer.get_by_role("link", name="Download Word (DOCX)").click()
         with reviewer.expect_download() as pdf_download:

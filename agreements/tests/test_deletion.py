@@ -42,7 +42,7 @@ def _approved_with_signed_copy(workgroup, coordinator, legal_reviewer, django_ca
     agreement = _mou(workgroup, coordinator)
     services.comment_add(actor=legal_reviewer, version=agreement.versions.get(), clause_key="definitions", body="?")
     services.agreement_submit(actor=coordinator, agreement=agreement)
-    services.agreement_approve(actor=legal_reviewer, agreement=agreement)
+    services.agreement_approve(actor=legal_reviewer, agreement=agreement, override_reason="Answered in the meeting")
     with django_capture_on_commit_callbacks(execute=True):
         services.agreement_attach_signed_scan(actor=coordinator, agreement=agreement,
                                               uploaded=SimpleUploadedFile("s.pdf", b"%PDF-1.7 first"))

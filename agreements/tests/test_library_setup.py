@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/w/riverbend/agreements"
 PAGES = ["", "new/", "library/"]
 library_migration = importlib.import_module("agreements.migrations.0004_library_for_existing_workgroups")
+terms_migration = importlib.import_module("agreements.migrations.0009_public_sector_clauses")
 
 
 def _library(workgroup) -> tuple[int, int, int, int]:
@@ -85,3 +86,42 @@ def test_the_migration_gives_older_workgroups_the_library_once_and_leaves_the_ot
     mou = AgreementTemplate.objects.get(workgroup=older, kind="mou")
     keys = [tc.clause.key for tc in mou.template_clauses.select_related("clause")]
     assert keys == list(defaults.TEMPLATES[0].clauses)
+
+
+def test_the_0009_migration_adds_the_new_terms_to_older_libraries_without_touching_templates_or_edits(coordinator):
+    current = workgroup_create(actor=coordinator, name="Current", jurisdiction_type="city",
+                               jurisdiction_name="Current", goal="interoperability")
+    older = WorkgroupFactory(slug="older")  # a library from before 0009, with a clause it wrote itself
+    new_keys = [spec["key"] for spec in terms_migration.NEW_CLAUSES]
+    mou = AgreementTemplate.objects.create(workgroup=older, key="mou", name="Our MOU", kind="mou")
+    for order, (key, body) in enumerate([("purpose-scope", "<p>Purpose.</p>"), ("notices", "<p>Ours.</p>"),
+                                         ("no-legal-advice", terms_migration.OLD_NO_LEGAL_ADVICE_BODY)]):
+        clause = Clause.objects.create(workgroup=older, key=key, title=f"Our {key}", category="scope", body=body)
+        TemplateClause.objects.create(template=mou, clause=clause, order=order)
+    edited = WorkgroupFactory(slug="edited")
+    Clause.objects.create(workgroup=edited, key="no-legal-advice", title="Ours", category="governance",
+                          body=terms_migration.OLD_NO_LEGAL_ADVICE_BODY.replace("planning", "our planning"))
+    templates_before = _library(older)[1:]
+    current_before = _library(current)
+
+    terms_migration.add_new_clauses(apps, None)
+    terms_migration.add_new_clauses(apps, None)  # running it again changes nothing
+
+    keys = set(Clause.objects.filter(workgroup=older).values_list("key", flat=True))
+    assert set(new_keys) <= keys and set(new_keys) <= set(
+        Clause.objects.filter(workgroup=edited).values_list("key", flat=True))
+    assert Clause.objects.get(workgroup=older, key="notices").body == "<p>Ours.</p>"  # kept as it was
+    assert Clause.objects.get(workgroup=older, key="immunities").guidance.startswith("County, city and state counsel")
+    assert _library(older)[1:] == templates_before and _library(current) == current_before
+    fixed = Clause.objects.get(workgroup=older, key="no-legal-advice").body
+    assert "used by the workgroup [[workgroup.name]]." in fixed and "]] workgroup" not in fixed
+    assert "our planning" in Clause.objects.get(workgroup=edited, key="no-legal-advice").body  # an edit stays
+
+
+def test_the_0009_texts_are_the_default_clauses_word_for_word():
+    by_key = {clause.key: clause for clause in defaults.CLAUSES}
+
+    for spec in terms_migration.NEW_CLAUSES:
+        clause = by_key[spec["key"]]
+        assert spec == {"key": clause.key, "title": clause.title, "category": clause.category, "body": clause.body,
+                        "guidance": clause.guidance, "condition": clause.condition}, spec["key"]

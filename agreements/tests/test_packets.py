@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from agreements import packets, services
 from agreements.models import Agreement, AgreementPacket, AgreementStatus, PacketSection
+from agreements.tests.test_views_review import approve_for_every_party
 from toolkit.models import AuditEvent, Job, JobStatus, User, Workgroup
 from toolkit.services import job_run
 
@@ -72,7 +73,13 @@ def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
 
 
 def approve(demo) -> Agreement:
-    return services.agreement_approve(actor=demo["legal"], agreement=Agreement.objects.get(pk=demo["mou"].pk))
+    """The reviewer approves the demo's current version, over the comments still open on it."""
+    from agreements.selectors import open_comments_by_clause
+
+    mou = Agreement.objects.get(pk=demo["mou"].pk)
+    still_open = open_comments_by_clause(version=mou.versions.get(number=mou.current_version_number))
+    reason = "Counsel accept the remaining points as they stand." if still_open else ""
+    return services.agreement_approve(actor=demo["legal"], agreement=mou, override_reason=reason)
 
 
 # --- Contents --------------------------------------------------------------------------------------
@@ -95,7 +102,7 @@ def test_a_draft_packet_has_every_section_each_party_the_protocol_version_and_dr
     assert all("DRAFT" in page for page in pages), "every page of a draft says DRAFT"
     assert "not for signature" in pages[0]
     # What counsel wrote and nobody has settled yet is in the appendix.
-    open_comment = demo["mou"].versions.get(number=2).comments.filter(resolved_at__isnull=True).first()
+    open_comment = demo["mou"].comments.filter(resolved_at__isnull=True).first()  # raised on version 1
     assert " ".join(open_comment.body.split()[:6]) in " ".join(text.split())
     assert packet.page_count == len(pages) and packet.size_bytes == job.result.size
     assert re.fullmatch(r"[0-9a-f]{64}", packet.sha256)
@@ -160,6 +167,7 @@ def test_an_executed_version_shows_each_partys_signature_date(demo):
     mou = approve(demo)
     for day, party in enumerate(mou.parties.all(), start=1):
         services.party_record_signature(actor=demo["coordinator"], party=party, signed_on=date(2026, 11, day))
+    approve_for_every_party(mou, demo["coordinator"])
     services.agreement_execute(actor=demo["coordinator"], agreement=mou)
 
     _, job, _, pages = build(demo, sections=[])
@@ -515,6 +523,7 @@ def test_executing_keeps_the_approval_and_a_new_draft_or_requested_changes_carry
     approved_at = mou.approved_at
     for party in mou.parties.all():
         services.party_record_signature(actor=demo["coordinator"], party=party, signed_on=date(2026, 11, 1))
+    approve_for_every_party(mou, demo["coordinator"])
     executed = services.agreement_execute(actor=demo["coordinator"], agreement=mou)
     assert executed.approved_at == approved_at and executed.approved_by == demo["legal"]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from agreements import services
 from agreements.models import AgreementStatus, AgreementTemplate, AgreementVersion, Clause
 from agreements.selectors import agreements_needing_review, dashboard_card, render_version
+from agreements.tests.test_views_review import approve_for_every_party
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import Membership
 
@@ -132,6 +133,7 @@ def test_approved_and_executed_agreements_cannot_be_edited_and_a_new_draft_start
         services.agreement_execute(actor=coordinator, agreement=mou)
     for party in mou.parties.all():
         services.party_record_signature(actor=coordinator, party=party, signed_on=date(2026, 5, 3))
+    approve_for_every_party(mou, coordinator)
     services.agreement_execute(actor=coordinator, agreement=mou)
     mou.refresh_from_db()
     assert render_version(mou.versions.get(number=1)).is_executed

@@ -156,7 +156,7 @@ def test_the_coordinator_sees_guidance_the_edit_link_and_open_comment_badges(cli
     client.force_login(coordinator)
     text = client.get(url("agreement-detail", mou.pk)).text
     assert "Drafting guidance" in text and url("agreement-edit", mou.pk) in text
-    assert f'{url("version-detail", mou.pk, 1)}#clause-{version.clauses[0]["key"]}' in text
+    assert f'{url("version-detail", mou.pk, 1)}review/?clause={version.clauses[0]["key"]}#selected-clause' in text
     assert "1 open comment" in text
 
 
@@ -260,7 +260,10 @@ def test_a_past_version_shows_its_own_text_and_comments(client, coordinator, leg
                             variables={}, clause_bodies={key: "<p>Narrower.</p>"})
     client.force_login(legal_reviewer)
     text = client.get(url("version-detail", mou.pk, 1)).text
-    assert "County 988/911 MOU" in text and "Narrow the scope" in text and "Narrower." not in text
+    assert "County 988/911 MOU" in text and "Narrower." not in text
+    assert "1 open comment" in text  # the comment itself is on the review page
+    review = client.get(url("version-review", mou.pk, 1) + f"?clause={key}").text
+    assert "Narrow the scope" in review and "Narrower." not in review
     assert client.get(url("version-detail", mou.pk, 7)).status_code == 404
 
 

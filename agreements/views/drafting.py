@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import exports, selectors, services
-from agreements.forms import AgreementCreateForm, AgreementEditForm, AgreementFilterForm, CommentForm, SignedScanForm
+from agreements import counsel, exports, selectors, services
+from agreements.forms import AgreementCreateForm, AgreementEditForm, AgreementFilterForm, SignedScanForm
 from agreements.models import Agreement, AgreementTemplate, AgreementVersion, Clause, TemplateClause
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors
 from toolkit.pagination import paginate
@@ -120,6 +120,7 @@ def detail_page(request: HttpRequest, agreement: Agreement, *, scan_form: Signed
         "rendered": rendered,
         "clauses": clauses,
         "open_comment_total": sum(open_comments.values()),
+        "party_status": counsel.party_status(version=version),
         "scan_form": scan_form,
         **permissions,
     }
@@ -147,8 +148,12 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         return redirect(agreement)
     latest = agreement.versions.get(number=agreement.current_version_number)
     form = _edit_form(agreement, latest, request.POST if request.method == "POST" else None)
+    open_comments = selectors.open_comments(agreement=agreement)  # shown beside each clause's editor
+    keys = {clause["key"] for clause in latest.clauses}
     context = {"agreement": agreement, "form": form, "latest": latest, "stale": False,
-               "language": _language(agreement.template)}
+               "language": _language(agreement.template), "open_comments": open_comments,
+               "open_comment_total": sum(len(group) for group in open_comments.values()),
+               "comments_elsewhere": [c for key, group in open_comments.items() if key not in keys for c in group]}
     if request.method == "POST" and form.is_valid():
         try:
             version = services.agreement_save(
@@ -164,6 +169,7 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Saved as version {version.number}.")
             return redirect(agreement)
+    context["clause_rows"] = form.clause_rows(open_comments)
     return render_form_page(request, "agreements/agreement_edit.html", context, form=form)
 
 
@@ -175,14 +181,19 @@ def _stale_edit(request: HttpRequest, agreement: Agreement, latest: AgreementVer
     typed = form.clause_bodies()
     base = agreement.versions.filter(number=form.cleaned_data["base_version_number"]).first()
     base_bodies = {c["key"]: c["body"] for c in base.clauses} if base else {}
+    yours = {c["key"] for c in latest.clauses if typed.get(c["key"]) != base_bodies.get(c["key"], c["body"])}
+    for clause in latest.clauses:  # a clause only they changed takes their text: saving again keeps both
+        if clause["key"] not in yours:
+            data[AgreementEditForm.clause_field_name(clause["key"])] = typed[clause["key"]] = clause["body"]
     form = _edit_form(agreement, latest, data)
     form.is_valid()
     form.conflicts = {
         c["key"]: {"differs": typed.get(c["key"]) != c["body"],
-                   "changed_since_base": base_bodies.get(c["key"]) != c["body"]}
+                   "changed_since_base": base_bodies.get(c["key"]) != c["body"], "yours": c["key"] in yours}
         for c in latest.clauses
     }
-    context.update(form=form, stale=True, stale_message=exc.messages[0])
+    context.update(form=form, stale=True, stale_message=exc.messages[0],
+                   clause_rows=form.clause_rows(context["open_comments"]))
     return render(request, "agreements/agreement_edit.html", context, status=409)
 
 
@@ -206,30 +217,21 @@ def version_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return render(request, "agreements/version_list.html", {"agreement": agreement, "page_obj": page})
 
 
-def version_page(request: HttpRequest, agreement: Agreement, version: AgreementVersion, *,
-                 comment_form: CommentForm | None = None) -> HttpResponse:
-    """One version with its comments per clause; also re-rendered (400) by a refused comment."""
+def version_page(request: HttpRequest, agreement: Agreement, version: AgreementVersion) -> HttpResponse:
+    """One version's whole text, read-only; each clause says how many comments are open on it (the review page
+    holds the comments and their forms)."""
     rendered = selectors.render_version(version)
-    comments: dict[str, list] = {}
-    for comment in version.comments.select_related("author", "resolved_by"):
-        comments.setdefault(comment.clause_key, []).append(comment)
-    clauses = [{"clause": c, "comments": comments.pop(c.key, [])} for c in rendered.clauses]
-    comment_clause = None
-    if comment_form is not None and comment_form.is_bound:
-        typed_key = comment_form.data.get("clause_key")
-        comment_clause = typed_key if any(c.key == typed_key for c in rendered.clauses) else None
+    open_counts = selectors.open_comments_by_clause(version=version)
     context = {
         "agreement": agreement,
         "version": version,
         "rendered": rendered,
-        "clauses": clauses,
-        "orphan_comments": [c for group in comments.values() for c in group],  # on clauses left out by a condition
+        "clauses": [{"clause": c, "open": open_counts.get(c.key, 0)} for c in rendered.clauses],
+        "open_total": sum(open_counts.values()),
         "is_current": version.number == agreement.current_version_number,
-        "comment_form": comment_form,
-        "comment_clause": comment_clause,
         **_permissions(request),
     }
-    return render_form_page(request, "agreements/version_detail.html", context, form=comment_form)
+    return render(request, "agreements/version_detail.html", context)
 
 
 @workgroup_view(Action.VIEW_WORKGROUP)

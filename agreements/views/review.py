@@ -18,10 +18,18 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import exports, services
-from agreements.forms import CommentForm, SignatureForm, SignedScanForm
-from agreements.models import Agreement, AgreementStatus, AgreementVersion, ReviewComment
+from agreements.forms import (
+    ApproveForm,
+    CommentForm,
+    RequestChangesForm,
+    ResolveForm,
+    SignatureForm,
+    SignedScanForm,
+)
+from agreements.models import Agreement, AgreementStatus, ReviewComment
 from agreements.selectors import render_version
-from agreements.views.drafting import agreement_for, detail_page, version_for, version_page
+from agreements.views import reviewing
+from agreements.views.drafting import agreement_for, detail_page, version_for
 from toolkit.forms import add_service_errors
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
@@ -49,21 +57,37 @@ def submit(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 f"Version {agreement.current_version_number} is in legal review.")
 
 
+def _decide(request: HttpRequest, agreement_id: int, form_class, service: Callable, success: str) -> HttpResponse:
+    agreement = agreement_for(request, agreement_id, Action.REVIEW_AGREEMENTS)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(actor=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the step itself is not possible now: say so, change nothing
+                return refuse_with_message(request, exc, reviewing.review_url(agreement,
+                                                                              agreement.current_version_number))
+            add_service_errors(form, exc)  # a field of the form (the reason): shown next to it, text kept
+        else:
+            messages.success(request, success.format(number=agreement.current_version_number))
+            return redirect(reviewing.review_url(agreement, agreement.current_version_number))
+    return reviewing.decision_refused(request, agreement, form)
+
+
 @workgroup_view(Action.REVIEW_AGREEMENTS)
 @require_POST
 def request_changes(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = agreement_for(request, agreement_id, Action.REVIEW_AGREEMENTS)
-    return _run(request, agreement, services.agreement_request_changes,
-                "Changes requested: the coordinator sees the open comments per clause and can revise the draft.")
+    return _decide(request, agreement_id, RequestChangesForm, services.agreement_request_changes,
+                   "Changes requested on version {number}: the drafters are told, and the open comments stay "
+                   "with their clauses until resolved.")
 
 
 @workgroup_view(Action.REVIEW_AGREEMENTS)
 @require_POST
 def approve(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = agreement_for(request, agreement_id, Action.REVIEW_AGREEMENTS)
-    return _run(request, agreement, services.agreement_approve,
-                f"Version {agreement.current_version_number} is approved and can no longer change. "
-                "Record each party's signature date when it is signed.")
+    return _decide(request, agreement_id, ApproveForm, services.agreement_approve,
+                   "Version {number} is approved and can no longer change. Record each party's counsel approval "
+                   "and signature date when they come in.")
 
 
 @workgroup_view(Action.EDIT_AGREEMENTS)
@@ -112,18 +136,10 @@ def signatures(request: HttpRequest, agreement_id: int) -> HttpResponse:
 # --- Comments ----------------------------------------------------------------------------------
 
 
-def _to_clause(request: HttpRequest, version: AgreementVersion, clause_key: str) -> HttpResponse:
-    response = redirect("agreements:version-detail", slug=request.workgroup.slug, agreement_id=version.agreement_id,
-                        version_number=version.number)
-    if clause_key:
-        response["Location"] += f"#clause-{clause_key}"
-    return response
-
-
 @workgroup_view(Action.COMMENT_AGREEMENTS)
 @require_POST
 def comment_create(request: HttpRequest, agreement_id: int, version_number: int) -> HttpResponse:
-    agreement = agreement_for(request, agreement_id, Action.COMMENT_AGREEMENTS, parties=True)
+    agreement = reviewing.review_agreement(request, agreement_id, Action.COMMENT_AGREEMENTS)
     version = version_for(agreement, version_number)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -132,20 +148,33 @@ def comment_create(request: HttpRequest, agreement_id: int, version_number: int)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Your comment is added.")
-            return _to_clause(request, version, form.cleaned_data["clause_key"])
-    # The version's page again (400), the reason next to the clause's comment box, the text still in it.
-    return version_page(request, agreement, version, comment_form=form)
+            messages.success(request, "Your comment is added. It stays open on later versions until resolved.")
+            return redirect(reviewing.review_url(agreement, version.number, form.cleaned_data["clause_key"]))
+    # The review page again (400), the reason next to the comment box, the text still in it.
+    return reviewing.review_page_response(request, agreement, version, clause_key=form.data.get("clause_key", ""),
+                                          refused=form)
 
 
 @workgroup_view(Action.COMMENT_AGREEMENTS)
 @require_POST
 def comment_resolve(request: HttpRequest, comment_id: int) -> HttpResponse:
-    queryset = ReviewComment.objects.select_related("version")
+    queryset = ReviewComment.objects.select_related("version", "agreement__workgroup")
     comment = get_object_for_user(request.user, request.workgroup, queryset, comment_id, Action.COMMENT_AGREEMENTS)
-    services.comment_resolve(actor=request.user, comment=comment)
-    messages.success(request, "The comment is resolved.")
-    return _to_clause(request, comment.version, comment.clause_key)
+    back = reviewing.review_url(comment.agreement, comment.agreement.current_version_number, comment.clause_key)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_resolve(actor=request.user, comment=comment, reply=form.cleaned_data["reply"])
+        except ValidationError as exc:
+            return refuse_with_message(request, exc, back)
+        messages.success(request, "The comment is resolved.")
+        return redirect(back)
+    # Not resolved: the review page again (400) with the reason and the text typed.
+    agreement = reviewing.review_agreement(request, comment.agreement_id)
+    return reviewing.review_page_response(request, agreement, version_for(agreement,
+                                                                          agreement.current_version_number),
+                                          clause_key=comment.clause_key, refused=form,
+                                          refused_comment_id=comment.pk)
 
 
 # --- Exports -----------------------------------------------------------------------------------

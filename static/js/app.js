@@ -8,3 +8,23 @@
   document.addEventListener("DOMContentLoaded", function () { applyProgress(document); });
   document.addEventListener("htmx:afterSwap", function (event) { applyProgress(event.target); });
 })();
+
+// "Quote selection": copy the words selected inside a clause's text into the comment's quote field.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-quote-target]");
+    if (!button) { return; }
+    var field = document.getElementById(button.dataset.quoteTarget);
+    var source = document.getElementById(button.dataset.quoteSource);
+    var selection = window.getSelection();
+    var status = document.getElementById(button.dataset.quoteStatus);
+    if (!field || !source || !selection || selection.isCollapsed ||
+        !source.contains(selection.anchorNode) || !source.contains(selection.focusNode)) {
+      if (status) { status.textContent = "Select words in the clause text first."; }
+      return;
+    }
+    field.value = selection.toString().replace(/\s+/g, " ").trim().slice(0, parseInt(field.maxLength, 10) || 500);
+    if (status) { status.textContent = "Quoted: " + field.value; }
+    field.focus();
+  });
+})();

@@ -14,6 +14,7 @@ from toolkit.gunicorn_logging import RedactingLogger, redact
 
 def test_tokens_in_questionnaire_paths_are_replaced():
     assert redact("GET /respond/riverbend/eyJyIjo:1tX:abc/ HTTP/1.1") == "GET /respond/riverbend/…/ HTTP/1.1"
+    assert redact("GET /counsel/riverbend/abc:1x:y/ HTTP/1.1") == "GET /counsel/riverbend/…/ HTTP/1.1"
     assert redact("POST /report/riverbend/Zk3-intake_token/ HTTP/1.1") == "POST /report/riverbend/…/ HTTP/1.1"
     assert redact("/w/riverbend/readiness/") == "/w/riverbend/readiness/"
 
@@ -32,3 +33,18 @@ def test_the_access_log_line_is_redacted():
 def test_gunicorn_uses_the_redacting_logger():
     conf = runpy.run_path(str(Path(__file__).resolve().parents[1] / "gunicorn.conf.py"))
     assert conf["logger_class"] == "toolkit.gunicorn_logging.RedactingLogger"
+
+
+def test_django_log_records_of_link_pages_are_redacted():
+    import logging
+
+    from toolkit.gunicorn_logging import RedactTokens
+
+    record = logging.LogRecord("django.security.csrf", logging.WARNING, __file__, 1,
+                               "Forbidden (%s): %s", ("CSRF token missing.", "/counsel/riverbend/abc:1x:sig/"), None)
+    RedactTokens().filter(record)
+    assert record.getMessage() == "Forbidden (CSRF token missing.): /counsel/riverbend/…/"
+    served = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"GET /respond/riverbend/tok/ HTTP/1.1" 200',
+                               None, None)
+    RedactTokens().filter(served)
+    assert served.getMessage() == '"GET /respond/riverbend/…/ HTTP/1.1" 200'

@@ -78,6 +78,7 @@ TABLE: dict[str, Expect] = {
     "toolkit:guidance-topic": page(SIGNED_IN, anonymous="open"),
     "toolkit:resources": page(SIGNED_IN, anonymous="open"),
     "readiness-public:respond": form(SIGNED_IN, anonymous="open"),  # the link is the key; no account needed
+    "agreements-public:party-approval-link": form(SIGNED_IN, anonymous="open"),  # ditto, for a party's counsel
     "incidents-public:intake": form(SIGNED_IN, anonymous="open"),  # the workgroup's intake link; no account needed
     "admin:login": form(SIGNED_IN, anonymous="open"),
     "admin:logout": redirect_page(SIGNED_IN, "/admin/", anonymous=(302, "/admin/")),
@@ -229,6 +230,16 @@ TABLE: dict[str, Expect] = {
     "agreements:request-changes": action(REVIEWERS),
     "agreements:comment-create": action(COMMENTERS),
     "agreements:comment-resolve": action(COMMENTERS),
+    "agreements:comment-reply": action(COMMENTERS),
+    "agreements:review": page(EVERYONE, ok=(302, "/w/riverbend/agreements/")),
+    "agreements:version-review": page(EVERYONE),
+    "agreements:review-queue": page(REVIEWERS),
+    "agreements:word-import-create": form(REVIEWERS),
+    "agreements:word-import-detail": page(REVIEWERS),
+    "agreements:word-import-apply": action(COORDINATORS),
+    "agreements:party-approvals": page(EVERYONE),
+    "agreements:party-approval-record": action(REVIEWERS),
+    "agreements:party-approval-link-send": action(REVIEWERS),
     # --- Triage -------------------------------------------------------------------------------
     "triage:index": page(EVERYONE),
     "triage:protocol-detail": page(EVERYONE),

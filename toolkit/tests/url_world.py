@@ -89,6 +89,7 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "version_number": lambda world, workgroup: 1,
     "comment_id": _pk("agreements.ReviewComment"),
     "packet_id": _extra("packet_id"),
+    "word_import_id": _extra("word_import_id"),
     # incidents
     "incident_id": _extra("incident_id"),
     "corrective_action_id": _extra("corrective_action_id"),
@@ -130,6 +131,9 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Callable[[World, Workgroup], Any]]] = {
     "triage:version-approve": {"protocol_version_id": _extra("in_review_version_id")},
     "triage:version-return": {"protocol_version_id": _extra("in_review_version_id")},
     "incidents-public:intake": {"link_token": _extra("intake_token")},
+    "agreements-public:party-approval-link": {"link_token": _extra("counsel_link_token")},
+    **{route: {"agreement_id": _extra("draft_agreement_id")} for route in (
+        "agreements:word-import-detail", "agreements:word-import-apply")},
     "incidents:share-remove": {"incident_id": _extra("shared_incident_id")},
 }
 
@@ -225,6 +229,29 @@ def _agreement_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> N
     approved.signed_scan.save("signed.pdf", ContentFile(b"%PDF-1.7 signed"))
     extra[("approved_agreement_id", workgroup.pk)] = approved.pk
     _packet_extras(extra, workgroup, coordinator, approved)
+    from agreements import counsel
+
+    approval, _ = counsel.party_approval_link_send(
+        actor=coordinator, version=demo.versions.get(number=demo.current_version_number),
+        party=demo.parties.order_by("order").first(), email=f"counsel@{workgroup.slug}.test",
+        base_url="http://testserver")
+    extra[("counsel_link_token", workgroup.pk)] = counsel.approval_token(approval)
+    _word_import_extras(extra, workgroup, coordinator)
+
+
+def _word_import_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:
+    """A DOCX export of the draft, brought back as counsel's copy: an import waiting for decisions."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements import word
+    from agreements.exports import agreement_docx
+    from agreements.models import Agreement
+    from agreements.selectors import render_version
+
+    draft = Agreement.objects.get(pk=extra[("draft_agreement_id", workgroup.pk)])
+    docx_bytes = agreement_docx(render_version(draft.versions.get(number=draft.current_version_number)))
+    extra[("word_import_id", workgroup.pk)] = word.word_import_create(
+        actor=coordinator, agreement=draft, uploaded=SimpleUploadedFile("counsel.docx", docx_bytes)).pk
 
 
 def _packet_extras(extra: dict, workgroup: Workgroup, coordinator: User, agreement) -> None:
