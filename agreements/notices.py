@@ -18,7 +18,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from agreements.models import Agreement, AgreementVersion, ReviewComment, ReviewDecision
+from agreements.models import Agreement, AgreementVersion, ReviewDecision
+from agreements.selectors import comments_open_on
 from toolkit.models import Membership, Role, User
 from toolkit.permissions import Action, role_allows
 from toolkit.text import xml_safe
@@ -47,41 +48,39 @@ def notice_enqueue(*, agreement: Agreement, kind: str, version_number: int, acto
     transaction.on_commit(lambda: send_review_notice.delay(agreement.pk, kind, version_number, actor_id))
 
 
-def _members_allowed(agreement: Agreement, action: Action, user_ids: set[int] | None = None) -> list[User]:
+def _members_allowed(agreement: Agreement, action: Action, user_ids: set[int] | None = None) -> list[Membership]:
+    """Active members of the agreement's workgroup with an e-mail address whose role allows ``action``."""
     memberships = (Membership.objects.filter(workgroup_id=agreement.workgroup_id, user__is_active=True)
                    .exclude(user__email="").select_related("user").order_by("user_id"))
     if user_ids is not None:
         memberships = memberships.filter(user_id__in=user_ids)
-    return [m.user for m in memberships if role_allows(m.role, action)]
+    return [m for m in memberships if role_allows(m.role, action)]
 
 
 def _recipients(agreement: Agreement, kind: str, version: AgreementVersion) -> dict[int, tuple[User, list[str]]]:
     """{user id: (user, the clause titles that concern them)}."""
     if kind == SUBMITTED:
-        # Legal reviewers first of all; coordinators may review too, but they are told only when no reviewer is.
-        reviewers = [u for u in _members_allowed(agreement, Action.REVIEW_AGREEMENTS)]
-        legal = set(Membership.objects.filter(workgroup_id=agreement.workgroup_id, role=Role.LEGAL_REVIEWER)
-                    .values_list("user_id", flat=True))
-        chosen = [u for u in reviewers if u.pk in legal] or reviewers
-        return {u.pk: (u, []) for u in chosen}
+        # Legal reviewers; coordinators may review too, but they are told only when the workgroup has no reviewer.
+        reviewers = _members_allowed(agreement, Action.REVIEW_AGREEMENTS)
+        chosen = [m for m in reviewers if m.role == Role.LEGAL_REVIEWER] or reviewers
+        return {m.user_id: (m.user, []) for m in chosen}
     if kind == CHANGES_REQUESTED:
         authors = set(agreement.versions.exclude(author=None).values_list("author_id", flat=True))
-        return {u.pk: (u, []) for u in _members_allowed(agreement, Action.EDIT_AGREEMENTS, authors)}
+        return {m.user_id: (m.user, []) for m in _members_allowed(agreement, Action.EDIT_AGREEMENTS, authors)}
     # COMMENT_ANSWERED: the authors of open comments on clauses this version changed.
     previous = agreement.versions.filter(number=version.number - 1).first()
     if previous is None:
         return {}
     before = {c["key"]: c["body"] for c in previous.clauses}
     changed = {c["key"]: c["title"] for c in version.clauses if before.get(c["key"]) != c["body"]}
-    comments = (ReviewComment.objects.filter(agreement=agreement, resolved_at__isnull=True,
-                                             clause_key__in=list(changed), version__number__lt=version.number)
-                .exclude(author=None).values_list("author_id", "clause_key"))
+    comments = (comments_open_on(agreement_id=agreement.pk, version_number=previous.number)
+                .filter(clause_key__in=list(changed)).exclude(author=None).values_list("author_id", "clause_key"))
     titles: dict[int, list[str]] = {}
     for author_id, key in comments:
         if changed[key] not in titles.setdefault(author_id, []):
             titles[author_id].append(changed[key])
     people = _members_allowed(agreement, Action.COMMENT_AGREEMENTS, set(titles))
-    return {u.pk: (u, titles[u.pk]) for u in people}
+    return {m.user_id: (m.user, titles[m.user_id]) for m in people}
 
 
 def review_notices(*, agreement: Agreement, kind: str, version_number: int, actor_id: int | None,

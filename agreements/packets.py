@@ -38,7 +38,7 @@ from agreements.models import (
     PacketSection,
     ReviewComment,
 )
-from agreements.selectors import render_version
+from agreements.selectors import comments_open_on, render_version
 from toolkit import jobs
 from toolkit.permissions import Action
 from toolkit.text import xml_safe
@@ -241,10 +241,9 @@ def _data_sharing_section(packet: AgreementPacket, rendered) -> dict:
 
 def _comments_section(packet: AgreementPacket, rendered) -> dict:
     titles = {clause.key: f"{clause.number}. {clause.title}" for clause in rendered.clauses}
-    # Open on this version: raised on it or on an earlier one, and not resolved.
-    comments = (ReviewComment.objects.filter(agreement_id=packet.version.agreement_id, resolved_at__isnull=True,
-                                             version__number__lte=packet.version.number)
+    comments = (comments_open_on(agreement_id=packet.version.agreement_id, version_number=packet.version.number)
                 .select_related("author", "version").order_by("created_at", "pk"))
+
     def author(comment: ReviewComment) -> str:
         if comment.author is None:
             return "A former member"

@@ -143,30 +143,37 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
                 warnings=warnings)
 
 
+def comments_open_on(*, agreement_id: int, version_number: int) -> QuerySet[ReviewComment]:
+    """The comments open on one version: raised on it or on any earlier version, and not resolved yet.
+
+    What counts as open is decided here only: the pages, the approval check and the packet all ask this.
+    """
+    return ReviewComment.objects.filter(agreement_id=agreement_id, version__number__lte=version_number,
+                                        resolved_at__isnull=True)
+
+
 def open_comments_by_clause(*, version: AgreementVersion) -> dict[str, int]:
-    """How many comments are open on each clause of ``version``: raised on it or on any earlier version."""
-    rows = (ReviewComment.objects.filter(agreement_id=version.agreement_id, version__number__lte=version.number,
-                                         resolved_at__isnull=True)
+    """How many comments are open on each clause of ``version``."""
+    rows = (comments_open_on(agreement_id=version.agreement_id, version_number=version.number)
             .order_by().values("clause_key").annotate(n=Count("id")))
     return {row["clause_key"]: row["n"] for row in rows}
 
 
-def open_comments(*, agreement: Agreement, up_to_version: int | None = None) -> dict[str, list[ReviewComment]]:
-    """The open comments of an agreement by clause key, oldest first, each with its author, the version it was
-    raised on and its replies (three queries). ``up_to_version``: only those raised on that version or earlier.
-    """
+def _with_threads(comments: QuerySet[ReviewComment]) -> QuerySet[ReviewComment]:
+    """Comments with what their display reads: authors, the version raised on, the replies and their authors."""
     from django.db.models import Prefetch
 
     from agreements.models import CommentReply
 
-    queryset = (ReviewComment.objects.filter(agreement=agreement, resolved_at__isnull=True)
-                .select_related("author", "version")
-                .prefetch_related(Prefetch("replies", queryset=CommentReply.objects.select_related("author")))
-                .order_by("created_at", "id"))
-    if up_to_version is not None:
-        queryset = queryset.filter(version__number__lte=up_to_version)
+    return (comments.select_related("author", "resolved_by", "version")
+            .prefetch_related(Prefetch("replies", queryset=CommentReply.objects.select_related("author"))))
+
+
+def open_comments(*, agreement: Agreement) -> dict[str, list[ReviewComment]]:
+    """The comments open on the agreement's current version by clause key, oldest first, with their threads."""
     grouped: dict[str, list[ReviewComment]] = {}
-    for comment in queryset:
+    comments = comments_open_on(agreement_id=agreement.pk, version_number=agreement.current_version_number)
+    for comment in _with_threads(comments).order_by("created_at", "id"):
         grouped.setdefault(comment.clause_key, []).append(comment)
     return grouped
 
@@ -226,15 +233,9 @@ def rendered_versions(*, agreement: Agreement, numbers: set[int]) -> dict[int, R
 
 def review_comments(*, agreement: Agreement, clause_key: str, up_to_version: int) -> list[ReviewComment]:
     """Every comment on one clause raised up to that version — open ones first, then resolved — with their threads."""
-    from django.db.models import Prefetch
-
-    from agreements.models import CommentReply
-
-    comments = (ReviewComment.objects.filter(agreement=agreement, clause_key=clause_key,
-                                             version__number__lte=up_to_version)
-                .select_related("author", "resolved_by", "version")
-                .prefetch_related(Prefetch("replies", queryset=CommentReply.objects.select_related("author"))))
-    return sorted(comments, key=lambda c: (c.resolved_at is not None, c.created_at, c.pk))
+    comments = ReviewComment.objects.filter(agreement=agreement, clause_key=clause_key,
+                                            version__number__lte=up_to_version)
+    return sorted(_with_threads(comments), key=lambda c: (c.resolved_at is not None, c.created_at, c.pk))
 
 
 def review_queue(*, membership: Membership | None, user) -> QuerySet[Agreement]:
@@ -335,14 +336,13 @@ def review_state(*, agreement: Agreement, version: AgreementVersion, user, claus
             redline_html = changes[selected.key].html
         comments = review_comments(agreement=agreement, clause_key=selected.key, up_to_version=version.number)
         raised = {c.version.number for c in comments if c.is_open and c.version.number < version.number}
-        earlier = rendered_versions(agreement=agreement, numbers=raised - set(rendered)) if raised - set(
-            rendered) else {}
-        earlier.update(rendered)
+        if missing := raised - rendered.keys():  # the versions open comments were raised on, read in one query
+            rendered.update(rendered_versions(agreement=agreement, numbers=missing))
         plain = " ".join(plain_text(text).split())
         for comment in comments:
             comment.carried = comment.version.number < version.number
             comment.since_raised_html = ""
-            then = earlier.get(comment.version.number)
+            then = rendered.get(comment.version.number)
             if comment.carried and comment.is_open and then is not None:
                 before = next((c.html for c in then.clauses if c.key == selected.key), "")
                 if before != text:

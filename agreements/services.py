@@ -29,6 +29,7 @@ from agreements.models import (
 )
 from agreements.placeholders import check
 from agreements.sanitize import clean_html
+from agreements.selectors import comments_open_on
 from agreements.variables import BOOL, CHOICE, clean_value
 from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, can, require
@@ -337,8 +338,7 @@ def agreement_submit(*, actor: User, agreement: Agreement) -> Agreement:
 
 def _open_comment_count(agreement: Agreement) -> int:
     """Open comments on the current version: raised on it or on any earlier one and not resolved."""
-    return ReviewComment.objects.filter(agreement=agreement, resolved_at__isnull=True,
-                                        version__number__lte=agreement.current_version_number).count()
+    return comments_open_on(agreement_id=agreement.pk, version_number=agreement.current_version_number).count()
 
 
 @transaction.atomic
@@ -447,8 +447,13 @@ def comment_reply(*, actor: User, comment: ReviewComment, body: str) -> CommentR
     locked = ReviewComment.objects.select_for_update().select_related("agreement").get(pk=comment.pk)
     if locked.resolved_at is not None:
         raise ValidationError({"body": MSG_COMMENT_RESOLVED})
-    return _save(CommentReply(workgroup=locked.workgroup, comment=locked, author=actor, body=body.strip(),
-                              version_number=locked.agreement.current_version_number), actor)
+    return _reply(locked, actor, body)
+
+
+def _reply(comment: ReviewComment, actor: User, body: str) -> CommentReply:
+    """A reply in the thread, noting the version the author was reading (the comment's agreement is loaded)."""
+    return _save(CommentReply(workgroup=comment.workgroup, comment=comment, author=actor, body=body.strip(),
+                              version_number=comment.agreement.current_version_number), actor)
 
 
 @transaction.atomic
@@ -461,8 +466,7 @@ def comment_resolve(*, actor: User, comment: ReviewComment, reply: str = "") -> 
         raise ValidationError(MSG_RESOLVE_OTHERS)
     if locked.resolved_at is None:
         if reply.strip():
-            _save(CommentReply(workgroup=locked.workgroup, comment=locked, author=actor, body=reply.strip(),
-                               version_number=locked.agreement.current_version_number), actor)
+            _reply(locked, actor, reply)
         locked.resolved_at, locked.resolved_by = timezone.now(), actor
         locked.resolved_on_version = locked.agreement.current_version_number
         _save(locked, actor)

@@ -48,11 +48,11 @@ from agreements.selectors import render_version
 from agreements.word_package import MAX_UPLOAD_BYTES, MSG_TOO_LARGE, Package, open_package
 from agreements.word_reader import ReadAgreement, frame_additions, read_agreement
 from toolkit.history import save_validated
-from toolkit.permissions import Action, can, require
+from toolkit.permissions import Action, require
 from toolkit.text import normalise_text, xml_safe
 
 if TYPE_CHECKING:
-    from toolkit.models import User, Workgroup
+    from toolkit.models import User
 
 CHANGED, UNCHANGED, NOT_FOUND = "changed", "unchanged", "not_found"
 
@@ -81,11 +81,6 @@ _ORIGIN = re.compile(r"crisis-interop-toolkit:agreement:(\d{1,18}):version:(\d{1
 _MARK_OPEN, _MARK_VALUE, _MARK_CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKED = re.compile(f"{_MARK_OPEN}([a-z][a-z0-9_.]{{0,120}}){_MARK_VALUE}(.*?){_MARK_CLOSE}", re.DOTALL)
 _TOKENS = re.compile(r"<[^>]*>|&#?\w+;|\s+|\w+|.", re.DOTALL)
-
-
-def word_action(user: User, workgroup: Workgroup) -> Action:
-    """Who may bring a Word copy back: coordinators (they edit) and legal reviewers (they review)."""
-    return Action.EDIT_AGREEMENTS if can(user, workgroup, Action.EDIT_AGREEMENTS) else Action.REVIEW_AGREEMENTS
 
 
 # --------------------------------------------------------------------------- Comparing with a version
@@ -277,7 +272,8 @@ def word_import_create(*, actor: User, agreement: Agreement, uploaded, from_part
 
     The proposals wait for a decision; see the module's notes on where the copy came from.
     """
-    require(actor, agreement.workgroup, word_action(actor, agreement.workgroup))
+    # Coordinators and legal reviewers bring a Word copy back (coordinators hold every action).
+    require(actor, agreement.workgroup, Action.REVIEW_AGREEMENTS)
     if uploaded.size is not None and uploaded.size > MAX_UPLOAD_BYTES:
         raise ValidationError(MSG_TOO_LARGE, code="too_large")
     data = uploaded.read(MAX_UPLOAD_BYTES + 1)
@@ -336,4 +332,4 @@ def word_import_apply(*, actor: User, word_import: WordImport, accepted_keys: se
 
 
 __all__ = ["CHANGED", "NOT_FOUND", "UNCHANGED", "compare_with_version", "origin_unchecked", "passages",
-           "proposal_rows", "restore_placeholders", "word_action", "word_import_apply", "word_import_create"]
+           "proposal_rows", "restore_placeholders", "word_import_apply", "word_import_create"]

@@ -19,17 +19,14 @@ def redact(text: str | None) -> str | None:
 
 
 class RedactTokens(logging.Filter):
-    """For Django's own loggers (django.request, django.security): a refused or failed request is logged with its
-    path, and on a link page the path holds the token. The message and its arguments are redacted."""
+    """For Django's own loggers (django.request, django.security.csrf, django.server): a refused or failed request is
+    logged with its path, and on a link page the path holds the token. The message and its arguments are redacted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
-        request = getattr(record, "request", None)
-        if request is not None and hasattr(request, "path"):
-            record.request_path = redact(request.path)
         return True
 
 

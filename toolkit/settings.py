@@ -368,12 +368,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # One-time link tokens live in paths (/respond/, /report/, /counsel/); Django logs paths of refused requests.
+    # One-time link tokens live in paths (/respond/, /report/, /counsel/); Django logs the paths of refused and failed
+    # requests. The loggers that do redact the record itself, so every handler (and a test's log capture) gets it so.
     "filters": {"redact_tokens": {"()": "toolkit.gunicorn_logging.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every layout step at INFO; workers only need its warnings.
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
-                # The development server's request log, through the same redacting handler.
-                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+                "django.request": {"filters": ["redact_tokens"]},
+                "django.security.csrf": {"filters": ["redact_tokens"]},
+                # The development server's request log.
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
+                                  "filters": ["redact_tokens"]}},
 }

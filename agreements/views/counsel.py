@@ -11,11 +11,6 @@ workgroup. The permission layer's ``token_view`` resolves it and renders refusal
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -31,9 +26,6 @@ from agreements.views.drafting import agreement_for, version_for
 from toolkit.forms import add_service_errors, form_data
 from toolkit.permissions import Action, can, token_view, workgroup_view
 from toolkit.views.shortcuts import render_form_page
-
-request_logger = logging.getLogger("django.request")
-_TOKEN_IN_PATH = re.compile(r"^(/[^/]+/[^/]+/)[^/]+")
 
 
 def _page(request: HttpRequest, agreement: Agreement, *, record_form: CounselRecordForm | None = None,
@@ -106,21 +98,6 @@ def party_approval_link_send(request: HttpRequest, agreement_id: int) -> HttpRes
 # --- The one-time link ------------------------------------------------------------------------------
 
 
-def _path_not_logged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Django logs every 4xx with its path, which here holds the token: log it with the token cut out instead."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if response.status_code >= 400:
-            request_logger.warning("%s: %s", response.reason_phrase,
-                                   _TOKEN_IN_PATH.sub(r"\1…", request.path))
-            response._has_been_logged = True  # django.utils.log.log_response then stays quiet
-        return response
-
-    return wrapper
-
-
 # The same answers token_view gives when it resolves the link (toolkit.permissions).
 _LINK_REFUSED = {"replaced": 404, "used": 410, "superseded": 410, "closed": 410, "expired": 410}
 
@@ -130,7 +107,6 @@ def _link_context(approval) -> dict:
             "party": approval.party, "workgroup": approval.workgroup}
 
 
-@_path_not_logged
 @token_view(counsel.party_approval_for_token, refused_template="agreements/counsel_link_refused.html")
 @require_http_methods(["GET", "POST"])
 def party_approval_link(request: HttpRequest) -> HttpResponse:

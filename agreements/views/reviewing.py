@@ -43,6 +43,10 @@ def _since(request: HttpRequest) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
+_CONTEXT_NAMES = {CommentForm: "comment_form", RequestChangesForm: "changes_form", ApproveForm: "approve_form",
+                  ReplyForm: "reply_form", ResolveForm: "resolve_form"}
+
+
 def review_page_response(request: HttpRequest, agreement: Agreement, version: AgreementVersion, *,
                          clause_key: str = "", refused=None, refused_comment_id: int | None = None) -> HttpResponse:
     """The page; ``refused``: a form that was posted and refused (shown with its errors and text, status 400)."""
@@ -52,17 +56,17 @@ def review_page_response(request: HttpRequest, agreement: Agreement, version: Ag
     is_current = version.number == agreement.current_version_number
     deciding = is_current and agreement.status == AgreementStatus.IN_REVIEW and can(
         user, workgroup, Action.REVIEW_AGREEMENTS)
-    forms = {"comment_form": CommentForm(), "changes_form": RequestChangesForm(), "approve_form": ApproveForm()}
-    for name, form in forms.items():
-        if refused is not None and type(refused) is type(form):
-            forms[name] = refused
+    # Each form blank, except the one refused (with its errors and text); reply and resolve forms per comment are
+    # drawn by the template, so they are in the context only when refused.
+    forms = {"comment_form": CommentForm(), "changes_form": RequestChangesForm(), "approve_form": ApproveForm(),
+             "reply_form": None, "resolve_form": None}
+    if refused is not None:
+        forms[_CONTEXT_NAMES[type(refused)]] = refused
     context = {
         "agreement": agreement, "version": version, "state": state, "is_current": is_current,
         "deciding": deciding, "decisions": selectors.review_decisions(version=version),
         "can_comment": can(user, workgroup, Action.COMMENT_AGREEMENTS),
         "can_edit": can(user, workgroup, Action.EDIT_AGREEMENTS),
-        "reply_form": refused if isinstance(refused, ReplyForm) else None,
-        "resolve_form": refused if isinstance(refused, ResolveForm) else None,
         "can_review": can(user, workgroup, Action.REVIEW_AGREEMENTS),
         "refused_comment_id": refused_comment_id,
         "since_choices": range(version.number - 1, 0, -1),

@@ -2,7 +2,7 @@
 
 Coordinators and legal reviewers upload and review: the pages ask for ``agreements.review``, which both
 roles hold (coordinators hold every action), so a member's or viewer's request is refused before any
-look-up, whatever its method; the upload service asks again (``word.word_action``). Applying makes a new
+look-up, whatever its method; the upload service asks again. Applying makes a new
 version, so it is the coordinators' (``agreements.edit``), like any other save of the draft.
 """
 
@@ -16,9 +16,9 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import word
+from agreements.forms_word import WordImportApplyForm, WordImportForm
 from agreements.models import Agreement, WordImport
 from agreements.views.drafting import agreement_for
-from agreements.word_forms import WordImportApplyForm, WordImportForm
 from toolkit.forms import add_service_errors, form_data
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, render_form_page
