@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from partners.validators import validate_phone
+from partners.validators import validate_phone, validate_transfer_number
 from toolkit.models import WorkgroupOwnedModel, WorkgroupUploadTo
 
 
@@ -301,3 +301,110 @@ class DirectoryImport(WorkgroupOwnedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:import-preview", kwargs={"slug": self.workgroup.slug, "directory_import_id": self.pk})
+
+
+# --- Routing directory: the operational facts a transfer depends on -------------------------
+
+
+class RoutingProfile(WorkgroupOwnedModel):
+    """When an organization answers and where it serves: what a call-taker needs before transferring to it."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="routing")
+    answers_24_7 = models.BooleanField("answers 24 hours a day, 7 days a week", default=False)
+    hours = models.CharField("hours of operation", max_length=200, blank=True,
+                             help_text="When it does not answer around the clock, e.g. “Mon–Fri 8:00–20:00”.")
+    counties = models.TextField(blank=True, help_text="Counties or county-equivalents served, one per line.")
+    cities = models.TextField(blank=True, help_text="Cities or towns served, one per line.")
+    zip_codes = models.TextField("ZIP codes", blank=True, help_text="Five-digit ZIP codes, separated by spaces.")
+    tribal_lands = models.TextField(blank=True, help_text="Tribal lands or reservations served, one per line.")
+    mobile_response_urban_minutes = models.PositiveSmallIntegerField(
+        "mobile crisis response target, urban (minutes)", null=True, blank=True)
+    mobile_response_rural_minutes = models.PositiveSmallIntegerField(
+        "mobile crisis response target, rural (minutes)", null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mobile_response_urban_minutes__isnull=True)
+                | models.Q(mobile_response_urban_minutes__range=(1, 1440)), name="routing_urban_minutes_day"),
+            models.CheckConstraint(
+                condition=models.Q(mobile_response_rural_minutes__isnull=True)
+                | models.Q(mobile_response_rural_minutes__range=(1, 1440)), name="routing_rural_minutes_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Routing of {self.organization}"
+
+
+class LinePurpose(models.TextChoices):
+    FROM_911 = "from_911", "Takes transfers from 911"
+    FROM_988 = "from_988", "Takes transfers from 988"
+    MOBILE_DISPATCH = "mobile_dispatch", "Mobile crisis dispatch"
+    CO_RESPONSE = "co_response", "Co-response dispatch"
+    BACKUP = "backup", "Backup or overflow"
+
+
+class LineTestResult(models.TextChoices):
+    ANSWERED = "answered", "Answered and reached the right desk"
+    FAILED = "failed", "Failed (not answered, wrong desk or out of service)"
+
+
+class TransferLine(WorkgroupOwnedModel):
+    """A 10-digit number partners dial to transfer a call, and when it was last proven to work."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="transfer_lines")
+    name = models.CharField(max_length=120, help_text="What partners call it, e.g. “Warm-transfer line for PSAPs”.")
+    purpose = models.CharField(max_length=20, choices=LinePurpose.choices)
+    number = models.CharField(max_length=40, validators=[validate_transfer_number],
+                              help_text="The full 10-digit number with area code; never 911 or 988.")
+    hours = models.CharField("hours", max_length=200, blank=True,
+                             help_text="Leave blank when the line answers whenever the organization does.")
+    is_active = models.BooleanField("in use", default=True)
+    test_interval_days = models.PositiveSmallIntegerField("test every (days)", default=90)
+    last_tested_on = models.DateField(null=True, blank=True)
+    last_test_result = models.CharField(max_length=10, choices=LineTestResult.choices, blank=True)
+    # last_tested_on (or the day the line was added) + test_interval_days, kept by the services: the
+    # dashboard's overdue rule is one indexed comparison with today.
+    next_test_due = models.DateField()
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["organization__name", "name", "pk"]
+        indexes = [
+            models.Index(fields=["workgroup", "is_active", "next_test_due"], name="partners_line_wg_test_due"),
+            models.Index(fields=["organization", "name"], name="partners_line_org_name"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="transfer_line_number_once_per_org"),
+            models.CheckConstraint(condition=models.Q(test_interval_days__range=(1, 366)),
+                                   name="transfer_line_test_interval_1_366"),
+            models.CheckConstraint(condition=models.Q(purpose__in=LinePurpose.values), name="transfer_line_purpose"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} – {self.name}"
+
+
+class TransferLineTest(WorkgroupOwnedModel):
+    """One test call to a transfer line: the log behind ``TransferLine.last_tested_on``."""
+
+    line = models.ForeignKey(TransferLine, on_delete=models.CASCADE, related_name="tests")
+    tested_on = models.DateField()
+    result = models.CharField(max_length=10, choices=LineTestResult.choices)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-tested_on", "-pk"]
+        indexes = [models.Index(fields=["line", "-tested_on"], name="partners_linetest_line_date")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(result__in=LineTestResult.values), name="line_test_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} tested {self.tested_on}: {self.get_result_display()}"

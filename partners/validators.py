@@ -41,3 +41,30 @@ def phone_for_spreadsheet(value: str) -> str:
     if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return value
+
+
+MSG_TRANSFER_NUMBER = (
+    "“{value}” cannot be dialled to transfer a call: give the line's full 10-digit number with its area code "
+    "(e.g. (555) 201-4477). Short codes such as 911 and 988 only reach the local answering point."
+)
+
+
+def normalize_transfer_number(value: str) -> str:
+    """A number a PSAP or 988 center can dial to transfer a call: a valid North American 10-digit number.
+
+    Short codes (911, 988, 211) route by where the caller is, not to a particular center, so a transfer
+    line is never one of them. Stored in international format, like contacts' phones.
+    """
+    value = (value or "").strip()
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(MSG_TRANSFER_NUMBER.format(value=value), code="invalid_transfer_number") from None
+    if (number.country_code != 1 or len(str(number.national_number)) != 10
+            or not phonenumbers.is_valid_number(number)):
+        raise ValidationError(MSG_TRANSFER_NUMBER.format(value=value), code="invalid_transfer_number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def validate_transfer_number(value: str) -> None:
+    normalize_transfer_number(value)

@@ -423,3 +423,44 @@ class AuditEvent(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise TypeError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", "Read: protocols in force and metrics"
+    WRITE = "write", "Read and write: also send transfer records and incidents"
+
+
+class ApiToken(models.Model):
+    """A partner system's key to one workgroup's API. Shown once when created; only its hash is kept.
+
+    ``prefix`` (the key's first characters) lets coordinators tell keys apart in the list and lets the
+    authentication find the row by an indexed lookup before comparing hashes.
+    """
+
+    workgroup = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=120, help_text="Which system uses it, e.g. “County CAD export”.")
+    scope = models.CharField(max_length=5, choices=ApiScope.choices, default=ApiScope.READ)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)  # SHA-256 of the whole key, hex
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workgroup", "-created_at"], name="api_token_wg_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(scope__in=ApiScope.values), name="api_token_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

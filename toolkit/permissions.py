@@ -55,6 +55,9 @@ class Action(StrEnum):
     REPORT_INCIDENTS = "incidents.report"
     REVIEW_INCIDENTS = "incidents.review"
     EXPORT_INCIDENTS = "incidents.export"
+    RECORD_TRANSFERS = "transfers.record"  # enter, import and follow up transfer records
+    EXPORT_TRANSFERS = "transfers.export"  # the post-response data-sharing report
+    MANAGE_API = "api.manage"  # create and revoke the workgroup's API tokens
 
 
 _EVERYONE = {Action.VIEW_WORKGROUP}
@@ -65,6 +68,7 @@ _CONTRIBUTOR = _EVERYONE | {
     Action.COMMENT_AGREEMENTS,  # members read and comment on agreements; coordinators draft them
     Action.EDIT_TRIAGE,
     Action.REPORT_INCIDENTS,
+    Action.RECORD_TRANSFERS,
 }
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -81,7 +85,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.QA_REVIEWER: frozenset(
-        _EVERYONE | {Action.RUN_JOBS, Action.REPORT_INCIDENTS, Action.REVIEW_INCIDENTS, Action.EXPORT_INCIDENTS}
+        _EVERYONE | {Action.RUN_JOBS, Action.REPORT_INCIDENTS, Action.REVIEW_INCIDENTS, Action.EXPORT_INCIDENTS,
+                     Action.RECORD_TRANSFERS, Action.EXPORT_TRANSFERS}
     ),
     Role.VIEWER: frozenset(_EVERYONE),
 }
@@ -90,7 +95,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 # What an archived workgroup still allows: reading, exporting what was agreed, and restoring it.
 READ_ONLY_ACTIONS = frozenset(
     {Action.VIEW_WORKGROUP, Action.VIEW_AUDIT, Action.EXPORT_AGREEMENTS, Action.EXPORT_INCIDENTS,
-     Action.ARCHIVE_WORKGROUP}
+     Action.EXPORT_TRANSFERS, Action.ARCHIVE_WORKGROUP}
 )
 
 

@@ -25,11 +25,11 @@ EXPECTED_ACTIONS = {
         "partners.edit", "readiness.edit", "readiness.manage", "agreements.edit", "agreements.comment",
         "agreements.review",
         "agreements.export", "triage.edit", "triage.approve", "incidents.report", "incidents.review",
-        "incidents.export",
+        "incidents.export", "transfers.record", "transfers.export", "api.manage",
     },
     Role.MEMBER: {
         "workgroup.view", "jobs.run", "partners.edit", "readiness.edit", "agreements.comment",
-        "triage.edit", "incidents.report",
+        "triage.edit", "incidents.report", "transfers.record",
     },
     Role.LEGAL_REVIEWER: {
         "workgroup.view", "jobs.run", "agreements.comment", "agreements.review", "agreements.export",
@@ -37,6 +37,7 @@ EXPECTED_ACTIONS = {
     },
     Role.QA_REVIEWER: {
         "workgroup.view", "jobs.run", "incidents.report", "incidents.review", "incidents.export",
+        "transfers.record", "transfers.export",
     },
     Role.VIEWER: {"workgroup.view"},
 }
