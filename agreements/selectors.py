@@ -358,3 +358,20 @@ def review_decisions(*, version: AgreementVersion) -> list:
 
     return list(ReviewDecision.objects.filter(version=version).select_related("reviewer").order_by("created_at",
                                                                                                    "id"))
+
+
+def executed_agreement_parties(*, workgroup: Workgroup) -> list[tuple[int, frozenset[int]]]:
+    """Every executed agreement of the workgroup with the organizations that are parties to it, newest first.
+
+    What another area asks to find the agreement that governs a pair of partners (a transfer between them):
+    one query, so an import of a year of transfers resolves every pair in memory.
+    """
+    parties: dict[int, set[int]] = {}
+    rows = (AgreementParty.objects
+            .filter(agreement__workgroup=workgroup, agreement__status=AgreementStatus.EXECUTED,
+                    organization__isnull=False)
+            .order_by("-agreement__updated_at", "-agreement_id")
+            .values_list("agreement_id", "organization_id"))
+    for agreement_id, organization_id in rows:
+        parties.setdefault(agreement_id, set()).add(organization_id)
+    return [(agreement_id, frozenset(ids)) for agreement_id, ids in parties.items()]

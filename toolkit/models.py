@@ -450,6 +450,8 @@ class ApiToken(models.Model):
                                    related_name="+")
 
     objects = ScopedQuerySet.as_manager()
+    # Created and revoked are audited; the hash never leaves this row, and each use is not a change.
+    history = HistoricalRecords(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

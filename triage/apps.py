@@ -20,13 +20,16 @@ class TriageConfig(AppConfig):
             SafetyRule,
             Scenario,
             Signatory,
+            Transfer,
+            TransferSettings,
         )
         from triage.selectors import dashboard_card
 
         register_card(order=40, area="triage", provider=dashboard_card)
         for model in (Protocol, ProtocolVersion, Approval, InForcePeriod, RiskLevel, Criterion, Node, Option, Scenario,
-                      SafetyRule, Signatory):
+                      SafetyRule, Signatory, Transfer):
             register_audited_model(model)
+        register_audited_model(TransferSettings)
 
     def seed_demo(self, *, workgroup, actor) -> None:
         """Called by `manage.py seed_demo` after the partners demo (approvals name partner organizations)."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from toolkit.models import WorkgroupOwnedModel, WorkgroupUploadTo
-from triage.models.protocols import Route
+from triage.models.protocols import HISTORY, Route
 
 
 class Direction(models.TextChoices):
@@ -114,6 +115,10 @@ class Transfer(WorkgroupOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
 
+    # Changes to one record (a follow-up, a correction, the incident it led to) are kept; bulk imports write
+    # no history rows, only one audit row per transfer (``toolkit.audit.record_created_in_bulk``).
+    history = HistoricalRecords(**HISTORY)
+
     class Meta:
         ordering = ["-initiated_at", "-id"]
         indexes = [
@@ -130,24 +135,36 @@ class Transfer(WorkgroupOwnedModel):
         constraints = [
             # Idempotent imports: a partner's call id is recorded once per partner.
             models.UniqueConstraint(fields=["workgroup", "source_organization", "partner_call_id"],
-                                    condition=~models.Q(partner_call_id=""), name="transfer_call_id_once"),
+                                    condition=~models.Q(partner_call_id=""), name="transfer_call_id_once",
+                                    violation_error_message="A transfer with this partner's call id is recorded "
+                                                            "already."),
             models.CheckConstraint(condition=models.Q(direction__in=Direction.values), name="transfer_direction"),
             models.CheckConstraint(condition=models.Q(result__in=TransferResult.values), name="transfer_result"),
             models.CheckConstraint(condition=models.Q(kind__in=TransferKind.values), name="transfer_kind"),
             models.CheckConstraint(condition=~models.Q(sending_organization=models.F("receiving_organization")),
-                                   name="transfer_between_two_partners"),
+                                   name="transfer_between_two_partners",
+                                   violation_error_message="A transfer goes from one partner to another."),
             models.CheckConstraint(condition=models.Q(call_received_at__isnull=True)
                                    | models.Q(call_received_at__lte=models.F("initiated_at")),
-                                   name="transfer_received_before_initiated"),
+                                   name="transfer_received_before_initiated",
+                                   violation_error_message="The call was received after the transfer was "
+                                                           "initiated: check both times."),
             models.CheckConstraint(condition=models.Q(accepted_at__isnull=True)
                                    | models.Q(accepted_at__gte=models.F("initiated_at"), result__in=ACCEPTED_RESULTS),
-                                   name="transfer_accepted_after_initiated"),
+                                   name="transfer_accepted_after_initiated",
+                                   violation_error_message="An accept time goes with a transfer that was accepted "
+                                                           "(or accepted and sent back), no earlier than it was "
+                                                           "initiated."),
             models.CheckConstraint(condition=models.Q(ended_at__isnull=True)
                                    | models.Q(ended_at__gte=models.F("initiated_at")),
-                                   name="transfer_ended_after_initiated"),
+                                   name="transfer_ended_after_initiated",
+                                   violation_error_message="The call ended before the transfer was initiated: "
+                                                           "check both times."),
             models.CheckConstraint(condition=models.Q(follow_up_done_at__isnull=True, follow_up_outcome="")
                                    | models.Q(follow_up_done_at__isnull=False) & ~models.Q(follow_up_outcome=""),
-                                   name="transfer_follow_up_done_with_outcome"),
+                                   name="transfer_follow_up_done_with_outcome",
+                                   violation_error_message="A follow-up needs both when it was done and how it "
+                                                           "went."),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +189,8 @@ class TransferSettings(models.Model):
         help_text="The window the partners agreed for confirming that help reached the person (24 to 72 hours is "
                   "usual). Each new transfer's follow-up is due this long after it was initiated.")
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name_plural = "transfer settings"
