@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners.views import directory, grid, imports, organizations, raci
+from partners.views import directory, grid, imports, organizations, raci, routing
 
 app_name = "partners"
 
@@ -35,3 +35,5 @@ urlpatterns = [
     path("import/", imports.import_upload, name="import"),
     path("import/<int:directory_import_id>/", imports.import_preview, name="import-preview"),
 ]
+
+urlpatterns += routing.urlpatterns  # the routing directory (partners/views/routing.py)

@@ -42,5 +42,6 @@ urlpatterns = [
     path("counsel/", include("agreements.urls_public")),
     path("w/<slug:slug>/triage/", include("triage.urls")),
     path("w/<slug:slug>/incidents/", include("incidents.urls")),
+    path("w/<slug:slug>/transfers/", include("triage.urls_transfers")),
     path("report/", include("incidents.urls_public")),
 ]

@@ -171,7 +171,7 @@ class Transfer(WorkgroupOwnedModel):
         return f"{self.get_direction_display()} transfer {self.initiated_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        return reverse("triage:transfer-detail", kwargs={"slug": self.workgroup.slug, "transfer_id": self.pk})
+        return reverse("transfers:detail", kwargs={"slug": self.workgroup.slug, "transfer_id": self.pk})
 
     @property
     def seconds_to_accept(self) -> float | None:
@@ -249,5 +249,5 @@ class TransferImport(WorkgroupOwnedModel):
         return f"{self.filename} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("triage:transfer-import-preview",
+        return reverse("transfers:import-preview",
                        kwargs={"slug": self.workgroup.slug, "transfer_import_id": self.pk})

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the routing directory work (issue 15)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the transfers work (issue 15)."""
+
+urlpatterns: list = []
