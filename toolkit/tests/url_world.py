@@ -157,6 +157,9 @@ def _seed(workgroup: Workgroup, actor: User, reviewer_email: str) -> None:
         for app_config in apps.get_app_configs():
             if hasattr(app_config, "seed_demo"):
                 app_config.seed_demo(workgroup=workgroup, actor=actor)
+        for app_config in apps.get_app_configs():
+            if hasattr(app_config, "seed_demo_last"):
+                app_config.seed_demo_last(workgroup=workgroup, actor=actor)
 
 
 def _mark_theirs(workgroup: Workgroup) -> None:

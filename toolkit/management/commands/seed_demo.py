@@ -70,6 +70,10 @@ class Command(BaseCommand):
         for app_config in apps.get_app_configs():
             if hasattr(app_config, "seed_demo"):
                 app_config.seed_demo(workgroup=county, actor=users["coordinator@example.org"])
+        # Data that draws on every area (a year of transfers names protocols, agreements and incidents).
+        for app_config in apps.get_app_configs():
+            if hasattr(app_config, "seed_demo_last"):
+                app_config.seed_demo_last(workgroup=county, actor=users["coordinator@example.org"])
         self.stdout.write(self.style.SUCCESS(f"Demo workgroups: {county.name} · {state.name}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _, _, role in DEMO_PEOPLE:

@@ -1,0 +1,1 @@
+"""Importing transfers from partners' CSV exports (issue 15; being written)."""
