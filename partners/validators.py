@@ -45,7 +45,7 @@ def phone_for_spreadsheet(value: str) -> str:
 
 MSG_TRANSFER_NUMBER = (
     "“{value}” cannot be dialled to transfer a call: give the line's full 10-digit number with its area code "
-    "(e.g. (555) 201-4477). Short codes such as 911 and 988 only reach the local answering point."
+    "(e.g. (202) 555-0143). Short codes such as 911 and 988 only reach the local answering point."
 )
 
 
