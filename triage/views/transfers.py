@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 from toolkit.permissions import Action, workgroup_view
 
 
-@require_GET
 @workgroup_view(Action.VIEW_WORKGROUP)
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/transfers/index.html", {"workgroup": request.workgroup})
 
