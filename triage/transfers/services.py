@@ -22,8 +22,6 @@ from triage.models import ProtocolVersion, Transfer, TransferSettings, TransferS
 if TYPE_CHECKING:
     from toolkit.models import User, Workgroup
 
-DEFAULT_FOLLOW_UP_HOURS = 72
-
 MSG_NOT_OURS = "Choose one of this workgroup's organizations."
 MSG_SAME_PARTNER = "A transfer goes from one partner to another: choose a different receiving organization."
 MSG_LINE_NOT_RECEIVER = "That line belongs to {owner}, not to the receiving organization."
@@ -56,8 +54,7 @@ class RoutingFacts:
 
 def transfer_settings(*, workgroup: Workgroup) -> TransferSettings:
     """The workgroup's settings, or the defaults (unsaved) when it never changed them: a GET never writes."""
-    return (TransferSettings.objects.filter(workgroup=workgroup).first()
-            or TransferSettings(workgroup=workgroup, follow_up_hours=DEFAULT_FOLLOW_UP_HOURS))
+    return TransferSettings.objects.filter(workgroup=workgroup).first() or TransferSettings(workgroup=workgroup)
 
 
 def routing_facts(*, workgroup: Workgroup) -> RoutingFacts:
