@@ -165,13 +165,15 @@ def _parties(agreement: Agreement, version: AgreementVersion) -> list[PacketPart
 
 
 def _directory_section(packet: AgreementPacket, parties: list[PacketParty]) -> dict:
+    from partners.routing import lines_for_documents
     from partners.selectors import directory
 
     ids = [p.organization_id for p in parties if p.organization_id]
     entries = directory(workgroup=packet.workgroup, include_inactive=True, organization_ids=ids) if ids else []
     listed = {entry.organization_id for entry in entries}
     missing = [xml_safe(p.name) for p in parties if p.organization_id not in listed]
-    return {"entries": entries, "not_on_map": missing}
+    lines = lines_for_documents(workgroup=packet.workgroup, organization_ids=ids)  # the routing directory's
+    return {"entries": entries, "not_on_map": missing, "lines": lines}
 
 
 def _raci_lines(packet: AgreementPacket, parties: list[PacketParty]):

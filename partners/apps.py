@@ -7,7 +7,15 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from partners import imports, reports  # noqa: F401  (register the directory import and partner map PDF jobs)
-        from partners.models import Contact, InteropFunction, Organization, RaciAssignment, Sector
+        from partners.models import (
+            Contact,
+            InteropFunction,
+            Organization,
+            RaciAssignment,
+            RoutingProfile,
+            Sector,
+            TransferLine,
+        )
         from partners.selectors import dashboard_card
         from partners.services import partner_map_create_defaults
         from toolkit.dashboard import register_card
@@ -16,7 +24,7 @@ class PartnersConfig(AppConfig):
 
         register_card(order=10, area="partners", provider=dashboard_card)
         register_workgroup_setup(partner_map_create_defaults)
-        for model in (Organization, Contact, Sector, InteropFunction, RaciAssignment):
+        for model in (Organization, Contact, Sector, InteropFunction, RaciAssignment, RoutingProfile, TransferLine):
             register_audited_model(model)
 
     def seed_demo(self, *, workgroup, actor) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from partners import services
 from partners.models import InteropFunction, Organization, Sector
@@ -97,6 +100,51 @@ RACI = {
 }
 
 
+# Routing directory: organization -> (profile fields, lines). A line: (name, purpose, number, hours,
+# interval in days, days since its last test or None, result). The numbers are fictional (555-01xx).
+ROUTING = {
+    "Riverbend Crisis Line (988)": (
+        {"answers_24_7": True, "counties": "Riverbend County\nAsh Valley County", "cities": "Riverbend\nHarbor City",
+         "zip_codes": "20201 20202 20203 20205", "tribal_lands": "Cedar Creek Reservation"},
+        [("Warm-transfer line for PSAPs", "from_911", "(202) 555-0131", "", 90, 30, "answered"),
+         ("Overflow line for PSAPs", "backup", "(202) 555-0132", "", 90, 130, "answered")]),
+    "Riverbend County Emergency Communications (911)": (
+        {"answers_24_7": True, "counties": "Riverbend County", "zip_codes": "20201 20202 20203"},
+        [("Ten-digit line for 988 transfers", "from_988", "(202) 555-0133", "", 90, 20, "answered")]),
+    "Harbor City Police Dispatch (PSAP)": (
+        {"answers_24_7": True, "cities": "Harbor City", "zip_codes": "20205"},
+        [("Administrative line for 988 transfers", "from_988", "(202) 555-0134", "", 90, 45, "answered")]),
+    "Riverbend Mobile Crisis Team": (
+        {"hours": "Every day 7:00–23:00; after hours through the 988 center", "counties": "Riverbend County",
+         "mobile_response_urban_minutes": 60, "mobile_response_rural_minutes": 90},
+        [("Mobile crisis dispatch", "mobile_dispatch", "(202) 555-0135", "7:00–23:00", 60, 14, "answered")]),
+}
+
+
+def seed_routing_demo(*, workgroup: Workgroup, actor: User) -> None:
+    """Routing profiles and transfer lines; the 988 center's overflow line is overdue for a test.
+    Idempotent: organizations that already have lines or a profile are left as they are."""
+    from partners import routing
+    from partners.models import RoutingProfile, TransferLine
+
+    today = timezone.localdate()
+    done = set(TransferLine.objects.filter(workgroup=workgroup).values_list("organization_id", flat=True))
+    done |= set(RoutingProfile.objects.filter(workgroup=workgroup).values_list("organization_id", flat=True))
+    organizations = {o.name: o for o in Organization.objects.filter(workgroup=workgroup, name__in=ROUTING)}
+    for name, (profile, lines) in ROUTING.items():
+        organization = organizations.get(name)
+        if organization is None or organization.pk in done:
+            continue
+        routing.routing_profile_save(actor=actor, organization=organization, **profile)
+        for line_name, purpose, number, hours, interval, days_ago, result in lines:
+            line = routing.transfer_line_create(actor=actor, organization=organization, name=line_name,
+                                                purpose=purpose, number=number, hours=hours,
+                                                test_interval_days=interval)
+            if days_ago is not None:
+                routing.transfer_line_record_test(actor=actor, line=line, result=result, note="Demo test call.",
+                                                  tested_on=today - datetime.timedelta(days=days_ago))
+
+
 def seed_partner_demo(*, workgroup: Workgroup, actor: User) -> None:
     """Idempotent: organizations that already exist (by name) are left as they are.
 
@@ -119,6 +167,7 @@ def seed_partner_demo(*, workgroup: Workgroup, actor: User) -> None:
             )
     organizations = {o.name: o for o in Organization.objects.filter(workgroup=workgroup)}
     functions = {f.key: f for f in InteropFunction.objects.filter(workgroup=workgroup)}
+    seed_routing_demo(workgroup=workgroup, actor=actor)
     if workgroup.partners_raciassignment_set.exists():
         return
     for key, cells in RACI.items():

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils import timezone
 
 from partners.models import (
     HIGH_SCORE,
@@ -36,6 +37,7 @@ from partners.models import (
     Sector,
     SectorTier,
 )
+from partners.routing import overdue_count
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
 from toolkit.permissions import Action
@@ -429,6 +431,10 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
         )
     cover = coverage(workgroup=workgroup, names_per_sector=0)
     missing = cover.missing_core
+    overdue = overdue_count(workgroup=workgroup, today=timezone.localdate())
+    warnings = [f"Missing core sector: {sector.name}" for sector in missing]
+    if overdue:
+        warnings.append(f"{overdue} transfer line{'s are' if overdue != 1 else ' is'} overdue for a test")
     return Card(
         area="partners",
         title="Partner map",
@@ -441,5 +447,5 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
             f"Core sectors covered: {cover.core_covered}/{len(cover.core)}",
             f"Additional sectors covered: {cover.additional_covered}/{len(cover.additional)}",
         ],
-        warnings=[f"Missing core sector: {sector.name}" for sector in missing],
+        warnings=warnings,
     )

@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 
 DEFAULT_REGION = "US"  # numbers typed without +country code are read as North American
 MSG_PHONE_INVALID = (
-    "“{value}” is not a valid phone number. Include the area code, e.g. (555) 201-4477 or +1 555 201 4477."
+    "“{value}” is not a valid phone number. Include the area code, e.g. (202) 555-0143 or +1 202 555 0143."
 )
 
 
 def normalize_phone(value: str) -> str:
-    """Return the number in international format ("+1 555-201-4477"), or "" for blank input."""
+    """Return the number in international format ("+1 202-555-0143"), or "" for blank input."""
     value = (value or "").strip()
     if not value:
         return ""
