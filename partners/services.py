@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, RestrictedError
 
 from partners import defaults
 from partners.models import Contact, InteropFunction, Organization, RaciAssignment, RaciRole, Sector, SectorTier
@@ -22,6 +22,9 @@ MSG_SECTOR_NAME_TAKEN = "There is already a sector called “{name}”."
 MSG_OTHER_WORKGROUP = "That choice does not belong to this workgroup."
 MSG_CONSENT_NEEDED = "Note when and how the person agreed before recording lived experience."
 MSG_SECTOR_IN_USE = "Organizations still use this sector; move them to another sector first."
+MSG_ORGANIZATION_HAS_TRANSFERS = (
+    "{name} is named in transfer records, which must keep it; set its status to Inactive instead of removing it."
+)
 MSG_RECOMMENDED_SECTOR = "Recommended sectors cannot be deleted; they are what coverage is measured against."
 
 ORGANIZATION_FIELDS = {
@@ -141,7 +144,11 @@ def organization_update(*, actor: User, organization: Organization, **fields: An
 def organization_delete(*, actor: User, organization: Organization) -> None:
     require(actor, organization.workgroup, Action.EDIT_PARTNERS)
     organization._history_user = actor
-    organization.delete()
+    try:
+        # Transfer records hold their organizations with RESTRICT: a call record never loses who took part.
+        organization.delete()
+    except RestrictedError:
+        raise ValidationError(MSG_ORGANIZATION_HAS_TRANSFERS.format(name=organization.name)) from None
 
 
 # --- Contacts ------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from toolkit.models import AuditAction
 from toolkit.pagination import keyset_page
 from toolkit.permissions import Action, can, workgroup_view
 from toolkit.views.shortcuts import form_response, render_form_page
+from triage.transfers import selectors as transfer_selectors
 
 PAGE_SIZE = 25
 COMMENTS_SHOWN = 50  # the latest; the timeline and audit trail hold the rest
@@ -159,6 +160,8 @@ def _detail_page(request: HttpRequest, incident: Incident, **bound) -> HttpRespo
         "comment_form": bound.get("comment_form") or (CommentForm(full=access.full) if access.comments else None),
         "attachment_form": bound.get("attachment_form"),
         "attachment_panel": attachment_panel(user=request.user, incident=incident, access=access),
+        "transfers": transfer_selectors.transfers_for_incident(membership=request.membership,
+                                                               incident_id=incident.pk),
     }
     if access.full:
         context.update(_review_context(request, incident, bound))

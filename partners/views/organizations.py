@@ -18,6 +18,7 @@ from toolkit.forms import form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message
+from triage.transfers import selectors as transfer_selectors
 
 CONTACTS_PER_PAGE = 25
 SECTORS_PER_PAGE = 50
@@ -101,11 +102,17 @@ def organization_delete(request: HttpRequest, organization_id: int) -> HttpRespo
     organization = get_object_for_user(
         request.user, request.workgroup, Organization.objects, organization_id, Action.EDIT_PARTNERS
     )
-    if request.method == "POST":
-        services.organization_delete(actor=request.user, organization=organization)
-        messages.success(request, f"{organization.name} was removed from the map.")
-        return redirect("partners:directory", slug=request.workgroup.slug)
-    context = {"organization": organization, "contact_count": organization.contacts.count()}
+    transfer_count = transfer_selectors.organization_transfer_count(organization=organization)
+    if request.method == "POST" and not transfer_count:
+        try:
+            services.organization_delete(actor=request.user, organization=organization)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, f"{organization.name} was removed from the map.")
+            return redirect("partners:directory", slug=request.workgroup.slug)
+    context = {"organization": organization, "contact_count": organization.contacts.count(),
+               "transfer_count": transfer_count}
     return render(request, "partners/organization_confirm_delete.html", context)
 
 

@@ -105,3 +105,25 @@ def test_a_viewer_cannot_record_a_transfer(workgroup, viewer, pair):
     with pytest.raises(PermissionDenied):
         _record(viewer, workgroup, pair)
     assert not Transfer.objects.exists()
+
+
+def test_a_corrected_outcome_brings_its_own_route_and_risk_level(workgroup, coordinator, pair):
+    version = approved_version(workgroup=workgroup, actor=coordinator)
+    outcomes = version.nodes.filter(kind=NodeKind.OUTCOME, risk_level__isnull=False).order_by("pk")
+    first = outcomes.first()
+    second = outcomes.exclude(risk_level=first.risk_level).exclude(route=first.route).first()
+    transfer = _record(coordinator, workgroup, pair, outcome=first)
+    transfer = services.transfer_update(actor=coordinator, transfer=transfer, outcome=second)
+    assert (transfer.route, transfer.risk_level, transfer.risk_level_name) == (
+        second.route, second.risk_level, second.risk_level.name)
+    transfer = services.transfer_update(actor=coordinator, transfer=transfer, outcome=None)
+    assert (transfer.route, transfer.risk_level, transfer.risk_level_name) == ("", None, "")
+    assert transfer.protocol_version == version  # still the only one in force
+
+
+def test_an_incident_report_from_a_transfer_needs_a_reporter(workgroup, viewer, coordinator, pair):
+    transfer = _record(coordinator, workgroup, pair, result=TransferResult.DROPPED)
+    with pytest.raises(PermissionDenied):
+        services.transfer_create_incident(actor=viewer, transfer=transfer)
+    transfer.refresh_from_db()
+    assert transfer.incident is None

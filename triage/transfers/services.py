@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from toolkit.history import save_validated
 from toolkit.permissions import Action, require
@@ -160,6 +161,10 @@ def transfer_update(*, actor: User, transfer: Transfer, **fields: Any) -> Transf
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         for name, value in fields.items():
             setattr(transfer, name, value)
+        if "outcome" in fields:  # the route and risk level were the old outcome's: filled in again below
+            transfer.route = ""
+            if "risk_level" not in fields:
+                transfer.risk_level, transfer.risk_level_name = None, ""
         if "initiated_at" in fields or "outcome" in fields:
             transfer.protocol_version = None
             if "follow_up_due_at" not in fields:
@@ -171,3 +176,91 @@ def transfer_update(*, actor: User, transfer: Transfer, **fields: Any) -> Transf
 def transfer_record_follow_up(*, actor: User, transfer: Transfer, done_at: datetime, outcome: str) -> Transfer:
     """Close the loop: when the person was followed up and how it went."""
     return transfer_update(actor=actor, transfer=transfer, follow_up_done_at=done_at, follow_up_outcome=outcome)
+
+
+# --- Settings and the incident a transfer led to -------------------------------------------------------------
+
+MSG_INCIDENT_LINKED = "This transfer is linked to an incident report already."
+
+# Transfer direction -> the incident form's coarser choice (co-response goes out like a mobile team).
+_INCIDENT_DIRECTION = {
+    "911_to_988": "911_to_988",
+    "988_to_911": "988_to_911",
+    "988_to_mobile": "to_mobile_crisis",
+    "911_to_mobile": "to_mobile_crisis",
+    "911_to_co_response": "to_mobile_crisis",
+}
+
+
+def transfer_settings_update(*, actor: User, workgroup: Workgroup, follow_up_hours: int) -> TransferSettings:
+    require(actor, workgroup, Action.EDIT_WORKGROUP)
+    with transaction.atomic():
+        current, _ = TransferSettings.objects.select_for_update().get_or_create(workgroup=workgroup)
+        current.follow_up_hours = follow_up_hours
+        return save_validated(current, actor)
+
+
+def transfer_incident_narrative(transfer: Transfer) -> str:
+    """A factual first paragraph from the coded fields only (no call id, no caller detail): the reporter
+    completes it with what happened."""
+    when = timezone.localtime(transfer.initiated_at)
+    lines = [
+        f"A {transfer.get_kind_display().split(' (')[0].lower()} {transfer.get_direction_display()} transfer from "
+        f"{transfer.sending_organization} to {transfer.receiving_organization} was initiated on "
+        f"{when:%B %-d, %Y at %H:%M} and recorded as: {transfer.get_result_display().lower()}."
+    ]
+    if transfer.outcome_id:
+        lines.append(f"Triage outcome: {transfer.outcome.text}"
+                     + (f" (risk level {transfer.risk_level_name})." if transfer.risk_level_name else "."))
+    elif transfer.risk_level_name:
+        lines.append(f"Risk level: {transfer.risk_level_name}.")
+    if transfer.line_id:
+        lines.append(f"Line dialled: {transfer.line.name}.")
+    lines.append("To be completed by the reporter: what happened, in order, and what was done at once.")
+    return "\n\n".join(lines)
+
+
+def transfer_create_incident(*, actor: User, transfer: Transfer) -> Any:
+    """Report the failed transfer through incidents' own service, pre-filled from the record, and link both."""
+    from incidents import services as incident_services
+    from incidents.models import Category, Harm, IncidentClass, TransferDirection
+
+    workgroup = transfer.workgroup
+    require(actor, workgroup, Action.REPORT_INCIDENTS)
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update(of=("self",)).select_related(
+            "sending_organization", "receiving_organization", "outcome", "line", "agreement", "protocol_version",
+        ).get(pk=transfer.pk)
+        if transfer.incident_id is not None:
+            raise ValidationError(MSG_INCIDENT_LINKED)
+        cad, contact = _call_references(transfer)
+        version = transfer.protocol_version
+        incident = incident_services.incident_report(
+            actor=actor, workgroup=workgroup, incident_class=IncidentClass.NO_HARM, category=Category.FAILED_TRANSFER,
+            occurred_at=transfer.initiated_at, discovered_at=max(transfer.ended_at or transfer.initiated_at,
+                                                                 transfer.initiated_at),
+            organizations=[transfer.sending_organization, transfer.receiving_organization],
+            transfer_direction=_INCIDENT_DIRECTION.get(transfer.direction, TransferDirection.NONE),
+            cad_reference=cad, contact_reference=contact, protocol_version=version,
+            risk_level=transfer.risk_level_name if version is not None else "",
+            narrative=transfer_incident_narrative(transfer), harm_estimate=Harm.UNKNOWN,
+        )
+        if transfer.agreement_id is not None:
+            incident.agreements.add(transfer.agreement)
+        transfer.incident = incident
+        save_validated(transfer, actor)
+    return incident
+
+
+def _call_references(transfer: Transfer) -> tuple[str, str]:
+    """(CAD incident number, 988 contact id): the partner's call id goes where its side of the call says."""
+    call_id = transfer.partner_call_id
+    if not call_id:
+        return "", ""
+    sender_side, _, receiver_side = transfer.direction.partition("_to_")
+    side = receiver_side if transfer.source_organization_id == transfer.receiving_organization_id else sender_side
+    if side == "911":
+        return call_id, ""
+    if side == "988":
+        return "", call_id
+    return "", ""
