@@ -1,1 +1,422 @@
-"""Importing transfers from partners' CSV exports (issue 15; being written)."""
+"""Importing transfer records from a partner's CSV export (CAD or crisis line), as background jobs.
+
+The shape of the incident import (``incidents.imports``): upload → column mapping → check job → preview →
+import job. Two differences:
+
+* the file is one partner's export, and its mapping is remembered per partner (``TransferImportMapping``),
+  so next month's file from the same system maps itself;
+* a row whose partner call id is recorded already for this partner (in the database, or earlier in the same
+  file) is not a problem: it is counted as "already recorded" and skipped. Importing the same file twice
+  creates nothing the second time. Any real problem stops the whole import (all or nothing).
+
+The rows are read by ``triage.transfers.import_rows``; the reason of each transfer is filled in by
+``services.fill_reason`` with routing facts read once per job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from incidents.imports import ImportState
+from partners.directory_io import escape_cell
+from partners.models import Organization
+from toolkit import jobs
+from toolkit.audit import record_created_in_bulk
+from toolkit.models import Job, JobStatus
+from toolkit.permissions import Action, require
+from toolkit.services import job_create
+from toolkit.services.jobs import progress_reporter
+from toolkit.text import xml_safe
+from triage.models import ImportStatus, Transfer, TransferImport, TransferImportMapping
+from triage.transfers import import_rows
+from triage.transfers.import_rows import FIELDS, FIELDS_BY_KEY, MAX_BYTES, MAX_MEGABYTES, ParsedTransfers
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from toolkit.models import Membership, User, Workgroup
+
+__all__ = ["FIELDS", "MAX_MEGABYTES", "ImportState"]
+
+CHECK_JOB = "transfer_import_check"
+IMPORT_JOB = "transfer_import"
+HEAD_BYTES = 64 * 1024
+PREVIEW_ROWS = 20
+PREVIEW_PROBLEMS = 50
+BATCH_SIZE = 2000  # ~30 columns a row: ~60,000 parameters, under PostgreSQL's 65,535
+RECENT_IMPORTS = 10
+SAMPLE_CHARS = 60
+REPORT_COLUMNS = ("row", "column", "problem")
+
+MSG_TOO_BIG = import_rows.MSG_TOO_BIG
+MSG_LONG_HEADER = "The first row is longer than 64 KB; is this a CSV file with one row of column names?"
+MSG_NEEDS_COLUMN = "Choose the column that holds this."
+MSG_NOT_A_COLUMN = "Choose one of the file's columns."
+MSG_COLUMN_TWICE = "“{column}” is chosen for {other} already; a column holds one field."
+MSG_NOT_PARTNER = "Choose one of this workgroup's organizations."
+MSG_NOT_MAPPED = "Choose which column holds which field first."
+MSG_NOT_PENDING = "This import was already {status}; it cannot be imported again."
+MSG_IMPORT_RUNNING = "This file is being imported already; its progress is shown below."
+MSG_CHECK_RUNNING = "This file is still being checked; wait for the check to finish."
+MSG_NOT_CHECKED = "This file has not been checked yet (or the check failed). Check it, then import it."
+MSG_HAS_PROBLEMS = "The file has problems; nothing was imported. Fix the file and upload it again."
+MSG_PROBLEMS_NOW = ("Nothing was imported: the file now has {count} problem{plural} (the partner map or the "
+                    "protocols changed since the check), for example row {row}: {message} Check the file again.")
+MSG_FILE_GONE = "The uploaded file is no longer stored; upload it again."
+MSG_GONE = "This import no longer exists; upload the file again."
+MSG_CONFLICT = ("Nothing was imported: some of these call ids were recorded by someone else while the import ran. "
+                "Check the file again and import it.")
+
+
+# --- The file's first bytes, and the mapping ---------------------------------------------------------------
+
+
+def check_file_start(head: bytes, *, whole_file: bool) -> dict[str, Any]:
+    """The columns and first row's values, or the problems that refuse the file (``problems``)."""
+    if not whole_file:
+        end = head.rfind(b"\n")
+        if end < 0:
+            return {"problems": [MSG_LONG_HEADER]}
+        head = head[:end + 1]  # whole lines only, so no character is cut in two
+    text, problem = import_rows.decode(head)
+    rows, problem = import_rows.records(text) if text is not None else ([], problem)
+    if problem or not rows:
+        return {"problems": [problem or import_rows.MSG_EMPTY]}
+    columns, problems = import_rows.header(rows[0])
+    if not problems and len(rows) < 2 and whole_file:
+        problems = [import_rows.MSG_NO_ROWS]
+    samples = {}
+    for column, value in zip(columns, rows[1] if len(rows) > 1 else [], strict=False):
+        shown = xml_safe(" ".join(value.split()))
+        samples[column] = shown[:SAMPLE_CHARS] + ("…" if len(shown) > SAMPLE_CHARS else "")
+    return {"columns": columns, "samples": samples, "problems": problems}
+
+
+def mapping_problems(mapping: dict[str, str], columns: list[str]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for spec in FIELDS:
+        column = mapping.get(spec.key, "")
+        if not column:
+            if spec.required:
+                problems[spec.key] = MSG_NEEDS_COLUMN
+        elif column not in columns:
+            problems[spec.key] = MSG_NOT_A_COLUMN
+        elif column in taken:
+            problems[spec.key] = MSG_COLUMN_TWICE.format(column=column, other=FIELDS_BY_KEY[taken[column]].label)
+        else:
+            taken[column] = spec.key
+    return problems
+
+
+def saved_mapping(*, workgroup: Workgroup, organization_id: int) -> dict[str, str]:
+    row = TransferImportMapping.objects.filter(workgroup=workgroup, organization_id=organization_id).first()
+    return dict(row.mapping) if row else {}
+
+
+def initial_mapping(transfer_import: TransferImport) -> dict[str, str]:
+    """This import's mapping; else the partner's saved one (columns the file has); else the guess."""
+    if transfer_import.mapping:
+        return transfer_import.mapping
+    summary = transfer_import.summary or {}
+    return summary.get("saved") or summary.get("guessed", {})
+
+
+# --- Reads ---------------------------------------------------------------------------------------------------
+
+
+def transfer_import_recent(*, membership: Membership | None) -> list[TransferImport]:
+    queryset = TransferImport.objects.restrict(membership, Action.RECORD_TRANSFERS)
+    return list(queryset.filter(status=ImportStatus.PENDING).select_related("uploaded_by", "organization")
+                [:RECENT_IMPORTS])
+
+
+def transfer_import_jobs(*, transfer_import: TransferImport) -> tuple[Job | None, Job | None]:
+    latest: dict[str, Job] = {}
+    found = Job.objects.filter(workgroup_id=transfer_import.workgroup_id, kind__in=(CHECK_JOB, IMPORT_JOB),
+                               params__transfer_import_id=transfer_import.pk).order_by("-created_at", "-pk")
+    for job in found[:20]:
+        latest.setdefault(job.kind, job)
+    return latest.get(CHECK_JOB), latest.get(IMPORT_JOB)
+
+
+def transfer_import_state(*, transfer_import: TransferImport) -> ImportState:
+    check_job, import_job = transfer_import_jobs(transfer_import=transfer_import)
+    if transfer_import.status != ImportStatus.PENDING:
+        return ImportState(transfer_import.status, check_job, import_job)
+    if import_job is not None and not import_job.is_finished:
+        return ImportState("importing", check_job, import_job)
+    if not transfer_import.mapping:
+        return ImportState("mapping", check_job, import_job)
+    if check_job is None:
+        return ImportState("unchecked", check_job, import_job)
+    if not check_job.is_finished:
+        return ImportState("checking", check_job, import_job)
+    if check_job.status == JobStatus.FAILED:
+        return ImportState("check_failed", check_job, import_job)
+    summary = transfer_import.summary or {}
+    if summary.get("check_job_id") != check_job.pk:
+        return ImportState("unchecked", check_job, import_job)
+    failed = None
+    if import_job is not None and import_job.status == JobStatus.FAILED and import_job.pk > check_job.pk:
+        failed = import_job
+    return ImportState("problems" if summary.get("problem_count") else "ready", check_job, import_job, failed)
+
+
+# --- Writes ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_import_upload(*, actor: User, workgroup: Workgroup, organization: Organization,
+                           file: UploadedFile) -> TransferImport:
+    """Store a partner's export; the mapping is prefilled from that partner's saved one, else guessed."""
+    require(actor, workgroup, Action.RECORD_TRANSFERS)
+    if organization.workgroup_id != workgroup.pk:
+        raise ValidationError({"organization": MSG_NOT_PARTNER})
+    if file.size > MAX_BYTES:
+        raise ValidationError({"file": MSG_TOO_BIG})
+    file.seek(0)
+    start = check_file_start(file.read(HEAD_BYTES), whole_file=file.size <= HEAD_BYTES)
+    if start["problems"]:
+        raise ValidationError({"file": start["problems"]})
+    file.seek(0)
+    columns = start["columns"]
+    saved = {key: column for key, column in saved_mapping(workgroup=workgroup, organization_id=organization.pk)
+             .items() if key in FIELDS_BY_KEY and column in columns}
+    filename = xml_safe(PurePath(file.name or "transfers.csv").name).strip()[:255] or "transfers.csv"
+    transfer_import = TransferImport(
+        workgroup=workgroup, organization=organization, uploaded_by=actor, filename=filename, size=file.size,
+        summary={"columns": columns, "samples": start["samples"], "saved": saved,
+                 "guessed": import_rows.guess_mapping(columns)})
+    transfer_import.file.save(f"{slugify(PurePath(filename).stem) or 'transfers'}.csv", file, save=False)
+    transfer_import.save()
+    return transfer_import
+
+
+def _refuse_unless_pending(transfer_import: TransferImport) -> None:
+    if transfer_import.status != ImportStatus.PENDING:
+        raise ValidationError(MSG_NOT_PENDING.format(status=transfer_import.get_status_display().lower()))
+
+
+def _lock(transfer_import: TransferImport) -> TransferImport:
+    locked = TransferImport.objects.select_for_update().select_related("workgroup").get(pk=transfer_import.pk)
+    _refuse_unless_pending(locked)
+    return locked
+
+
+def _refuse_while_running(state: ImportState) -> None:
+    if state.phase == "importing":
+        raise ValidationError(MSG_IMPORT_RUNNING)
+    if state.phase == "checking":
+        raise ValidationError(MSG_CHECK_RUNNING)
+
+
+def _start_check(actor: User, transfer_import: TransferImport) -> Job:
+    return job_create(actor=actor, workgroup=transfer_import.workgroup, kind=CHECK_JOB,
+                      params={"transfer_import_id": transfer_import.pk})
+
+
+@transaction.atomic
+def transfer_import_map(*, actor: User, transfer_import: TransferImport, mapping: dict[str, str]) -> Job:
+    """Save the confirmed mapping on the import and for the partner, then check the file in the background."""
+    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
+    locked = _lock(transfer_import)
+    _refuse_while_running(transfer_import_state(transfer_import=locked))
+    mapping = {key: column for key, column in mapping.items() if key in FIELDS_BY_KEY and column}
+    problems = mapping_problems(mapping, (locked.summary or {}).get("columns", []))
+    if problems:
+        raise ValidationError(problems)
+    locked.mapping = mapping
+    locked.save(update_fields=["mapping", "updated_at"])
+    TransferImportMapping.objects.update_or_create(
+        workgroup=locked.workgroup, organization_id=locked.organization_id,
+        defaults={"mapping": mapping, "updated_by": actor})
+    return _start_check(actor, locked)
+
+
+@transaction.atomic
+def transfer_import_check(*, actor: User, transfer_import: TransferImport) -> Job:
+    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
+    locked = _lock(transfer_import)
+    state = transfer_import_state(transfer_import=locked)
+    _refuse_while_running(state)
+    if state.phase == "mapping":
+        raise ValidationError(MSG_NOT_MAPPED)
+    return _start_check(actor, locked)
+
+
+@transaction.atomic
+def transfer_import_start(*, actor: User, transfer_import: TransferImport) -> Job:
+    """Start the import job; only a file whose last check found no problem can be imported."""
+    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
+    locked = _lock(transfer_import)
+    state = transfer_import_state(transfer_import=locked)
+    _refuse_while_running(state)
+    if state.phase == "problems":
+        raise ValidationError(MSG_HAS_PROBLEMS)
+    if state.phase != "ready":
+        raise ValidationError(MSG_NOT_MAPPED if state.phase == "mapping" else MSG_NOT_CHECKED)
+    return job_create(actor=actor, workgroup=locked.workgroup, kind=IMPORT_JOB,
+                      params={"transfer_import_id": locked.pk})
+
+
+def _forget_details(transfer_import: TransferImport) -> None:
+    """Once imported or discarded, keep no copy of the file or its problem reports."""
+    transfer_import.file = ""  # django-cleanup deletes the stored file once this commits
+    transfer_import.summary = {key: value for key, value in (transfer_import.summary or {}).items()
+                               if key in ("rows", "new", "already_recorded")}
+    reports = Job.objects.filter(workgroup_id=transfer_import.workgroup_id, kind=CHECK_JOB,
+                                 params__transfer_import_id=transfer_import.pk).exclude(result="")
+    names = list(reports.values_list("result", flat=True))
+    if names:
+        reports.update(result="")
+        storage = Job._meta.get_field("result").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def transfer_import_discard(*, actor: User, transfer_import: TransferImport) -> None:
+    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
+    locked = _lock(transfer_import)
+    if transfer_import_state(transfer_import=locked).phase == "importing":
+        raise ValidationError(MSG_IMPORT_RUNNING)
+    _forget_details(locked)
+    locked.status = ImportStatus.DISCARDED
+    locked.save(update_fields=["file", "summary", "status", "updated_at"])
+
+
+# --- The jobs -------------------------------------------------------------------------------------------------
+
+
+def _import_of(job: Job) -> TransferImport:
+    try:
+        return TransferImport.objects.select_related("workgroup", "organization").get(
+            workgroup_id=job.workgroup_id, pk=job.params.get("transfer_import_id"))
+    except (TransferImport.DoesNotExist, ValueError, TypeError):
+        raise ValidationError(MSG_GONE) from None
+
+
+def _read(transfer_import: TransferImport) -> bytes:
+    if not transfer_import.file:
+        raise ValidationError(MSG_FILE_GONE)
+    try:
+        with transfer_import.file.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ValidationError(MSG_FILE_GONE) from None
+
+
+def _stem(transfer_import: TransferImport) -> str:
+    return slugify(PurePath(transfer_import.filename).stem) or "transfers"
+
+
+def write_csv(output, rows) -> None:
+    """CSV for spreadsheets: a BOM so Excel reads UTF-8; no cell can run as a formula (``escape_cell``)."""
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text)
+    for row in rows:
+        writer.writerow([escape_cell(xml_safe(str(cell))) for cell in row])
+    text.flush()
+    text.detach()
+
+
+def _scaled(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
+    return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
+
+
+def _local(when) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def _preview_row(number: int, transfer: Transfer) -> dict[str, Any]:
+    return {"row": number, "call_id": transfer.partner_call_id, "initiated": _local(transfer.initiated_at),
+            "direction": transfer.get_direction_display(), "sender": transfer.sending_organization.name,
+            "receiver": transfer.receiving_organization.name, "kind": transfer.kind,
+            "result": transfer.get_result_display(), "risk": transfer.risk_level_name,
+            "protocol": str(transfer.protocol_version) if transfer.protocol_version_id else ""}
+
+
+def summarise(parsed: ParsedTransfers, *, check_job_id: int | None) -> dict[str, Any]:
+    """What the preview shows: counts, the first rows and the first problems (all of it small)."""
+    return {
+        "check_job_id": check_job_id, "checked_at": timezone.now().isoformat(), "rows": parsed.row_count,
+        "new": len(parsed.transfers), "already_recorded": parsed.already_recorded,
+        "file_rejected": parsed.file_rejected, "problem_count": len(parsed.errors),
+        "problem_rows": len({row for row, _, _ in parsed.errors if row > 1}),
+        "problems": [list(problem) for problem in parsed.errors[:PREVIEW_PROBLEMS]],
+        "preview": [_preview_row(number, transfer) for number, transfer in parsed.transfers[:PREVIEW_ROWS]],
+    }
+
+
+def _parse(transfer_import: TransferImport, actor, on_progress) -> ParsedTransfers:
+    return import_rows.parse_transfers(workgroup=transfer_import.workgroup, transfer_import=transfer_import,
+                                       data=_read(transfer_import), actor=actor, on_progress=on_progress)
+
+
+def run_transfer_check(*, job: Job, set_progress: Callable[[int], None], output) -> str:
+    """Parse the stored file with its mapping; the output is the CSV report of every problem."""
+    transfer_import = _import_of(job)
+    _refuse_unless_pending(transfer_import)
+    parsed = _parse(transfer_import, job.requested_by, _scaled(set_progress, 5, 90))
+    write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
+    kept = {key: (transfer_import.summary or {}).get(key) for key in ("columns", "samples", "saved", "guessed")}
+    TransferImport.objects.filter(pk=transfer_import.pk, status=ImportStatus.PENDING).update(
+        summary={**kept, **summarise(parsed, check_job_id=job.pk)}, updated_at=timezone.now())
+    return f"{_stem(transfer_import)}-problems.csv"
+
+
+def transfer_import_apply(*, actor: User, transfer_import: TransferImport,
+                          set_progress: Callable[[int], None] = lambda p: None) -> int:
+    """Parse the file again and create every new transfer in it, all or nothing. Returns how many."""
+    workgroup = transfer_import.workgroup
+    require(actor, workgroup, Action.RECORD_TRANSFERS)
+    with transaction.atomic():
+        locked = _lock(transfer_import)  # a second import job of the same file stops here
+        locked.workgroup = workgroup
+        parsed = _parse(locked, actor, _scaled(set_progress, 0, 50))
+        if parsed.errors:
+            row, _, message = parsed.errors[0]
+            raise ValidationError(MSG_PROBLEMS_NOW.format(count=len(parsed.errors), row=row or 1, message=message,
+                                                          plural="" if len(parsed.errors) == 1 else "s"))
+        transfers = [transfer for _, transfer in parsed.transfers]
+        try:
+            with transaction.atomic():
+                for start in range(0, len(transfers), BATCH_SIZE):
+                    Transfer.objects.bulk_create(transfers[start:start + BATCH_SIZE])
+                    set_progress(50 + 40 * min(start + BATCH_SIZE, len(transfers)) // max(len(transfers), 1))
+        except IntegrityError:
+            raise ValidationError(MSG_CONFLICT) from None
+        record_created_in_bulk(workgroup_id=workgroup.pk, actor=actor, objects=transfers)
+        set_progress(98)
+        locked.summary = {**(locked.summary or {}), "rows": parsed.row_count}
+        _forget_details(locked)
+        locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
+        locked.transfers_created, locked.transfers_already_recorded = len(transfers), parsed.already_recorded
+        locked.save()
+    return len(transfers)
+
+
+def run_transfer_import(*, job: Job, set_progress: Callable[[int], None], output) -> str:
+    transfer_import = _import_of(job)
+    with progress_reporter(set_progress) as progress:
+        created = transfer_import_apply(actor=job.requested_by, transfer_import=transfer_import,
+                                        set_progress=progress)
+    transfer_import.refresh_from_db(fields=["transfers_already_recorded"])
+    write_csv(output, [("created", "already recorded"), (created, transfer_import.transfers_already_recorded)])
+    return f"{_stem(transfer_import)}-imported.csv"
+
+
+jobs.register(jobs.JobKind(kind=CHECK_JOB, label="Transfer import: check", action=Action.RECORD_TRANSFERS,
+                           run=run_transfer_check))
+jobs.register(jobs.JobKind(kind=IMPORT_JOB, label="Transfer import", action=Action.RECORD_TRANSFERS,
+                           run=run_transfer_import))
