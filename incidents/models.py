@@ -76,6 +76,7 @@ class SubmittedVia(models.TextChoices):
     ACCOUNT = "account", "Signed-in report"
     INTAKE = "intake", "Intake link"
     IMPORT = "import", "Imported"
+    API = "api", "Partner system (API)"
 
 
 class Likelihood(models.IntegerChoices):

@@ -111,3 +111,13 @@ def incident_report_from_intake(*, workgroup: Workgroup, reporter_name: str = ""
         raise ValidationError("This workgroup is archived and takes no new reports.")
     return _record_report(workgroup=workgroup, actor=None, submitted_via=SubmittedVia.INTAKE,
                           reporter_name=reporter_name, reporter_contact=reporter_contact, **fields)
+
+
+@transaction.atomic
+def incident_report_from_api(*, workgroup: Workgroup, key_name: str, **fields) -> Incident:
+    """A report a partner system posted with a write key of the workgroup: no account; the key, by its name,
+    stands as the reporter. The API has already checked the key's workgroup and scope."""
+    if workgroup.is_archived:
+        raise ValidationError("This workgroup is archived and takes no new reports.")
+    return _record_report(workgroup=workgroup, actor=None, submitted_via=SubmittedVia.API,
+                          reporter_name=f"API key: {key_name}"[:200], **fields)

@@ -10,10 +10,11 @@ class ToolkitConfig(AppConfig):
 
         from toolkit import audit, reports  # noqa: F401  (reports registers the workgroup summary job)
         from toolkit.audit import register_audited_model
-        from toolkit.models import Invitation, Membership, Workgroup
+        from toolkit.models import ApiToken, Invitation, Membership, Workgroup
 
         # The audit trail's one writer: each historical record of a registered model, in its transaction.
         post_create_historical_record.connect(audit.record_history, dispatch_uid="toolkit.audit.record_history")
         register_audited_model(Workgroup, workgroup_field="id")
         register_audited_model(Membership)
         register_audited_model(Invitation)
+        register_audited_model(ApiToken)

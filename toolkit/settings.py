@@ -381,3 +381,42 @@ LOGGING = {
                 "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
                                   "filters": ["redact_tokens"]}},
 }
+
+# --- REST API (toolkit/api) -----------------------------------------------------
+# Before django_cleanup, which must stay last.
+INSTALLED_APPS[-1:-1] = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+# Requests per API key, one bucket for reads and one for writes ("N/second|minute|hour|day"); read at each request.
+API_RATE_LIMITS = {
+    "read": os.environ.get("API_RATE_LIMIT_READ", "120/minute"),
+    "write": os.environ.get("API_RATE_LIMIT_WRITE", "60/minute"),
+}
+REST_FRAMEWORK = {
+    # Keys only: a signed-in browser session gets nothing from the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["toolkit.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["toolkit.api.permissions.ReadScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["toolkit.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "toolkit.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Crisis Interop Toolkit API",
+    "DESCRIPTION": (
+        "Exchange transfer records and incident reports with one workgroup, and read its protocols in force and "
+        "its de-identified transfer metrics. Each key belongs to one workgroup: every answer is about that "
+        "workgroup only. Send the key as `Authorization: Bearer <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {"TransferKindEnum": "triage.models.transfers.TransferKind",
+                            "NodeKindEnum": "triage.models.protocols.NodeKind"},
+}

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from toolkit.views import guidance, health, jobs, members, workgroups
+from toolkit.views import api_tokens, guidance, health, jobs, members, workgroups
 
 toolkit_patterns = [
     path("", workgroups.home, name="home"),
@@ -28,6 +28,7 @@ toolkit_patterns = [
     path("w/<slug:slug>/jobs/<int:job_id>/", jobs.job_detail, name="job-detail"),
     path("w/<slug:slug>/jobs/<int:job_id>/download/", jobs.job_download, name="job-download"),
     path("w/<slug:slug>/jobs/<int:job_id>/retry/", jobs.job_retry, name="job-retry"),
+    *api_tokens.urlpatterns,
 ]
 
 urlpatterns = [
@@ -44,4 +45,5 @@ urlpatterns = [
     path("w/<slug:slug>/incidents/", include("incidents.urls")),
     path("w/<slug:slug>/transfers/", include("triage.urls_transfers")),
     path("report/", include("incidents.urls_public")),
+    path("api/", include("toolkit.api.urls")),
 ]
