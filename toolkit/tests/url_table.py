@@ -22,7 +22,8 @@ COMMENTERS = frozenset({C, M, L})  # agreements.comment
 REVIEWERS = frozenset({C, L})  # agreements.review, agreements.export
 RUNNERS = frozenset({C, M, L, Q})  # jobs.run
 REPORTERS = RUNNERS  # incidents.report
-QA = frozenset({C, Q})  # incidents.review, incidents.export
+QA = frozenset({C, Q})  # incidents.review, incidents.export, transfers.export
+RECORDERS = frozenset({C, M, Q})  # transfers.record (QA reviewers follow transfers up)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ def redirect_page(roles: frozenset, to: str, **kw) -> Expect:
     """A GET that always sends people on (home page, reset link)."""
     return Expect(get=roles, post=roles, methods=frozenset({"GET", "POST"}), ok=(302, to), **kw)
 
+
+API_KEY_ONLY = Expect(methods=frozenset({"GET", "POST"}), anonymous=401, refused=401)
+"""/api/v1/ answers to API keys only: nobody in the walk sends one, so everyone, signed in or not, gets 401
+before the method is looked at (toolkit/tests/test_api*.py cover keys)."""
 
 ADMIN = Expect(anonymous="admin-login", refused="admin-login")
 """Django's admin, for staff only: everyone else is sent to its own sign-in page before any look-up."""
@@ -279,12 +284,39 @@ TABLE: dict[str, Expect] = {
     "triage:version-return": action(COORDINATORS),
     "triage:version-put-in-force": action(COORDINATORS),
     "triage:version-retire": form(COORDINATORS),
+    # --- Transfers, their import and metrics (triage), the routing directory (partners) ------
+    "transfers:index": page(EVERYONE),
+    "transfers:detail": page(EVERYONE),
+    "transfers:record": form(RECORDERS),
+    "transfers:edit": form(RECORDERS),
+    "transfers:settings": form(COORDINATORS),
+    "transfers:follow-up": action(RECORDERS),
+    "transfers:create-incident": action(REPORTERS),
+    "transfers:import-upload": form(RECORDERS),
+    "transfers:import-preview": form(RECORDERS),
+    "transfers:import-map": form(RECORDERS),
+    "transfers:metrics": page(EVERYONE),
+    "transfers:definitions": page(EVERYONE),
+    "transfers:report": form(QA),
+    # Without a month the download sends people back to the report page with a message.
+    "transfers:report-csv": page(QA, ok=(302, "/w/")),
+    "partners:routing": page(EVERYONE),
+    "partners:routing-edit": form(CONTRIBUTORS),
+    "partners:line-create": form(CONTRIBUTORS),
+    "partners:line-edit": form(CONTRIBUTORS),
+    "partners:line-test": form(CONTRIBUTORS),
+    "partners:line-delete": form(CONTRIBUTORS),
+    # --- The API: keys managed by coordinators; the schema and its docs describe it to anyone ---
+    "toolkit:api-tokens": form(COORDINATORS),
+    "toolkit:api-token-revoke": form(COORDINATORS),
+    "api:transfers": API_KEY_ONLY,
+    "api:incidents": API_KEY_ONLY,
+    "api:protocols": API_KEY_ONLY,
+    "api:protocol": API_KEY_ONLY,
+    "api:metrics": API_KEY_ONLY,
+    "api:schema": page(SIGNED_IN, anonymous="open"),
+    "api:docs": page(SIGNED_IN, anonymous="open"),
 }
-
-# Issue 15 in progress: each part declares its URLs in its own file while it is built; folded in above after.
-for _part in ("routing", "transfers", "transfer_imports", "transfer_metrics", "api"):
-    TABLE.update(__import__(f"toolkit.tests.url_table_{_part}", fromlist=["TABLE"]).TABLE)
-
 
 def expectation(key: str) -> Expect | None:
     """The declared outcome of a URL; every route of Django's admin but its own sign-in shares ADMIN."""

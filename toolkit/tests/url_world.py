@@ -107,6 +107,11 @@ ARGUMENTS: dict[str, Callable[[World, Workgroup], Any]] = {
     "signatory_id": _extra("signatory_id"),
     "rule_id": _extra("rule_id"),
     "criterion_id": _extra("criterion_id"),
+    # transfers and the routing directory (the demo seeds both), the API
+    "transfer_id": _pk("triage.Transfer"),
+    "transfer_import_id": _extra("transfer_import_id"),
+    "transfer_line_id": _pk("partners.TransferLine"),
+    "api_token_id": _extra("api_token_id"),
     # Django's admin: people who are not staff are sent to its sign-in page before any look-up.
     "app_label": lambda world, workgroup: "toolkit",
     "object_id": lambda world, workgroup: str(workgroup.pk),
@@ -194,6 +199,25 @@ def _extras(world: World, workgroup: Workgroup, coordinator: User, invitee: str)
     _triage_extras(extra, workgroup, coordinator)
     _agreement_extras(extra, workgroup, coordinator)
     _incident_extras(extra, workgroup)
+    _transfer_extras(extra, workgroup, coordinator)
+
+
+def _transfer_extras(extra: dict, workgroup: Workgroup, coordinator: User) -> None:
+    """A partner's small export uploaded but not yet mapped, and a write key for the API keys page."""
+    from partners.models import Organization
+    from toolkit.models import ApiScope
+    from toolkit.services.api_tokens import api_token_create
+    from triage.transfers.imports import transfer_import_upload
+
+    partner = Organization.objects.filter(workgroup=workgroup).order_by("pk").first()
+    data = (b"Call ID,Direction,From,To,Initiated,Result\n"
+            b"CAD-1,911 to 988,Metro 911,Harbor Crisis Line,2025-03-04 14:05,accepted\n")
+    extra[("transfer_import_id", workgroup.pk)] = transfer_import_upload(
+        actor=coordinator, workgroup=workgroup, organization=partner,
+        file=ContentFile(data, name="cad.csv")).pk
+    token, _key = api_token_create(actor=coordinator, workgroup=workgroup, name=f"{workgroup.name} CAD export",
+                                   scope=ApiScope.WRITE)
+    extra[("api_token_id", workgroup.pk)] = token.pk
 
 
 def _incident_extras(extra: dict, workgroup: Workgroup) -> None:
@@ -375,16 +399,5 @@ def build_world() -> World:
     _seed(theirs, outsider, "legal-reviewer@elsewhere.test")
     _extras(world, ours, people[Role.COORDINATOR], "invitee@riverbend.test")
     _extras(world, theirs, outsider, "invitee@elsewhere.test")
-    for part in _PARTS:  # issue 15 in progress (see url_table.py)
-        if hasattr(part, "extras"):
-            part.extras(world, ours, people[Role.COORDINATOR])
-            part.extras(world, theirs, outsider)
     _mark_theirs(theirs)
     return world
-
-
-# Issue 15 in progress: each part's argument builders (and rows) live beside its table entries for now.
-_PARTS = [__import__(f"toolkit.tests.url_table_{name}", fromlist=["TABLE"])
-          for name in ("routing", "transfers", "transfer_imports", "transfer_metrics", "api")]
-for _part in _PARTS:
-    ARGUMENTS.update(getattr(_part, "ARGUMENTS", {}))
