@@ -116,7 +116,7 @@ TOPICS: tuple[Topic, ...] = (
             "Quality assurance, program evaluation, incident documentation and reporting, outcome tracking, "
             "and sharing post-response data so partners learn together and trust grows."
         ),
-        apps=("incidents",),
+        apps=("incidents", "triage"),
         seed_section="Policy and Procedure Considerations: Additional Procedural Considerations",
     ),
     Topic(
