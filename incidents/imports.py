@@ -51,11 +51,25 @@ from incidents.models import (
 from incidents.services import CLOCK_TOLERANCE
 from partners.directory_io import escape_cell, unescape_cell
 from partners.selectors import organization_list
-from toolkit import jobs
+from toolkit import csv_imports, jobs
 from toolkit.audit import record_created_in_bulk
-from toolkit.models import Job, JobStatus, Workgroup
+from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's too: views and tests name them)
+    MSG_CHECK_RUNNING,
+    MSG_COLUMN_TWICE,
+    MSG_FILE_GONE,
+    MSG_GONE,
+    MSG_HAS_PROBLEMS,
+    MSG_IMPORT_RUNNING,
+    MSG_NEEDS_COLUMN,
+    MSG_NOT_A_COLUMN,
+    MSG_NOT_CHECKED,
+    MSG_NOT_MAPPED,
+    MSG_NOT_PENDING,
+    ImportFlow,
+    ImportState,
+)
+from toolkit.models import Job, Workgroup
 from toolkit.permissions import Action, require
-from toolkit.services import job_create
 from toolkit.services.jobs import progress_reporter
 from toolkit.text import normalise_text, xml_safe
 
@@ -66,6 +80,8 @@ if TYPE_CHECKING:
 
 CHECK_JOB = "incident_import_check"
 IMPORT_JOB = "incident_import"
+FLOW = ImportFlow(model=IncidentImport, param="incident_import_id", action=Action.REVIEW_INCIDENTS,
+                  check_kind=CHECK_JOB, import_kind=IMPORT_JOB)
 MAX_MEGABYTES = 30  # 50,000 incidents with a paragraph of narrative each
 MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 HEAD_BYTES = 64 * 1024
@@ -92,21 +108,10 @@ MSG_FEW_COLUMNS = ("The first row names {count} column{plural}; an incident need
 MSG_BLANK_COLUMN = "Column {number} of the first row has no name; give every column a name (or delete it)."
 MSG_REPEATED = "Columns named twice in the first row: {names}. Give each column its own name."
 MSG_NO_ROWS = "The file has a row of column names but no incidents below it."
-MSG_NEEDS_COLUMN = "Choose the column that holds this."
-MSG_NOT_A_COLUMN = "Choose one of the file's columns."
-MSG_COLUMN_TWICE = "“{column}” is chosen for {other} already; a column holds one field."
 MSG_MAPPING_GONE = "The column “{column}” chosen for {label} is not in the file; choose the columns again."
 MSG_REQUIRED_UNMAPPED = "No column is chosen for {label}; choose the columns again."
-MSG_NOT_MAPPED = "Choose which column holds which field first."
-MSG_NOT_PENDING = "This import was already {status}; it cannot be imported again."
-MSG_IMPORT_RUNNING = "This file is being imported already; its progress is shown below."
-MSG_CHECK_RUNNING = "This file is still being checked; wait for the check to finish."
-MSG_NOT_CHECKED = "This file has not been checked yet (or the check failed). Check it, then import it."
-MSG_HAS_PROBLEMS = "The file has problems; nothing was imported. Fix the file and upload it again."
 MSG_PROBLEMS_NOW = ("Nothing was imported: the file now has {count} problem{plural} (the partner map or the incidents "
                     "changed since the check), for example row {row}: {message} Check the file again to see them all.")
-MSG_FILE_GONE = "The uploaded file is no longer stored; upload it again."
-MSG_GONE = "This import no longer exists; upload the file again."
 MSG_CONFLICT = ("Nothing was imported: the partner map or the triage protocols changed while the import ran. Check "
                 "the file again and import it.")
 MSG_ONE_LINE = "Must fit on one line (this cell contains a line break)."
@@ -184,20 +189,7 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
 
 def mapping_problems(mapping: dict[str, str], columns: list[str]) -> dict[str, str]:
     """Problems of a mapping, by field: a required field without a column, a column chosen twice."""
-    problems: dict[str, str] = {}
-    taken: dict[str, str] = {}
-    for spec in FIELDS:
-        column = mapping.get(spec.key, "")
-        if not column:
-            if spec.required:
-                problems[spec.key] = MSG_NEEDS_COLUMN
-        elif column not in columns:
-            problems[spec.key] = MSG_NOT_A_COLUMN
-        elif column in taken:
-            problems[spec.key] = MSG_COLUMN_TWICE.format(column=column, other=FIELDS_BY_KEY[taken[column]].label)
-        else:
-            taken[column] = spec.key
-    return problems
+    return csv_imports.mapping_problems(mapping, columns, fields=FIELDS)
 
 
 # --- Choices, given as codes or labels ---------------------------------------------------------------
@@ -613,56 +605,11 @@ def incident_import_recent(*, membership: Membership | None) -> list[IncidentImp
 
 def incident_import_jobs(*, incident_import: IncidentImport) -> tuple[Job | None, Job | None]:
     """The latest check job and the latest import job of this import (one query)."""
-    latest: dict[str, Job] = {}
-    found = Job.objects.filter(workgroup_id=incident_import.workgroup_id, kind__in=(CHECK_JOB, IMPORT_JOB),
-                               params__incident_import_id=incident_import.pk).order_by("-created_at", "-pk")
-    for job in found[:20]:
-        latest.setdefault(job.kind, job)
-        if len(latest) == 2:
-            break
-    return latest.get(CHECK_JOB), latest.get(IMPORT_JOB)
-
-
-@dataclass(frozen=True)
-class ImportState:
-    """Where an import stands: mapping, unchecked, checking, check_failed, problems, ready, importing,
-    imported, discarded."""
-
-    phase: str
-    check_job: Job | None
-    import_job: Job | None
-    import_failed: Job | None = None
-
-    @property
-    def running_job(self) -> Job | None:
-        return {"checking": self.check_job, "importing": self.import_job}.get(self.phase)
-
-    @property
-    def can_map(self) -> bool:
-        return self.phase in ("mapping", "unchecked", "check_failed", "problems", "ready")
+    return FLOW.jobs(incident_import)
 
 
 def incident_import_state(*, incident_import: IncidentImport) -> ImportState:
-    check_job, import_job = incident_import_jobs(incident_import=incident_import)
-    if incident_import.status != ImportStatus.PENDING:
-        return ImportState(incident_import.status, check_job, import_job)
-    if import_job is not None and not import_job.is_finished:
-        return ImportState("importing", check_job, import_job)
-    if not incident_import.mapping:
-        return ImportState("mapping", check_job, import_job)
-    if check_job is None:
-        return ImportState("unchecked", check_job, import_job)
-    if not check_job.is_finished:
-        return ImportState("checking", check_job, import_job)
-    if check_job.status == JobStatus.FAILED:
-        return ImportState("check_failed", check_job, import_job)
-    summary = incident_import.summary or {}
-    if summary.get("check_job_id") != check_job.pk:
-        return ImportState("unchecked", check_job, import_job)
-    failed = None
-    if import_job is not None and import_job.status == JobStatus.FAILED and import_job.pk > check_job.pk:
-        failed = import_job
-    return ImportState("problems" if summary.get("problem_count") else "ready", check_job, import_job, failed)
+    return FLOW.state(incident_import)
 
 
 # --- Writes: upload, map, check, start, discard -------------------------------------------------------
@@ -688,116 +635,31 @@ def incident_import_upload(*, actor: User, workgroup: Workgroup, file: UploadedF
     return incident_import
 
 
-def _refuse_unless_pending(incident_import: IncidentImport) -> None:
-    if incident_import.status != ImportStatus.PENDING:
-        raise ValidationError(MSG_NOT_PENDING.format(status=incident_import.get_status_display().lower()))
-
-
-def _lock(incident_import: IncidentImport) -> IncidentImport:
-    """Serialise decisions on one import: a double click starts one job, discard and import cannot cross."""
-    locked = IncidentImport.objects.select_for_update().select_related("workgroup").get(pk=incident_import.pk)
-    _refuse_unless_pending(locked)
-    return locked
-
-
-def _refuse_while_running(state: ImportState) -> None:
-    if state.phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    if state.phase == "checking":
-        raise ValidationError(MSG_CHECK_RUNNING)
-
-
-def _start_check(actor: User, incident_import: IncidentImport) -> Job:
-    return job_create(actor=actor, workgroup=incident_import.workgroup, kind=CHECK_JOB,
-                      params={"incident_import_id": incident_import.pk})
-
-
-@transaction.atomic
 def incident_import_map(*, actor: User, incident_import: IncidentImport, mapping: dict[str, str]) -> Job:
     """Save which column holds which field, and check the file with it in the background."""
-    require(actor, incident_import.workgroup, Action.REVIEW_INCIDENTS)
-    locked = _lock(incident_import)
-    _refuse_while_running(incident_import_state(incident_import=locked))
-    columns = (locked.summary or {}).get("columns", [])
     mapping = {key: column for key, column in mapping.items() if key in FIELDS_BY_KEY and column}
-    problems = mapping_problems(mapping, columns)
-    if problems:
-        raise ValidationError(problems)
-    locked.mapping = mapping
-    locked.save(update_fields=["mapping", "updated_at"])
-    return _start_check(actor, locked)
+    return FLOW.map(actor=actor, record=incident_import, mapping=mapping, problems_of=_mapping_problems)
 
 
-@transaction.atomic
+def _mapping_problems(incident_import: IncidentImport, mapping: dict[str, str]) -> dict[str, str]:
+    return mapping_problems(mapping, (incident_import.summary or {}).get("columns", []))
+
+
 def incident_import_check(*, actor: User, incident_import: IncidentImport) -> Job:
     """Check the stored file again (after a failed check, or when the partner map changed since)."""
-    require(actor, incident_import.workgroup, Action.REVIEW_INCIDENTS)
-    locked = _lock(incident_import)
-    state = incident_import_state(incident_import=locked)
-    _refuse_while_running(state)
-    if state.phase == "mapping":
-        raise ValidationError(MSG_NOT_MAPPED)
-    return _start_check(actor, locked)
+    return FLOW.check(actor=actor, record=incident_import)
 
 
-@transaction.atomic
 def incident_import_start(*, actor: User, incident_import: IncidentImport) -> Job:
     """Start the import job; only a file whose last check found no problem can be imported."""
-    require(actor, incident_import.workgroup, Action.REVIEW_INCIDENTS)
-    locked = _lock(incident_import)
-    state = incident_import_state(incident_import=locked)
-    _refuse_while_running(state)
-    if state.phase == "problems":
-        raise ValidationError(MSG_HAS_PROBLEMS)
-    if state.phase != "ready":
-        raise ValidationError(MSG_NOT_MAPPED if state.phase == "mapping" else MSG_NOT_CHECKED)
-    return job_create(actor=actor, workgroup=locked.workgroup, kind=IMPORT_JOB,
-                      params={"incident_import_id": locked.pk})
+    return FLOW.start(actor=actor, record=incident_import)
 
 
-def _forget_details(incident_import: IncidentImport) -> None:
-    """Once imported or discarded, keep no copy of the incidents: the file, the preview, the check's reports."""
-    incident_import.file = ""  # django-cleanup deletes the stored file once this commits
-    incident_import.summary = {}
-    reports = Job.objects.filter(workgroup_id=incident_import.workgroup_id, kind=CHECK_JOB,
-                                 params__incident_import_id=incident_import.pk).exclude(result="")
-    names = list(reports.values_list("result", flat=True))
-    if names:
-        reports.update(result="")
-        storage = Job._meta.get_field("result").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
-
-
-@transaction.atomic
 def incident_import_discard(*, actor: User, incident_import: IncidentImport) -> None:
-    require(actor, incident_import.workgroup, Action.REVIEW_INCIDENTS)
-    locked = _lock(incident_import)
-    if incident_import_state(incident_import=locked).phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    _forget_details(locked)
-    locked.status = ImportStatus.DISCARDED
-    locked.save(update_fields=["file", "summary", "status", "updated_at"])
+    FLOW.discard(actor=actor, record=incident_import)
 
 
 # --- The jobs ------------------------------------------------------------------------------------------
-
-
-def _import_of(job: Job) -> IncidentImport:
-    try:
-        return IncidentImport.objects.select_related("workgroup").get(workgroup_id=job.workgroup_id,
-                                                                      pk=job.params.get("incident_import_id"))
-    except (IncidentImport.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(MSG_GONE) from None
-
-
-def _read(incident_import: IncidentImport) -> bytes:
-    if not incident_import.file:
-        raise ValidationError(MSG_FILE_GONE)
-    try:
-        with incident_import.file.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ValidationError(MSG_FILE_GONE) from None
 
 
 def _stem(incident_import: IncidentImport) -> str:
@@ -872,9 +734,9 @@ def _in_order(parsed: ParsedImport) -> list[PlannedIncident]:
 
 def run_incident_check(*, job: Job, set_progress: Callable[[int], None], output) -> str:
     """Parse the stored file with its mapping; the output is the CSV report of every problem."""
-    incident_import = _import_of(job)
-    _refuse_unless_pending(incident_import)
-    data = _read(incident_import)
+    incident_import = FLOW.record_of(job)
+    FLOW.refuse_unless_pending(incident_import)
+    data = FLOW.read(incident_import, max_bytes=MAX_BYTES)
     set_progress(5)
     parsed = parse_incidents_csv(workgroup=incident_import.workgroup, data=data, mapping=incident_import.mapping,
                                  filename=incident_import.filename, on_progress=_scaled(set_progress, 5, 90))
@@ -936,9 +798,10 @@ def incident_import_apply(*, actor: User, incident_import: IncidentImport,
     workgroup = incident_import.workgroup
     require(actor, workgroup, Action.REVIEW_INCIDENTS)
     current = IncidentImport.objects.get(pk=incident_import.pk)
-    _refuse_unless_pending(current)
-    parsed = parse_incidents_csv(workgroup=workgroup, data=_read(current), mapping=current.mapping,
-                                 filename=current.filename, on_progress=_scaled(set_progress, 0, 40))
+    FLOW.refuse_unless_pending(current)
+    parsed = parse_incidents_csv(workgroup=workgroup, data=FLOW.read(current, max_bytes=MAX_BYTES),
+                                 mapping=current.mapping, filename=current.filename,
+                                 on_progress=_scaled(set_progress, 0, 40))
     if parsed.errors:
         row, _, message = parsed.errors[0]
         raise ValidationError(MSG_PROBLEMS_NOW.format(count=len(parsed.errors), row=row or 1, message=message,
@@ -946,7 +809,7 @@ def incident_import_apply(*, actor: User, incident_import: IncidentImport,
     set_progress(40)
     planned = _in_order(parsed)
     with transaction.atomic():
-        locked = _lock(incident_import)  # a second import job of the same file stops here
+        locked = FLOW.lock(incident_import)  # a second import job of the same file stops here
         _recheck_under_lock(workgroup, parsed)
         try:
             with transaction.atomic():
@@ -957,7 +820,7 @@ def incident_import_apply(*, actor: User, incident_import: IncidentImport,
             _write_csv(receipt, [("row", "reference", "happened", "category", "status"), *(
                 (item.row, incident.reference, _local(incident.occurred_at), incident.get_category_display(),
                  incident.get_status_display()) for item, incident in zip(planned, incidents, strict=True))])
-        _forget_details(locked)
+        FLOW.forget_details(locked)
         locked.status, locked.imported_at, locked.incidents_created = (ImportStatus.IMPORTED, timezone.now(),
                                                                        len(incidents))
         locked.save()
@@ -965,7 +828,7 @@ def incident_import_apply(*, actor: User, incident_import: IncidentImport,
 
 
 def run_incident_import(*, job: Job, set_progress: Callable[[int], None], output) -> str:
-    incident_import = _import_of(job)
+    incident_import = FLOW.record_of(job)
     with progress_reporter(set_progress) as progress:
         incident_import_apply(actor=job.requested_by, incident_import=incident_import, set_progress=progress,
                               receipt=output)

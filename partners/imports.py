@@ -22,7 +22,6 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +54,19 @@ from partners.models import (
 )
 from toolkit import jobs
 from toolkit.audit import record_created_in_bulk
-from toolkit.models import Job, JobStatus, Workgroup
+from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's too: views and tests name them)
+    MSG_CHECK_RUNNING,
+    MSG_FILE_GONE,
+    MSG_GONE,
+    MSG_HAS_PROBLEMS,
+    MSG_IMPORT_RUNNING,
+    MSG_NOT_CHECKED,
+    MSG_NOT_PENDING,
+    ImportFlow,
+    ImportState,
+)
+from toolkit.models import Job, Workgroup
 from toolkit.permissions import Action, require
-from toolkit.services import job_create
 from toolkit.services.jobs import progress_reporter
 from toolkit.text import xml_safe
 
@@ -70,22 +79,18 @@ logger = logging.getLogger(__name__)
 
 CHECK_JOB = "partner_directory_check"
 IMPORT_JOB = "partner_directory_import"
+# The directory's columns are fixed (its own export's), so there is no mapping step.
+FLOW = ImportFlow(model=DirectoryImport, param="directory_import_id", action=Action.EDIT_PARTNERS,
+                  check_kind=CHECK_JOB, import_kind=IMPORT_JOB, mapped=False)
 PREVIEW_ROWS = 20  # organizations shown on the preview page
 PREVIEW_PROBLEMS = 50  # problems shown on the page; the check's CSV report has all of them
 BATCH_SIZE = 2000  # rows per INSERT; well under PostgreSQL's 65,535 parameters for every table written
 RECENT_IMPORTS = 10
 
-MSG_NOT_PENDING = "This import was already {status}; it cannot be imported again."
-MSG_IMPORT_RUNNING = "This file is being imported already; its progress is shown below."
-MSG_CHECK_RUNNING = "This file is still being checked; wait for the check to finish."
-MSG_NOT_CHECKED = "This file has not been checked yet (or the check failed). Check it, then import it."
-MSG_HAS_PROBLEMS = "The file has problems; nothing was imported. Fix the file and upload it again."
 MSG_PROBLEMS_NOW = (
     "Nothing was imported: the file now has {count} problem{plural} (the directory changed since the check), "
     "for example row {row}: {message} Check the file again to see them all."
 )
-MSG_FILE_GONE = "The uploaded file is no longer stored; upload it again."
-MSG_GONE = "This import no longer exists; upload the file again."
 MSG_CONFLICT = (
     "Nothing was imported: the directory changed while the import ran (an organization with the same name or a "
     "second primary contact was added). Check the file again and import it."
@@ -104,51 +109,11 @@ def directory_import_recent(*, membership: Membership | None) -> list[DirectoryI
 
 def directory_import_jobs(*, directory_import: DirectoryImport) -> tuple[Job | None, Job | None]:
     """The latest check job and the latest import job of this import (one query; retries included)."""
-    latest: dict[str, Job] = {}
-    found = Job.objects.filter(
-        workgroup_id=directory_import.workgroup_id, kind__in=(CHECK_JOB, IMPORT_JOB),
-        params__directory_import_id=directory_import.pk,
-    ).order_by("-created_at", "-pk")
-    for job in found:
-        latest.setdefault(job.kind, job)
-    return latest.get(CHECK_JOB), latest.get(IMPORT_JOB)
-
-
-@dataclass(frozen=True)
-class ImportState:
-    """Where an import stands, for the preview page and the services' refusals."""
-
-    phase: str  # unchecked, checking, check_failed, problems, ready, importing, imported, discarded
-    check_job: Job | None
-    import_job: Job | None
-    import_failed: Job | None = None  # the last import attempt failed after the last check
-
-    @property
-    def running_job(self) -> Job | None:
-        return {"checking": self.check_job, "importing": self.import_job}.get(self.phase)
+    return FLOW.jobs(directory_import)
 
 
 def directory_import_state(*, directory_import: DirectoryImport) -> ImportState:
-    check_job, import_job = directory_import_jobs(directory_import=directory_import)
-    status = directory_import.status
-    if status != ImportStatus.PENDING:
-        return ImportState(status, check_job, import_job)
-    if import_job is not None and not import_job.is_finished:
-        return ImportState("importing", check_job, import_job)
-    if check_job is None:
-        return ImportState("unchecked", check_job, import_job)
-    if not check_job.is_finished:
-        return ImportState("checking", check_job, import_job)
-    if check_job.status == JobStatus.FAILED:
-        return ImportState("check_failed", check_job, import_job)
-    summary = directory_import.summary or {}
-    if summary.get("check_job_id") != check_job.pk:
-        return ImportState("unchecked", check_job, import_job)
-    failed = None
-    if import_job is not None and import_job.status == JobStatus.FAILED and import_job.pk > check_job.pk:
-        failed = import_job  # the last import attempt came after the last check, and failed
-    phase = "problems" if summary.get("problem_count") else "ready"
-    return ImportState(phase, check_job, import_job, failed)
+    return FLOW.state(directory_import)
 
 
 # --- Writes: upload, check, start, discard ---------------------------------------------------------
@@ -174,94 +139,25 @@ def directory_import_upload(*, actor: User, workgroup: Workgroup, file: Uploaded
     directory_import = DirectoryImport(workgroup=workgroup, uploaded_by=actor, filename=filename, size=file.size)
     directory_import.file.save(f"{slugify(PurePath(filename).stem) or 'directory'}.csv", file, save=False)
     directory_import.save()
-    job_create(actor=actor, workgroup=workgroup, kind=CHECK_JOB, params={"directory_import_id": directory_import.pk})
+    FLOW.start_check(actor=actor, record=directory_import)
     return directory_import
 
 
-def _lock(directory_import: DirectoryImport) -> DirectoryImport:
-    """Serialise decisions on one import: a double click starts one job, discard and import cannot cross."""
-    locked = DirectoryImport.objects.select_for_update().select_related("workgroup").get(pk=directory_import.pk)
-    _refuse_unless_pending(locked)
-    return locked
-
-
-@transaction.atomic
 def directory_import_check(*, actor: User, directory_import: DirectoryImport) -> Job:
     """Check the stored file again (after a failed check, or when the directory changed since)."""
-    require(actor, directory_import.workgroup, Action.EDIT_PARTNERS)
-    locked = _lock(directory_import)
-    state = directory_import_state(directory_import=locked)
-    if state.phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    if state.phase == "checking":
-        raise ValidationError(MSG_CHECK_RUNNING)
-    return job_create(actor=actor, workgroup=locked.workgroup, kind=CHECK_JOB,
-                      params={"directory_import_id": locked.pk})
+    return FLOW.check(actor=actor, record=directory_import)
 
 
-@transaction.atomic
 def directory_import_start(*, actor: User, directory_import: DirectoryImport) -> Job:
     """Start the import job; only a file whose last check found no problem can be imported."""
-    require(actor, directory_import.workgroup, Action.EDIT_PARTNERS)
-    locked = _lock(directory_import)
-    phase = directory_import_state(directory_import=locked).phase
-    if phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    if phase == "checking":
-        raise ValidationError(MSG_CHECK_RUNNING)
-    if phase == "problems":
-        raise ValidationError(MSG_HAS_PROBLEMS)
-    if phase != "ready":
-        raise ValidationError(MSG_NOT_CHECKED)
-    return job_create(actor=actor, workgroup=locked.workgroup, kind=IMPORT_JOB,
-                      params={"directory_import_id": locked.pk})
+    return FLOW.start(actor=actor, record=directory_import)
 
 
-def _forget_details(directory_import: DirectoryImport) -> None:
-    """Once imported or discarded, keep no copy of the people's details: the file, the preview, the reports."""
-    directory_import.file = ""  # django-cleanup deletes the stored file once this commits
-    directory_import.summary = {}
-    reports = Job.objects.filter(
-        workgroup_id=directory_import.workgroup_id, kind=CHECK_JOB, params__directory_import_id=directory_import.pk,
-    ).exclude(result="")
-    names = list(reports.values_list("result", flat=True))
-    if names:
-        reports.update(result="")
-        storage = Job._meta.get_field("result").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
-
-
-@transaction.atomic
 def directory_import_discard(*, actor: User, directory_import: DirectoryImport) -> None:
-    require(actor, directory_import.workgroup, Action.EDIT_PARTNERS)
-    locked = _lock(directory_import)
-    if directory_import_state(directory_import=locked).phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    _forget_details(locked)
-    locked.status = ImportStatus.DISCARDED
-    locked.save(update_fields=["file", "summary", "status", "updated_at"])
+    FLOW.discard(actor=actor, record=directory_import)
 
 
 # --- Reading the stored file -------------------------------------------------------------------
-
-
-def _import_of(job: Job) -> DirectoryImport:
-    try:
-        return DirectoryImport.objects.select_related("workgroup").get(
-            workgroup_id=job.workgroup_id, pk=job.params.get("directory_import_id")
-        )
-    except (DirectoryImport.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(MSG_GONE) from None
-
-
-def _read(directory_import: DirectoryImport) -> bytes:
-    if not directory_import.file:
-        raise ValidationError(MSG_FILE_GONE)
-    try:
-        with directory_import.file.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ValidationError(MSG_FILE_GONE) from None
 
 
 def _stem(directory_import: DirectoryImport) -> str:
@@ -341,9 +237,9 @@ def summarise(parsed: ParsedImport, *, check_job_id: int | None) -> dict[str, An
 
 def run_directory_check(*, job: Job, set_progress: Callable[[int], None], output) -> str:
     """Parse the stored file; the output is the CSV report of every problem (only its header when none)."""
-    directory_import = _import_of(job)
-    _refuse_unless_pending(directory_import)
-    data = _read(directory_import)
+    directory_import = FLOW.record_of(job)
+    FLOW.refuse_unless_pending(directory_import)
+    data = FLOW.read(directory_import, max_bytes=MAX_BYTES)
     set_progress(5)
     with _cyclic_gc_paused():
         parsed = parse_directory_csv(workgroup=directory_import.workgroup, data=data,
@@ -392,11 +288,6 @@ def _bulk_write(*, actor: User, workgroup: Workgroup, parsed: ParsedImport,
     return organizations, contacts
 
 
-def _refuse_unless_pending(directory_import: DirectoryImport) -> None:
-    if directory_import.status != ImportStatus.PENDING:
-        raise ValidationError(MSG_NOT_PENDING.format(status=directory_import.get_status_display().lower()))
-
-
 def _recheck_under_lock(workgroup: Workgroup, parsed: ParsedImport) -> None:
     """What may have changed between the parse and the lock: a name taken, a sector deleted."""
     planned = {org.fields["name"].casefold() for org in parsed.organizations}
@@ -423,8 +314,9 @@ def directory_import_apply(
     workgroup = directory_import.workgroup
     require(actor, workgroup, Action.EDIT_PARTNERS)
     current = DirectoryImport.objects.get(pk=directory_import.pk)
-    _refuse_unless_pending(current)
-    parsed = parse_directory_csv(workgroup=workgroup, data=_read(current), on_progress=_scaled(set_progress, 0, 40))
+    FLOW.refuse_unless_pending(current)
+    parsed = parse_directory_csv(workgroup=workgroup, data=FLOW.read(current, max_bytes=MAX_BYTES),
+                                 on_progress=_scaled(set_progress, 0, 40))
     if parsed.errors:
         row, _, message = parsed.errors[0]
         raise ValidationError(MSG_PROBLEMS_NOW.format(
@@ -433,7 +325,7 @@ def directory_import_apply(
     set_progress(40)
     with transaction.atomic():
         Workgroup.objects.select_for_update().filter(pk=workgroup.pk).first()
-        locked = _lock(directory_import)  # a second import job of the same file stops here
+        locked = FLOW.lock(directory_import)  # a second import job of the same file stops here
         _recheck_under_lock(workgroup, parsed)
         try:
             organizations, contacts = _bulk_write(actor=actor, workgroup=workgroup, parsed=parsed,
@@ -448,7 +340,7 @@ def directory_import_apply(
                 (planned.row, org.name, org.sector.name, count.get(org.pk, 0))
                 for planned, org in zip(parsed.organizations, organizations, strict=True)
             )])
-        _forget_details(locked)
+        FLOW.forget_details(locked)
         locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
         locked.organizations_created, locked.contacts_created = len(organizations), len(contacts)
         locked.save()
@@ -456,7 +348,7 @@ def directory_import_apply(
 
 
 def run_directory_import(*, job: Job, set_progress: Callable[[int], None], output) -> str:
-    directory_import = _import_of(job)
+    directory_import = FLOW.record_of(job)
     with progress_reporter(set_progress) as progress, _cyclic_gc_paused():
         directory_import_apply(actor=job.requested_by, directory_import=directory_import, set_progress=progress,
                                receipt=output)

@@ -11,14 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRefresh
 
 from incidents import imports
 from incidents.forms_imports import ImportMappingForm, IncidentImportUploadForm
 from incidents.models import IncidentImport
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
-from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
+from toolkit.views.shortcuts import form_response, import_job_poll, refuse_with_message, render_form_page
 
 
 @workgroup_view(Action.REVIEW_INCIDENTS)
@@ -62,10 +61,9 @@ def import_preview(request: HttpRequest, incident_import_id: int) -> HttpRespons
         if request.POST.get("action") == "map":
             return _save_mapping(request, incident_import, state)
         return _preview_action(request, incident_import, state)
-    if request.htmx:
-        if state.running_job is None:
-            return HttpResponseClientRefresh()  # the job finished: the whole page, in its new state
-        return render(request, "incidents/imports/_job.html", {"incident_import": incident_import, "state": state})
+    polled = import_job_poll(request, state=state, import_url=incident_import.get_absolute_url())
+    if polled is not None:
+        return polled
     return render(request, "incidents/imports/preview.html", _context(incident_import, state))
 
 

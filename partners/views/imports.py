@@ -10,14 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRefresh
 
 from partners import directory_io, imports
 from partners.forms import DirectoryImportUploadForm
 from partners.models import DirectoryImport
 from toolkit.forms import INVALID_FORM_STATUS, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
-from toolkit.views.shortcuts import form_response, refuse_with_message
+from toolkit.views.shortcuts import form_response, import_job_poll, refuse_with_message
 
 
 @workgroup_view(Action.EDIT_PARTNERS)
@@ -57,10 +56,9 @@ def import_preview(request: HttpRequest, directory_import_id: int) -> HttpRespon
     if request.method == "POST":
         return _preview_action(request, directory_import)
     state = imports.directory_import_state(directory_import=directory_import)
-    if request.htmx:
-        if state.running_job is None:
-            return HttpResponseClientRefresh()  # the job finished: show the whole page in its new state
-        return render(request, "partners/_import_job.html", {"directory_import": directory_import, "state": state})
+    polled = import_job_poll(request, state=state, import_url=directory_import.get_absolute_url())
+    if polled is not None:
+        return polled
     return render(request, "partners/import_preview.html", _preview_context(directory_import, state))
 
 

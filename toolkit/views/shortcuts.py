@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRefresh
 
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors
 
@@ -69,3 +70,13 @@ def refuse_with_message(request: HttpRequest, exc: ValidationError, redirect_to:
     """For buttons without a form (publish, close, delete): the service's reason as a message, then back."""
     messages.error(request, " ".join(exc.messages))
     return redirect(redirect_to)
+
+
+def import_job_poll(request: HttpRequest, *, state: Any, import_url: str) -> HttpResponse | None:
+    """While a CSV import's check or import job runs, htmx polls the import's page: answer with the job's
+    progress, or a full refresh once it is done. None for an ordinary request (render the whole page)."""
+    if not request.htmx:
+        return None
+    if state.running_job is None:
+        return HttpResponseClientRefresh()  # the job finished: the whole page, in its new state
+    return render(request, "toolkit/_import_job.html", {"import_url": import_url, "state": state})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from functools import partial
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -26,14 +27,27 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from incidents.imports import ImportState
 from partners.directory_io import escape_cell
 from partners.models import Organization
-from toolkit import jobs
+from toolkit import csv_imports, jobs
 from toolkit.audit import record_created_in_bulk
-from toolkit.models import Job, JobStatus
+from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's too: views and tests name them)
+    MSG_CHECK_RUNNING,
+    MSG_COLUMN_TWICE,
+    MSG_FILE_GONE,
+    MSG_GONE,
+    MSG_HAS_PROBLEMS,
+    MSG_IMPORT_RUNNING,
+    MSG_NEEDS_COLUMN,
+    MSG_NOT_A_COLUMN,
+    MSG_NOT_CHECKED,
+    MSG_NOT_MAPPED,
+    MSG_NOT_PENDING,
+    ImportFlow,
+    ImportState,
+)
+from toolkit.models import Job
 from toolkit.permissions import Action, require
-from toolkit.services import job_create
 from toolkit.services.jobs import progress_reporter
 from toolkit.text import xml_safe
 from triage.models import ImportStatus, Transfer, TransferImport, TransferImportMapping
@@ -49,6 +63,8 @@ __all__ = ["FIELDS", "MAX_MEGABYTES", "ImportState"]
 
 CHECK_JOB = "transfer_import_check"
 IMPORT_JOB = "transfer_import"
+FLOW = ImportFlow(model=TransferImport, param="transfer_import_id", action=Action.RECORD_TRANSFERS,
+                  check_kind=CHECK_JOB, import_kind=IMPORT_JOB, kept_after=("rows", "new", "already_recorded"))
 HEAD_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
 PREVIEW_PROBLEMS = 50
@@ -59,20 +75,9 @@ REPORT_COLUMNS = ("row", "column", "problem")
 
 MSG_TOO_BIG = import_rows.MSG_TOO_BIG
 MSG_LONG_HEADER = "The first row is longer than 64 KB; is this a CSV file with one row of column names?"
-MSG_NEEDS_COLUMN = "Choose the column that holds this."
-MSG_NOT_A_COLUMN = "Choose one of the file's columns."
-MSG_COLUMN_TWICE = "“{column}” is chosen for {other} already; a column holds one field."
 MSG_NOT_PARTNER = "Choose one of this workgroup's organizations."
-MSG_NOT_MAPPED = "Choose which column holds which field first."
-MSG_NOT_PENDING = "This import was already {status}; it cannot be imported again."
-MSG_IMPORT_RUNNING = "This file is being imported already; its progress is shown below."
-MSG_CHECK_RUNNING = "This file is still being checked; wait for the check to finish."
-MSG_NOT_CHECKED = "This file has not been checked yet (or the check failed). Check it, then import it."
-MSG_HAS_PROBLEMS = "The file has problems; nothing was imported. Fix the file and upload it again."
 MSG_PROBLEMS_NOW = ("Nothing was imported: the file now has {count} problem{plural} (the partner map or the "
                     "protocols changed since the check), for example row {row}: {message} Check the file again.")
-MSG_FILE_GONE = "The uploaded file is no longer stored; upload it again."
-MSG_GONE = "This import no longer exists; upload the file again."
 MSG_CONFLICT = ("Nothing was imported: some of these call ids were recorded by someone else while the import ran. "
                 "Check the file again and import it.")
 
@@ -102,20 +107,8 @@ def check_file_start(head: bytes, *, whole_file: bool) -> dict[str, Any]:
 
 
 def mapping_problems(mapping: dict[str, str], columns: list[str]) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    taken: dict[str, str] = {}
-    for spec in FIELDS:
-        column = mapping.get(spec.key, "")
-        if not column:
-            if spec.required:
-                problems[spec.key] = MSG_NEEDS_COLUMN
-        elif column not in columns:
-            problems[spec.key] = MSG_NOT_A_COLUMN
-        elif column in taken:
-            problems[spec.key] = MSG_COLUMN_TWICE.format(column=column, other=FIELDS_BY_KEY[taken[column]].label)
-        else:
-            taken[column] = spec.key
-    return problems
+    """Problems of a mapping, by field: a required field without a column, a column chosen twice."""
+    return csv_imports.mapping_problems(mapping, columns, fields=FIELDS)
 
 
 def saved_mapping(*, workgroup: Workgroup, organization_id: int) -> dict[str, str]:
@@ -141,35 +134,11 @@ def transfer_import_recent(*, membership: Membership | None) -> list[TransferImp
 
 
 def transfer_import_jobs(*, transfer_import: TransferImport) -> tuple[Job | None, Job | None]:
-    latest: dict[str, Job] = {}
-    found = Job.objects.filter(workgroup_id=transfer_import.workgroup_id, kind__in=(CHECK_JOB, IMPORT_JOB),
-                               params__transfer_import_id=transfer_import.pk).order_by("-created_at", "-pk")
-    for job in found[:20]:
-        latest.setdefault(job.kind, job)
-    return latest.get(CHECK_JOB), latest.get(IMPORT_JOB)
+    return FLOW.jobs(transfer_import)
 
 
 def transfer_import_state(*, transfer_import: TransferImport) -> ImportState:
-    check_job, import_job = transfer_import_jobs(transfer_import=transfer_import)
-    if transfer_import.status != ImportStatus.PENDING:
-        return ImportState(transfer_import.status, check_job, import_job)
-    if import_job is not None and not import_job.is_finished:
-        return ImportState("importing", check_job, import_job)
-    if not transfer_import.mapping:
-        return ImportState("mapping", check_job, import_job)
-    if check_job is None:
-        return ImportState("unchecked", check_job, import_job)
-    if not check_job.is_finished:
-        return ImportState("checking", check_job, import_job)
-    if check_job.status == JobStatus.FAILED:
-        return ImportState("check_failed", check_job, import_job)
-    summary = transfer_import.summary or {}
-    if summary.get("check_job_id") != check_job.pk:
-        return ImportState("unchecked", check_job, import_job)
-    failed = None
-    if import_job is not None and import_job.status == JobStatus.FAILED and import_job.pk > check_job.pk:
-        failed = import_job
-    return ImportState("problems" if summary.get("problem_count") else "ready", check_job, import_job, failed)
+    return FLOW.state(transfer_import)
 
 
 # --- Writes ---------------------------------------------------------------------------------------------------
@@ -202,117 +171,38 @@ def transfer_import_upload(*, actor: User, workgroup: Workgroup, organization: O
     return transfer_import
 
 
-def _refuse_unless_pending(transfer_import: TransferImport) -> None:
-    if transfer_import.status != ImportStatus.PENDING:
-        raise ValidationError(MSG_NOT_PENDING.format(status=transfer_import.get_status_display().lower()))
-
-
-def _lock(transfer_import: TransferImport) -> TransferImport:
-    locked = TransferImport.objects.select_for_update().select_related("workgroup").get(pk=transfer_import.pk)
-    _refuse_unless_pending(locked)
-    return locked
-
-
-def _refuse_while_running(state: ImportState) -> None:
-    if state.phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    if state.phase == "checking":
-        raise ValidationError(MSG_CHECK_RUNNING)
-
-
-def _start_check(actor: User, transfer_import: TransferImport) -> Job:
-    return job_create(actor=actor, workgroup=transfer_import.workgroup, kind=CHECK_JOB,
-                      params={"transfer_import_id": transfer_import.pk})
-
-
-@transaction.atomic
 def transfer_import_map(*, actor: User, transfer_import: TransferImport, mapping: dict[str, str]) -> Job:
     """Save the confirmed mapping on the import and for the partner, then check the file in the background."""
-    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
-    locked = _lock(transfer_import)
-    _refuse_while_running(transfer_import_state(transfer_import=locked))
     mapping = {key: column for key, column in mapping.items() if key in FIELDS_BY_KEY and column}
-    problems = mapping_problems(mapping, (locked.summary or {}).get("columns", []))
-    if problems:
-        raise ValidationError(problems)
-    locked.mapping = mapping
-    locked.save(update_fields=["mapping", "updated_at"])
+    return FLOW.map(actor=actor, record=transfer_import, mapping=mapping, problems_of=_mapping_problems,
+                    remember=partial(_remember_for_the_partner, actor=actor))
+
+
+def _mapping_problems(transfer_import: TransferImport, mapping: dict[str, str]) -> dict[str, str]:
+    return mapping_problems(mapping, (transfer_import.summary or {}).get("columns", []))
+
+
+def _remember_for_the_partner(transfer_import: TransferImport, mapping: dict[str, str], *, actor: User) -> None:
+    """The partner's next export, from the same system, maps itself."""
     TransferImportMapping.objects.update_or_create(
-        workgroup=locked.workgroup, organization_id=locked.organization_id,
+        workgroup=transfer_import.workgroup, organization_id=transfer_import.organization_id,
         defaults={"mapping": mapping, "updated_by": actor})
-    return _start_check(actor, locked)
 
 
-@transaction.atomic
 def transfer_import_check(*, actor: User, transfer_import: TransferImport) -> Job:
-    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
-    locked = _lock(transfer_import)
-    state = transfer_import_state(transfer_import=locked)
-    _refuse_while_running(state)
-    if state.phase == "mapping":
-        raise ValidationError(MSG_NOT_MAPPED)
-    return _start_check(actor, locked)
+    return FLOW.check(actor=actor, record=transfer_import)
 
 
-@transaction.atomic
 def transfer_import_start(*, actor: User, transfer_import: TransferImport) -> Job:
     """Start the import job; only a file whose last check found no problem can be imported."""
-    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
-    locked = _lock(transfer_import)
-    state = transfer_import_state(transfer_import=locked)
-    _refuse_while_running(state)
-    if state.phase == "problems":
-        raise ValidationError(MSG_HAS_PROBLEMS)
-    if state.phase != "ready":
-        raise ValidationError(MSG_NOT_MAPPED if state.phase == "mapping" else MSG_NOT_CHECKED)
-    return job_create(actor=actor, workgroup=locked.workgroup, kind=IMPORT_JOB,
-                      params={"transfer_import_id": locked.pk})
+    return FLOW.start(actor=actor, record=transfer_import)
 
 
-def _forget_details(transfer_import: TransferImport) -> None:
-    """Once imported or discarded, keep no copy of the file or its problem reports."""
-    transfer_import.file = ""  # django-cleanup deletes the stored file once this commits
-    transfer_import.summary = {key: value for key, value in (transfer_import.summary or {}).items()
-                               if key in ("rows", "new", "already_recorded")}
-    reports = Job.objects.filter(workgroup_id=transfer_import.workgroup_id, kind=CHECK_JOB,
-                                 params__transfer_import_id=transfer_import.pk).exclude(result="")
-    names = list(reports.values_list("result", flat=True))
-    if names:
-        reports.update(result="")
-        storage = Job._meta.get_field("result").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
-
-
-@transaction.atomic
 def transfer_import_discard(*, actor: User, transfer_import: TransferImport) -> None:
-    require(actor, transfer_import.workgroup, Action.RECORD_TRANSFERS)
-    locked = _lock(transfer_import)
-    if transfer_import_state(transfer_import=locked).phase == "importing":
-        raise ValidationError(MSG_IMPORT_RUNNING)
-    _forget_details(locked)
-    locked.status = ImportStatus.DISCARDED
-    locked.save(update_fields=["file", "summary", "status", "updated_at"])
+    FLOW.discard(actor=actor, record=transfer_import)
 
 
 # --- The jobs -------------------------------------------------------------------------------------------------
-
-
-def _import_of(job: Job) -> TransferImport:
-    try:
-        return TransferImport.objects.select_related("workgroup", "organization").get(
-            workgroup_id=job.workgroup_id, pk=job.params.get("transfer_import_id"))
-    except (TransferImport.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(MSG_GONE) from None
-
-
-def _read(transfer_import: TransferImport) -> bytes:
-    if not transfer_import.file:
-        raise ValidationError(MSG_FILE_GONE)
-    try:
-        with transfer_import.file.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ValidationError(MSG_FILE_GONE) from None
 
 
 def _stem(transfer_import: TransferImport) -> str:
@@ -360,13 +250,14 @@ def summarise(parsed: ParsedTransfers, *, check_job_id: int | None) -> dict[str,
 
 def _parse(transfer_import: TransferImport, actor, on_progress) -> ParsedTransfers:
     return import_rows.parse_transfers(workgroup=transfer_import.workgroup, transfer_import=transfer_import,
-                                       data=_read(transfer_import), actor=actor, on_progress=on_progress)
+                                       data=FLOW.read(transfer_import, max_bytes=MAX_BYTES), actor=actor,
+                                       on_progress=on_progress)
 
 
 def run_transfer_check(*, job: Job, set_progress: Callable[[int], None], output) -> str:
     """Parse the stored file with its mapping; the output is the CSV report of every problem."""
-    transfer_import = _import_of(job)
-    _refuse_unless_pending(transfer_import)
+    transfer_import = FLOW.record_of(job, "organization")
+    FLOW.refuse_unless_pending(transfer_import)
     parsed = _parse(transfer_import, job.requested_by, _scaled(set_progress, 5, 90))
     write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
     kept = {key: (transfer_import.summary or {}).get(key) for key in ("columns", "samples", "saved", "guessed")}
@@ -381,7 +272,7 @@ def transfer_import_apply(*, actor: User, transfer_import: TransferImport,
     workgroup = transfer_import.workgroup
     require(actor, workgroup, Action.RECORD_TRANSFERS)
     with transaction.atomic():
-        locked = _lock(transfer_import)  # a second import job of the same file stops here
+        locked = FLOW.lock(transfer_import)  # a second import job of the same file stops here
         locked.workgroup = workgroup
         parsed = _parse(locked, actor, _scaled(set_progress, 0, 50))
         if parsed.errors:
@@ -399,7 +290,7 @@ def transfer_import_apply(*, actor: User, transfer_import: TransferImport,
         record_created_in_bulk(workgroup_id=workgroup.pk, actor=actor, objects=transfers)
         set_progress(98)
         locked.summary = {**(locked.summary or {}), "rows": parsed.row_count}
-        _forget_details(locked)
+        FLOW.forget_details(locked)
         locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
         locked.transfers_created, locked.transfers_already_recorded = len(transfers), parsed.already_recorded
         locked.save()
@@ -407,7 +298,7 @@ def transfer_import_apply(*, actor: User, transfer_import: TransferImport,
 
 
 def run_transfer_import(*, job: Job, set_progress: Callable[[int], None], output) -> str:
-    transfer_import = _import_of(job)
+    transfer_import = FLOW.record_of(job, "organization")
     with progress_reporter(set_progress) as progress:
         created = transfer_import_apply(actor=job.requested_by, transfer_import=transfer_import,
                                         set_progress=progress)

@@ -13,11 +13,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRefresh
 
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
-from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
+from toolkit.views.shortcuts import form_response, import_job_poll, refuse_with_message, render_form_page
 from triage.models import TransferImport
 from triage.transfers import import_rows, imports
 from triage.transfers.forms_imports import TransferImportUploadForm, TransferMappingForm
@@ -65,11 +64,9 @@ def import_preview(request: HttpRequest, transfer_import_id: int) -> HttpRespons
     state = imports.transfer_import_state(transfer_import=transfer_import)
     if request.method == "POST":
         return _preview_action(request, transfer_import, state)
-    if request.htmx:
-        if state.running_job is None:
-            return HttpResponseClientRefresh()  # the job finished: the whole page, in its new state
-        return render(request, "triage/transfers/imports/_job.html",
-                      {"transfer_import": transfer_import, "state": state})
+    polled = import_job_poll(request, state=state, import_url=transfer_import.get_absolute_url())
+    if polled is not None:
+        return polled
     return render(request, "triage/transfers/imports/preview.html", _context(transfer_import, state))
 
 
