@@ -16,6 +16,12 @@ def metric_value(metric: MetricResult) -> str:
 
 
 @register.filter
+def count(value: int | None) -> str:
+    """A count with thousands separators (4,670), as the headline figures read."""
+    return "" if value is None or value == "" else f"{value:,}"
+
+
+@register.filter
 def percent(value: float | None) -> str:
     return format_value(value, "%")
 
