@@ -23,12 +23,13 @@ from django.test.utils import CaptureQueriesContext
 ROWS = 1_000_000
 SLUG = "bench-transfers"
 INSERT = """
-INSERT INTO triage_transfer (created_at, updated_at, direction, partner_call_id, initiated_at, accepted_at, kind,
+INSERT INTO triage_transfer (created_at, updated_at, direction, partner_call_id, call_received_at, initiated_at,
+    accepted_at, kind,
     consent, result, route, risk_level_name, follow_up_due_at, follow_up_done_at, follow_up_outcome, source,
     sending_organization_id, receiving_organization_id, workgroup_id)
 SELECT now(), now(), (ARRAY['911_to_988','988_to_911','988_to_mobile','911_to_mobile','911_to_co_response','other'])
          [1 + g %% 6],
-       '', t.at,
+       '', CASE WHEN g %% 3 = 0 THEN t.at - make_interval(secs => 30 + g %% 600) END, t.at,
        CASE WHEN g %% 5 IN (0, 4) THEN t.at + make_interval(secs => 10 + g %% 120) END,
        CASE WHEN g %% 7 = 0 THEN 'cold' ELSE 'warm' END, '',
        (ARRAY['accepted','refused','dropped','caller_disconnected','returned'])[1 + g %% 5], '',
