@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,16 +96,10 @@ MULTILINE = frozenset({"narrative", "immediate_actions"})
 REPORT_COLUMNS = ("row", "column", "problem")
 
 MSG_TOO_BIG = f"The file is larger than {MAX_MEGABYTES} MB. Split it into smaller files and import them one by one."
-MSG_NOT_UTF8 = ("The file is not UTF-8 text ({detail}). In Excel choose File › Save As › “CSV UTF-8 (Comma "
-                "delimited)”; in LibreOffice or Google Sheets export as CSV with the UTF-8 character set.")
 MSG_EMPTY = "The file is empty. The first row names the columns; each row below it is one incident."
-MSG_NUL = "The file contains NUL characters, so it is probably not a CSV text file. Export it again as CSV UTF-8."
-MSG_SEMICOLONS = "The columns seem to be separated by semicolons (;). Save the file as comma-separated CSV (UTF-8)."
 MSG_LONG_HEADER = "The first row is longer than 64 KB; is this a CSV file with one row of column names?"
 MSG_FEW_COLUMNS = ("The first row names {count} column{plural}; an incident needs at least five: its class, category, "
                    "when it happened, when it was noticed and what happened.")
-MSG_BLANK_COLUMN = "Column {number} of the first row has no name; give every column a name (or delete it)."
-MSG_REPEATED = "Columns named twice in the first row: {names}. Give each column its own name."
 MSG_NO_ROWS = "The file has a row of column names but no incidents below it."
 MSG_MAPPING_GONE = "The column “{column}” chosen for {label} is not in the file; choose the columns again."
 MSG_REQUIRED_UNMAPPED = "No column is chosen for {label}; choose the columns again."
@@ -247,48 +240,8 @@ def parse_when(value: str) -> datetime:
 # --- Reading the file --------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str | None, str]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        detail = f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8"
-        return None, MSG_NOT_UTF8.format(detail=detail)
-    if "\x00" in text:
-        return None, MSG_NUL
-    return text, ""
-
-
-def _records(text: str) -> tuple[list[list[str]], str]:
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""))), ""
-    except csv.Error as exc:
-        return [], f"The file could not be read as CSV: {exc}."
-
-
 def _header(record: list[str]) -> tuple[list[str], list[str]]:
-    """The column names of the first row, and the problems of that row."""
-    names = [cell.strip() for cell in record]
-    while names and not names[-1]:
-        names.pop()  # spreadsheets sometimes save empty columns after the last one
-    if len(names) == 1 and names[0].count(";") >= 2:
-        return names, [MSG_SEMICOLONS]
-    problems = []
-    for number, name in enumerate(names, start=1):
-        if not name:
-            problems.append(MSG_BLANK_COLUMN.format(number=number))
-            continue
-        try:
-            names[number - 1] = normalise_text(name, multiline=False).strip()
-        except ValidationError as exc:
-            problems.append(f"Column {number} of the first row: {' '.join(exc.messages)}")
-    counts = Counter(name.casefold() for name in names if name)
-    repeated = sorted({name for name in names if name and counts[name.casefold()] > 1},
-                      key=lambda name: (name.casefold(), name))
-    if repeated:
-        problems.append(MSG_REPEATED.format(names=", ".join(f"“{name}”" for name in repeated)))
-    if not problems and len(names) < MIN_COLUMNS:
-        problems.append(MSG_FEW_COLUMNS.format(count=len(names), plural="" if len(names) == 1 else "s"))
-    return names, problems
+    return csv_imports.header(record, min_columns=MIN_COLUMNS, too_few=MSG_FEW_COLUMNS)
 
 
 @dataclass
@@ -307,11 +260,11 @@ def check_file_start(head: bytes, *, whole_file: bool) -> FileStart:
             start.problems.append(MSG_LONG_HEADER)
             return start
         head = head[:end + 1]  # whole lines only, so no character is cut in two
-    text, problem = _decode(head)
+    text, problem = csv_imports.decode(head)
     if text is None:
         start.problems.append(problem)
         return start
-    records, problem = _records(text)
+    records, problem = csv_imports.read_records(text)
     records = [record for record in records if any(cell.strip() for cell in record)]
     if problem or not records:
         start.problems.append(problem or MSG_EMPTY)
@@ -542,8 +495,8 @@ def parse_incidents_csv(*, workgroup: Workgroup, data: bytes, mapping: dict[str,
                         on_progress: Callable[[int, int], None] | None = None) -> ParsedImport:
     """Check every row of an uploaded file and plan the incidents it would create; collects every problem."""
     parsed = ParsedImport(file_rejected=True)
-    text, problem = (None, MSG_TOO_BIG) if len(data) > MAX_BYTES else _decode(data)
-    records, problem = _records(text) if text is not None else ([], problem)
+    text, problem = (None, MSG_TOO_BIG) if len(data) > MAX_BYTES else csv_imports.decode(data)
+    records, problem = csv_imports.read_records(text) if text is not None else ([], problem)
     del text
     if problem or not any(any(cell.strip() for cell in record) for record in records):
         parsed.errors.append((0, "", problem or MSG_EMPTY))

@@ -10,6 +10,9 @@ with the same messages everywhere.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,6 +23,7 @@ from django.db import transaction
 from toolkit.models import Job, JobStatus
 from toolkit.permissions import require
 from toolkit.services import job_create
+from toolkit.text import normalise_text
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -28,6 +32,13 @@ if TYPE_CHECKING:
 
 PENDING, DISCARDED = "pending", "discarded"  # every import model's ImportStatus has these values
 
+MSG_NOT_UTF8 = ("The file is not UTF-8 text ({detail}). Export it as CSV UTF-8: in Excel choose File › Save As › "
+                "“CSV UTF-8 (Comma delimited)”; in LibreOffice or Google Sheets export as CSV with the UTF-8 "
+                "character set.")
+MSG_NUL = "The file contains NUL characters, so it is probably not a CSV text file. Export it again as CSV UTF-8."
+MSG_SEMICOLONS = "The columns seem to be separated by semicolons (;). Save the file as comma-separated CSV (UTF-8)."
+MSG_BLANK_COLUMN = "Column {number} of the first row has no name; give every column a name (or delete it)."
+MSG_REPEATED = "Columns named twice in the first row: {names}. Give each column its own name."
 MSG_NEEDS_COLUMN = "Choose the column that holds this."
 MSG_NOT_A_COLUMN = "Choose one of the file's columns."
 MSG_COLUMN_TWICE = "“{column}” is chosen for {other} already; a column holds one field."
@@ -39,6 +50,62 @@ MSG_NOT_CHECKED = "This file has not been checked yet (or the check failed). Che
 MSG_HAS_PROBLEMS = "The file has problems; nothing was imported. Fix the file and upload it again."
 MSG_FILE_GONE = "The uploaded file is no longer stored; upload it again."
 MSG_GONE = "This import no longer exists; upload the file again."
+
+
+# --- Reading a file whose first row names its columns ----------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str | None, str]:
+    """The file's text, or a message saying why it is not UTF-8 text (a byte order mark is dropped)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        detail = f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8"
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            detail = "it is UTF-16, as Excel's “Unicode text” writes"
+        return None, MSG_NOT_UTF8.format(detail=detail)
+    if "\x00" in text:
+        return None, MSG_NUL
+    return text, ""
+
+
+def read_records(text: str, *, skip_blank: bool = False) -> tuple[list[list[str]], str]:
+    """The CSV records (``skip_blank``: without rows whose every cell is blank), or why they cannot be read."""
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""))
+        return ([r for r in rows if any(c.strip() for c in r)] if skip_blank else list(rows)), ""
+    except csv.Error as exc:
+        return [], f"The file could not be read as CSV: {exc}."
+
+
+def header(record: list[str], *, min_columns: int, too_few: str) -> tuple[list[str], list[str]]:
+    """The column names of the first row, and the problems of that row. ``too_few``: the message when it names
+    fewer than ``min_columns`` columns (formatted with ``count`` and ``plural``)."""
+    names = [cell.strip() for cell in record]
+    while names and not names[-1]:
+        names.pop()  # spreadsheets sometimes save empty columns after the last one
+    if len(names) == 1 and names[0].count(";") >= 2:
+        return names, [MSG_SEMICOLONS]
+    problems = []
+    for number, name in enumerate(names, start=1):
+        if not name:
+            problems.append(MSG_BLANK_COLUMN.format(number=number))
+            continue
+        try:
+            names[number - 1] = normalise_text(name, multiline=False).strip()
+        except ValidationError as exc:
+            problems.append(f"Column {number} of the first row: {' '.join(exc.messages)}")
+    counts = Counter(name.casefold() for name in names if name)
+    repeated = sorted({name for name in names if name and counts[name.casefold()] > 1},
+                      key=lambda name: (name.casefold(), name))
+    if repeated:
+        problems.append(MSG_REPEATED.format(names=", ".join(f"“{name}”" for name in repeated)))
+    if not problems and len(names) < min_columns:
+        problems.append(too_few.format(count=len(names), plural="" if len(names) == 1 else "s"))
+    return names, problems
+
+
+# --- The column mapping ------------------------------------------------------------------------------------
 
 
 class ImportField(Protocol):

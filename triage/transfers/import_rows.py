@@ -7,8 +7,6 @@ per parse, never per row: a year of a county's transfers is ~100,000 rows.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from django.utils import timezone
 from incidents.imports import parse_when
 from partners.directory_io import unescape_cell
 from partners.models import Organization
+from toolkit import csv_imports
 from toolkit.text import normalise_text, xml_safe
 from triage.models import (
     Consent,
@@ -47,15 +46,8 @@ CLOCK_TOLERANCE = timedelta(minutes=5)
 
 MSG_TOO_BIG = (f"The file is larger than {MAX_MEGABYTES} MB. Export a shorter period (a quarter instead of a "
                "year, for example) and import the files one by one.")
-MSG_NOT_UTF8 = ("The file is not UTF-8 text ({detail}). Export it as CSV UTF-8: in Excel choose File › Save As › "
-                "“CSV UTF-8 (Comma delimited)”; in LibreOffice or Google Sheets export as CSV with the UTF-8 "
-                "character set.")
-MSG_NUL = "The file contains NUL characters, so it is probably not a CSV text file. Export it again as CSV UTF-8."
 MSG_EMPTY = "The file is empty. The first row names the columns; each row below it is one transfer."
-MSG_SEMICOLONS = "The columns seem to be separated by semicolons (;). Save the file as comma-separated CSV (UTF-8)."
 MSG_NO_ROWS = "The file has a row of column names but no transfers below it."
-MSG_BLANK_COLUMN = "Column {number} of the first row has no name; give every column a name (or delete it)."
-MSG_REPEATED = "Columns named twice in the first row: {names}. Give each column its own name."
 MSG_FEW_COLUMNS = ("The first row names {count} column{plural}; a transfer needs at least six: the call id, the "
                    "direction, who sent it, who received it, when it was initiated and how it ended.")
 MSG_MAPPING_GONE = "The column “{column}” chosen for {label} is not in the file; choose the columns again."
@@ -188,50 +180,16 @@ def synonyms_table() -> list[tuple[str, str, list[str]]]:
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        detail = f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8"
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            detail = "it is UTF-16, as Excel's “Unicode text” writes"
-        return None, MSG_NOT_UTF8.format(detail=detail)
-    if "\x00" in text:
-        return None, MSG_NUL
-    return text, ""
+    return csv_imports.decode(data)
 
 
 def records(text: str) -> tuple[list[list[str]], str]:
-    try:
-        return [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)], ""
-    except csv.Error as exc:
-        return [], f"The file could not be read as CSV: {exc}."
+    return csv_imports.read_records(text, skip_blank=True)
 
 
 def header(record: list[str]) -> tuple[list[str], list[str]]:
     """The column names of the first row, and the problems of that row."""
-    names = [cell.strip() for cell in record]
-    while names and not names[-1]:
-        names.pop()  # spreadsheets sometimes save empty columns after the last one
-    if len(names) == 1 and names[0].count(";") >= 2:
-        return names, [MSG_SEMICOLONS]
-    problems = []
-    for number, name in enumerate(names, start=1):
-        if not name:
-            problems.append(MSG_BLANK_COLUMN.format(number=number))
-            continue
-        try:
-            names[number - 1] = normalise_text(name, multiline=False).strip()
-        except ValidationError as exc:
-            problems.append(f"Column {number} of the first row: {' '.join(exc.messages)}")
-    seen: dict[str, int] = {}
-    for name in names:
-        seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
-    repeated = sorted({name for name in names if name and seen[name.casefold()] > 1})
-    if repeated:
-        problems.append(MSG_REPEATED.format(names=", ".join(f"“{name}”" for name in repeated)))
-    if not problems and len(names) < len(REQUIRED):
-        problems.append(MSG_FEW_COLUMNS.format(count=len(names), plural="" if len(names) == 1 else "s"))
-    return names, problems
+    return csv_imports.header(record, min_columns=len(REQUIRED), too_few=MSG_FEW_COLUMNS)
 
 
 # --- Parsing every row -----------------------------------------------------------------------------------
