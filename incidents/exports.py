@@ -42,13 +42,12 @@ from incidents.models import (
     IncidentSettings,
 )
 from incidents.sharing import DEFAULT_JOINT_REVIEW_FIELDS, JOINT_REVIEW_FIELD_NAMES, incident_settings
-from partners.directory_io import escape_cell
 from partners.models import Organization
 from toolkit.audit import record_access
 from toolkit.history import save_validated
 from toolkit.models import AuditAction
 from toolkit.permissions import Action, require
-from toolkit.text import xml_safe
+from toolkit.text import escape_cell, xml_safe
 
 if TYPE_CHECKING:
     from agreements.models import Agreement

@@ -20,8 +20,6 @@ reporter (``reported_by`` empty, ``submitted_via`` "import").
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,7 +46,6 @@ from incidents.models import (
     TransferDirection,
 )
 from incidents.services import CLOCK_TOLERANCE
-from partners.directory_io import escape_cell, unescape_cell
 from partners.selectors import organization_list
 from toolkit import csv_imports, jobs
 from toolkit.audit import record_created_in_bulk
@@ -66,11 +63,13 @@ from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's
     MSG_NOT_PENDING,
     ImportFlow,
     ImportState,
+    scaled_progress,
+    write_csv,
 )
 from toolkit.models import Job, Workgroup
 from toolkit.permissions import Action, require
 from toolkit.services.jobs import progress_reporter
-from toolkit.text import normalise_text, xml_safe
+from toolkit.text import normalise_text, unescape_cell, xml_safe
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -619,21 +618,6 @@ def _stem(incident_import: IncidentImport) -> str:
     return slugify(PurePath(incident_import.filename).stem) or "incidents"
 
 
-def _write_csv(output, rows) -> None:
-    """CSV for spreadsheets: a BOM so Excel reads UTF-8, every cell safe as text and never run as a formula."""
-    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
-    text.write("\ufeff")
-    writer = csv.writer(text)
-    for row in rows:
-        writer.writerow([escape_cell(xml_safe(str(cell))) for cell in row])
-    text.flush()
-    text.detach()
-
-
-def _scaled(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
-    return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
-
-
 def _local(when: datetime | None) -> str:
     return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
 
@@ -692,9 +676,9 @@ def run_incident_check(*, job: Job, set_progress: Callable[[int], None], output)
     data = FLOW.read(incident_import, max_bytes=MAX_BYTES)
     set_progress(5)
     parsed = parse_incidents_csv(workgroup=incident_import.workgroup, data=data, mapping=incident_import.mapping,
-                                 filename=incident_import.filename, on_progress=_scaled(set_progress, 5, 90))
+                                 filename=incident_import.filename, on_progress=scaled_progress(set_progress, 5, 90))
     del data
-    _write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
+    write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
     kept = {key: (incident_import.summary or {}).get(key) for key in ("columns", "samples", "guessed")}
     # A discard or an import that happened meanwhile wins: the summary is only kept on a pending import.
     IncidentImport.objects.filter(pk=incident_import.pk, status=ImportStatus.PENDING).update(
@@ -727,7 +711,7 @@ def _bulk_write(*, actor: User, workgroup: Workgroup, planned: list[PlannedIncid
     incidents = [Incident(workgroup=workgroup, reference=reference, submitted_via=SubmittedVia.IMPORT,
                           reported_by=None, **item.fields) for item, reference in zip(planned, references, strict=True)]
     when = timezone.now()
-    progress = _scaled(set_progress, 45, 80)
+    progress = scaled_progress(set_progress, 45, 80)
     for start in range(0, len(incidents), BATCH_SIZE):
         bulk_create_with_history(incidents[start:start + BATCH_SIZE], Incident, batch_size=BATCH_SIZE,
                                  default_user=actor, default_date=when)
@@ -754,7 +738,7 @@ def incident_import_apply(*, actor: User, incident_import: IncidentImport,
     FLOW.refuse_unless_pending(current)
     parsed = parse_incidents_csv(workgroup=workgroup, data=FLOW.read(current, max_bytes=MAX_BYTES),
                                  mapping=current.mapping, filename=current.filename,
-                                 on_progress=_scaled(set_progress, 0, 40))
+                                 on_progress=scaled_progress(set_progress, 0, 40))
     if parsed.errors:
         row, _, message = parsed.errors[0]
         raise ValidationError(MSG_PROBLEMS_NOW.format(count=len(parsed.errors), row=row or 1, message=message,
@@ -770,7 +754,7 @@ def incident_import_apply(*, actor: User, incident_import: IncidentImport,
         except IntegrityError:
             raise ValidationError(MSG_CONFLICT) from None
         if receipt is not None:
-            _write_csv(receipt, [("row", "reference", "happened", "category", "status"), *(
+            write_csv(receipt, [("row", "reference", "happened", "category", "status"), *(
                 (item.row, incident.reference, _local(incident.occurred_at), incident.get_category_display(),
                  incident.get_status_display()) for item, incident in zip(planned, incidents, strict=True))])
         FLOW.forget_details(locked)

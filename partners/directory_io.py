@@ -30,7 +30,7 @@ from partners.models import (
 )
 from partners.selectors import organization_list
 from partners.validators import MSG_PHONE_INVALID, normalize_phone, phone_for_spreadsheet
-from toolkit.text import normalise_text, xml_safe
+from toolkit.text import escape_cell, normalise_text, unescape_cell, xml_safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,8 +67,6 @@ MSG_SEMICOLONS = (
 MSG_NO_ROWS = "The file has a header row but no organizations below it."
 MSG_ONE_LINE = "Must fit on one line (this cell contains a line break)."
 
-# Cells a spreadsheet would run as a formula get a leading apostrophe on export (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 YES, NO = "yes", "no"
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0", ""}
@@ -93,22 +91,6 @@ _CHOICE_LOOKUP: dict[str, dict[str, str]] = {
     column: {key.lower(): value for value, label in choices.choices for key in (value, label)}
     for column, (_, choices, _) in CHOICE_COLUMNS.items()
 }
-
-
-# --- Cells ---------------------------------------------------------------------------------
-
-
-def _needs_escape(value: str) -> bool:
-    # A value that already starts with the escape apostrophe is escaped again, so the round trip is exact.
-    return value[:1] in FORMULA_TRIGGERS or (value[:1] == "'" and _needs_escape(value[1:]))
-
-
-def escape_cell(value: str) -> str:
-    return "'" + value if _needs_escape(value) else value
-
-
-def unescape_cell(value: str) -> str:
-    return value[1:] if value[:1] == "'" and _needs_escape(value[1:]) else value
 
 
 # --- Export --------------------------------------------------------------------------------

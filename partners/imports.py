@@ -16,9 +16,7 @@ Incidents and transfer records reuse this shape (docs/extending.md, "Bulk import
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,7 +37,6 @@ from partners.directory_io import (
     MSG_TOO_BIG,
     ParsedImport,
     check_file_start,
-    escape_cell,
     parse_directory_csv,
 )
 from partners.models import (
@@ -64,6 +61,8 @@ from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's
     MSG_NOT_PENDING,
     ImportFlow,
     ImportState,
+    scaled_progress,
+    write_csv,
 )
 from toolkit.models import Job, Workgroup
 from toolkit.permissions import Action, require
@@ -164,17 +163,6 @@ def _stem(directory_import: DirectoryImport) -> str:
     return slugify(PurePath(directory_import.filename).stem) or "directory"
 
 
-def _write_csv(output, rows: list[list[Any]] | Iterator[list[Any]]) -> None:
-    """CSV for spreadsheets: a BOM so Excel reads UTF-8, every cell safe as text and never run as a formula."""
-    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
-    text.write("\ufeff")
-    writer = csv.writer(text)
-    for row in rows:
-        writer.writerow([escape_cell(xml_safe(cell)) for cell in row])
-    text.flush()
-    text.detach()  # the core owns ``output`` and reads it back
-
-
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """A 50,000-row file makes hundreds of thousands of short-lived objects; Python's cycle collector keeps
@@ -186,10 +174,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _scaled(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
-    return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
 
 
 # --- The check job -----------------------------------------------------------------------------
@@ -243,9 +227,9 @@ def run_directory_check(*, job: Job, set_progress: Callable[[int], None], output
     set_progress(5)
     with _cyclic_gc_paused():
         parsed = parse_directory_csv(workgroup=directory_import.workgroup, data=data,
-                                     on_progress=_scaled(set_progress, 5, 90))
+                                     on_progress=scaled_progress(set_progress, 5, 90))
     del data
-    _write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
+    write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
     # A discard or an import that happened meanwhile wins: the summary is only kept on a pending import.
     DirectoryImport.objects.filter(pk=directory_import.pk, status=ImportStatus.PENDING).update(
         summary=summarise(parsed, check_job_id=job.pk), updated_at=timezone.now()
@@ -278,9 +262,10 @@ def _bulk_write(*, actor: User, workgroup: Workgroup, parsed: ParsedImport,
         organization = Organization(workgroup=workgroup, **fields)
         organizations.append(organization)
         contacts.extend(Contact(workgroup=workgroup, organization=organization, **c) for c in planned.contacts)
-    _create_in_batches(Organization, organizations, actor=actor, when=when, progress=_scaled(set_progress, 45, 60))
+    _create_in_batches(Organization, organizations, actor=actor, when=when,
+                       progress=scaled_progress(set_progress, 45, 60))
     # bulk_create fills each contact's organization_id from its (now saved) organization, keeping it cached.
-    _create_in_batches(Contact, contacts, actor=actor, when=when, progress=_scaled(set_progress, 60, 85))
+    _create_in_batches(Contact, contacts, actor=actor, when=when, progress=scaled_progress(set_progress, 60, 85))
     record_created_in_bulk(workgroup_id=workgroup.pk, actor=actor, objects=organizations)
     set_progress(90)
     record_created_in_bulk(workgroup_id=workgroup.pk, actor=actor, objects=contacts)
@@ -316,7 +301,7 @@ def directory_import_apply(
     current = DirectoryImport.objects.get(pk=directory_import.pk)
     FLOW.refuse_unless_pending(current)
     parsed = parse_directory_csv(workgroup=workgroup, data=FLOW.read(current, max_bytes=MAX_BYTES),
-                                 on_progress=_scaled(set_progress, 0, 40))
+                                 on_progress=scaled_progress(set_progress, 0, 40))
     if parsed.errors:
         row, _, message = parsed.errors[0]
         raise ValidationError(MSG_PROBLEMS_NOW.format(
@@ -336,7 +321,7 @@ def directory_import_apply(
             count: dict[int, int] = {}
             for contact in contacts:
                 count[contact.organization_id] = count.get(contact.organization_id, 0) + 1
-            _write_csv(receipt, [("row", "organization", "sector", "contacts"), *(
+            write_csv(receipt, [("row", "organization", "sector", "contacts"), *(
                 (planned.row, org.name, org.sector.name, count.get(org.pk, 0))
                 for planned, org in zip(parsed.organizations, organizations, strict=True)
             )])

@@ -23,7 +23,7 @@ from django.db import transaction
 from toolkit.models import Job, JobStatus
 from toolkit.permissions import require
 from toolkit.services import job_create
-from toolkit.text import normalise_text
+from toolkit.text import escape_cell, normalise_text, xml_safe
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -103,6 +103,23 @@ def header(record: list[str], *, min_columns: int, too_few: str) -> tuple[list[s
     if not problems and len(names) < min_columns:
         problems.append(too_few.format(count=len(names), plural="" if len(names) == 1 else "s"))
     return names, problems
+
+
+def write_csv(output, rows) -> None:
+    """A CSV for spreadsheets (a check's problem report): a BOM so Excel reads UTF-8, every cell safe as text
+    and never run as a formula. ``output`` is the job's binary file, left open for the core to read back."""
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text)
+    for row in rows:
+        writer.writerow([escape_cell(xml_safe(str(cell))) for cell in row])
+    text.flush()
+    text.detach()
+
+
+def scaled_progress(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
+    """A job's progress from ``start`` to ``end`` per cent as ``done`` of ``total`` rows go by."""
+    return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
 
 
 # --- The column mapping ------------------------------------------------------------------------------------

@@ -112,3 +112,24 @@ def xml_safe(value: Any) -> str:
     text = str(value)
     text = _LINE_BREAK_PATTERN.sub(lambda m: _LINE_BREAKS[m.group(0)], text)
     return _NOT_XML.sub("", text)
+
+
+# --- Spreadsheet cells ---------------------------------------------------------------------------
+
+# Cells a spreadsheet would run as a formula get a leading apostrophe on export (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_escape(value: str) -> bool:
+    # A value that already starts with the escape apostrophe is escaped again, so the round trip is exact.
+    return value[:1] in FORMULA_TRIGGERS or (value[:1] == "'" and _needs_escape(value[1:]))
+
+
+def escape_cell(value: str) -> str:
+    """For every CSV the app writes: a cell a spreadsheet would run as a formula starts with an apostrophe."""
+    return "'" + value if _needs_escape(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    """For imports: the value ``escape_cell`` wrote, read back exactly."""
+    return value[1:] if value[:1] == "'" and _needs_escape(value[1:]) else value

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from partners.tests.factories import OrganizationFactory
+from toolkit import csv_imports
 from toolkit.models import AuditEvent, Job
 from toolkit.services import job_run
 from triage.models import (
@@ -240,7 +241,7 @@ def test_a_cell_starting_with_a_formula_sign_is_refused_as_an_organization_in_th
                                                                                           partners):
     # The report quotes the cell; a message *starting* with a formula sign is escaped too.
     out = io.BytesIO()
-    imports.write_csv(out, [("row", "column", "problem"), (2, "=SUM(A1)", "@evil")])
+    csv_imports.write_csv(out, [("row", "column", "problem"), (2, "=SUM(A1)", "@evil")])
     text = out.getvalue().decode("utf-8-sig")
     assert "'=SUM(A1)" in text and "'@evil" in text
 

@@ -18,10 +18,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.imports import parse_when
-from partners.directory_io import unescape_cell
 from partners.models import Organization
 from toolkit import csv_imports
-from toolkit.text import normalise_text, xml_safe
+from toolkit.text import normalise_text, unescape_cell, xml_safe
 from triage.models import (
     Consent,
     Direction,

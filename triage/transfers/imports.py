@@ -15,8 +15,6 @@ The rows are read by ``triage.transfers.import_rows``; the reason of each transf
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from functools import partial
 from pathlib import PurePath
@@ -27,7 +25,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners.directory_io import escape_cell
 from partners.models import Organization
 from toolkit import csv_imports, jobs
 from toolkit.audit import record_created_in_bulk
@@ -45,6 +42,8 @@ from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's
     MSG_NOT_PENDING,
     ImportFlow,
     ImportState,
+    scaled_progress,
+    write_csv,
 )
 from toolkit.models import Job
 from toolkit.permissions import Action, require
@@ -209,21 +208,6 @@ def _stem(transfer_import: TransferImport) -> str:
     return slugify(PurePath(transfer_import.filename).stem) or "transfers"
 
 
-def write_csv(output, rows) -> None:
-    """CSV for spreadsheets: a BOM so Excel reads UTF-8; no cell can run as a formula (``escape_cell``)."""
-    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
-    text.write("\ufeff")
-    writer = csv.writer(text)
-    for row in rows:
-        writer.writerow([escape_cell(xml_safe(str(cell))) for cell in row])
-    text.flush()
-    text.detach()
-
-
-def _scaled(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
-    return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
-
-
 def _local(when) -> str:
     return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
 
@@ -258,7 +242,7 @@ def run_transfer_check(*, job: Job, set_progress: Callable[[int], None], output)
     """Parse the stored file with its mapping; the output is the CSV report of every problem."""
     transfer_import = FLOW.record_of(job, "organization")
     FLOW.refuse_unless_pending(transfer_import)
-    parsed = _parse(transfer_import, job.requested_by, _scaled(set_progress, 5, 90))
+    parsed = _parse(transfer_import, job.requested_by, scaled_progress(set_progress, 5, 90))
     write_csv(output, [REPORT_COLUMNS, *([row or "", column, message] for row, column, message in parsed.errors)])
     kept = {key: (transfer_import.summary or {}).get(key) for key in ("columns", "samples", "saved", "guessed")}
     TransferImport.objects.filter(pk=transfer_import.pk, status=ImportStatus.PENDING).update(
@@ -274,7 +258,7 @@ def transfer_import_apply(*, actor: User, transfer_import: TransferImport,
     with transaction.atomic():
         locked = FLOW.lock(transfer_import)  # a second import job of the same file stops here
         locked.workgroup = workgroup
-        parsed = _parse(locked, actor, _scaled(set_progress, 0, 50))
+        parsed = _parse(locked, actor, scaled_progress(set_progress, 0, 50))
         if parsed.errors:
             row, _, message = parsed.errors[0]
             raise ValidationError(MSG_PROBLEMS_NOW.format(count=len(parsed.errors), row=row or 1, message=message,

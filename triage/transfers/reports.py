@@ -26,13 +26,12 @@ from django.utils import timezone
 
 from incidents.exports import HIDDEN, SMALL_COUNT_LIMIT, SUPPRESSED, ExportLevel
 from incidents.sharing import incident_settings
-from partners.directory_io import escape_cell
 from toolkit import jobs
 from toolkit.audit import record_access
 from toolkit.models import AuditAction, Job
 from toolkit.pdf import render_pdf
 from toolkit.permissions import Action, require
-from toolkit.text import xml_safe
+from toolkit.text import escape_cell, xml_safe
 from triage.models import Direction, TransferResult
 from triage.transfers import metrics
 from triage.transfers.metrics import ACCEPTED
