@@ -196,6 +196,23 @@ def test_the_monthly_report_hides_a_direction_with_three_transfers(workgroup):
     assert by_direction["All transfers"][0] == 33
 
 
+def test_the_monthly_report_shares_times_only_over_more_than_ten_transfers(workgroup):
+    sender, receiver = OrganizationFactory(workgroup=workgroup), OrganizationFactory(workgroup=workgroup)
+    for n in range(12):  # twelve warm 911 -> 988 transfers accepted after 30, 40 ... 140 seconds
+        initiated = in_last_month()
+        TransferFactory(workgroup=workgroup, initiated_at=initiated, sending_organization=sender,
+                        receiving_organization=receiver, accepted_at=initiated + timedelta(seconds=30 + 10 * n),
+                        call_received_at=initiated - timedelta(minutes=5) if n < 4 else None)
+
+    report = reports.monthly_report(workgroup=workgroup, month=last_month())
+
+    times = {table.title: dict(table.rows) for table in report.tables}["Times"]
+    assert times["Median time to accept"] == ["1 min 25 s", 12]  # halfway between 80 and 90 s
+    assert times["90th percentile of time to accept"][1] == 12
+    # Only four had a call-received time: too few to share a time over.
+    assert times["Median time at 911 before a transfer to 988"] == [HIDDEN, SUPPRESSED]
+
+
 def test_the_report_is_refused_when_the_workgroup_shares_nothing(client, workgroup, coordinator):
     client.force_login(coordinator)
 

@@ -1,7 +1,8 @@
 """The monthly post-response data-sharing report: a PDF built as a background job, and the same tables as CSV.
 
-For sharing with partners, so it holds counts and rates only: by direction and by partner pair, the headline
-metrics, risk level shares, follow-up completion and incidents per 1,000 transfers — no call ids, no
+For sharing with partners, so it holds counts, rates and times only: by direction and by partner pair, the headline
+metrics, the times (median and 90th percentile to accept, median at 911; shared only over more than 10
+transfers), risk level shares, follow-up completion and incidents per 1,000 transfers — no call ids, no
 narrative, no free text. It follows the workgroup's data-sharing settings (``IncidentSettings.export_level``):
 with exports off it is refused.
 
@@ -93,6 +94,7 @@ class Table:
     columns: list[tuple[str, str]]  # (key, heading)
     rows: list[tuple[str, list[object]]]  # (label, cells as shown)
     note: str = ""
+    total_row: bool = True  # the last row is the total of those above
 
 
 def _rate_cell(part: object, whole: object, *, row_hidden: bool, scale: float = 100) -> str:
@@ -168,6 +170,7 @@ def monthly_report(*, workgroup: Workgroup, month: date, now=None) -> MonthlyRep
         _results_table("Transfers by direction", "Direction", by_direction, dict(Direction.choices)),
         _results_table("Transfers by partner pair", "Sender → receiver", pair_rows,
                        {key: xml_safe(key) for key in pair_rows}),
+        _times_table(found),
         _single_column("Risk level", "Risk level at transfer",
                        [(s.label, s.count) for s in metrics.risk_level_shares(transfers) if s.count], "Transfers"),
         _single_column("Follow-up within the agreed window", "Follow-ups whose due time has passed",
@@ -181,6 +184,24 @@ def monthly_report(*, workgroup: Workgroup, month: date, now=None) -> MonthlyRep
                        note=_per_thousand(found)),
     ]
     return MonthlyReport(month=month, label=f"{month:%B %Y}", total=found["total"], tables=tables)
+
+
+TIMES = (("median", "timed", "median_seconds_to_accept"), ("p90", "timed", "p90_seconds_to_accept"),
+         ("median_at_911", "at_911", "median_seconds_at_911_before_transfer"))
+
+
+def _times_table(found: dict) -> Table:
+    """How long handoffs took, each over the transfers it counts. A time worked out over 1 to 10 transfers is
+    not shared (it would come close to telling one call's times), and that count reads "<11"."""
+    rows = []
+    for value_key, count_key, metric_key in TIMES:
+        n = found[count_key]
+        small = 1 <= n <= SMALL_COUNT_LIMIT
+        value = "—" if not n else HIDDEN if small else metrics.format_value(found[value_key], "seconds")
+        rows.append((metrics.DEFINITIONS_BY_KEY[metric_key].name, [value, SUPPRESSED if small else n]))
+    return Table(title="Times", group="Measure", columns=[("time", "Time"), ("n", "Transfers counted")], rows=rows,
+                 note="Each time counts only the transfers its definition names (at the end of this report).",
+                 total_row=False)
 
 
 def _per_thousand(found: dict) -> str:
