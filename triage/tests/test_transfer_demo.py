@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
 
+from incidents.models import Category
 from partners.models import TransferLine
 from toolkit.models import AuditEvent, Workgroup
 from triage.models import InForcePeriod, Transfer, TransferResult
+from triage.transfers.demo import INCIDENTS
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +36,12 @@ def test_a_year_of_about_5000_transfers_with_a_realistic_mix_seeded_once(county)
     assert transfers.filter(follow_up_done_at__gt=F("follow_up_due_at")).exists()  # some late
     assert transfers.filter(follow_up_done_at__lte=F("follow_up_due_at")).count() > total * 0.7
     assert transfers.exclude(outcome=None).count() > total * 0.9
+    # A few recent dropped transfers are reported for review, each its own failed-transfer incident.
     linked = transfers.exclude(incident=None)
-    assert 1 <= linked.count() <= 6 and not linked.exclude(result=TransferResult.DROPPED).exists()
+    assert linked.count() == INCIDENTS
+    assert set(linked.values_list("result", flat=True)) == {TransferResult.DROPPED}
+    assert set(linked.values_list("incident__category", flat=True)) == {Category.FAILED_TRANSFER}
+    assert linked.values("incident").distinct().count() == INCIDENTS
     assert AuditEvent.objects.filter(workgroup=county, object_type="triage.transfer").count() >= total
 
 
