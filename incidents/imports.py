@@ -63,6 +63,7 @@ from toolkit.csv_imports import (  # noqa: F401  (the messages are this module's
     MSG_NOT_PENDING,
     ImportFlow,
     ImportState,
+    parse_when,
     scaled_progress,
     write_csv,
 )
@@ -211,30 +212,7 @@ CHOICES: dict[str, tuple[dict[str, str], str]] = {  # field -> (lookup, what to 
 DEFAULTS = {"transfer_direction": TransferDirection.NONE, "harm_estimate": Harm.UNKNOWN,
             "status": IncidentStatus.SUBMITTED}
 _YES, _NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
-
-_US_WHEN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?")
-_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}")
-
-
-def parse_when(value: str) -> datetime:
-    """ISO 8601 (with or without a time zone) or the US 03/14/2025 15:30 (or 3:30 PM); a time without a zone
-    is the workgroup's local time. A date alone means its first minute. ValueError otherwise."""
-    match = _US_WHEN.fullmatch(value)
-    if match:
-        month, day, year, hour, minute, second, half = match.groups()
-        hour_number = int(hour or 0)
-        if half:
-            if not 1 <= hour_number <= 12:
-                raise ValueError(value)
-            hour_number = hour_number % 12 + (12 if half.lower() == "pm" else 0)
-        when = datetime(int(year), int(month), int(day), hour_number, int(minute or 0), int(second or 0))
-    elif _ISO_START.match(value):
-        when = datetime.fromisoformat(value)
-    else:
-        raise ValueError(value)
-    return timezone.make_aware(when) if timezone.is_naive(when) else when
-
 
 # --- Reading the file --------------------------------------------------------------------------------
 

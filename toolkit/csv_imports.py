@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from toolkit.models import Job, JobStatus
 from toolkit.permissions import require
@@ -120,6 +123,29 @@ def write_csv(output, rows) -> None:
 def scaled_progress(set_progress: Callable[[int], None], start: int, end: int) -> Callable[[int, int], None]:
     """A job's progress from ``start`` to ``end`` per cent as ``done`` of ``total`` rows go by."""
     return lambda done, total: set_progress(start + (end - start) * done // max(total, 1))
+
+
+_US_WHEN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?")
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_when(value: str) -> datetime:
+    """ISO 8601 (with or without a time zone) or the US 03/14/2025 15:30 (or 3:30 PM); a time without a zone
+    is the workgroup's local time. A date alone means its first minute. ValueError otherwise."""
+    match = _US_WHEN.fullmatch(value)
+    if match:
+        month, day, year, hour, minute, second, half = match.groups()
+        hour_number = int(hour or 0)
+        if half:
+            if not 1 <= hour_number <= 12:
+                raise ValueError(value)
+            hour_number = hour_number % 12 + (12 if half.lower() == "pm" else 0)
+        when = datetime(int(year), int(month), int(day), hour_number, int(minute or 0), int(second or 0))
+    elif _ISO_START.match(value):
+        when = datetime.fromisoformat(value)
+    else:
+        raise ValueError(value)
+    return timezone.make_aware(when) if timezone.is_naive(when) else when
 
 
 # --- The column mapping ------------------------------------------------------------------------------------

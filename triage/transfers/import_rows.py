@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from incidents.imports import parse_when
 from partners.models import Organization
 from toolkit import csv_imports
+from toolkit.csv_imports import parse_when
 from toolkit.text import normalise_text, unescape_cell, xml_safe
 from triage.models import (
     Consent,
