@@ -62,6 +62,11 @@ def sector_list(*, workgroup: Workgroup) -> QuerySet[Sector]:
     )
 
 
+def organization_ids(*, workgroup: Workgroup) -> list[int]:
+    """The ids of the workgroup's organizations (what another app checks a chosen organization against)."""
+    return list(Organization.objects.filter(workgroup=workgroup).values_list("pk", flat=True))
+
+
 def organization_search(queryset: QuerySet[Organization], q: str) -> QuerySet[Organization]:
     """Each word must match the organization (name, jurisdiction) or one of its contacts (name, e-mail, title).
 

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from toolkit.bulk import copy_create, instance_maker
 from toolkit.models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
@@ -132,18 +133,22 @@ def record_history(sender, instance: models.Model, history_instance: models.Mode
     )
 
 
+_new_event = instance_maker(AuditEvent)
+
+
 def record_created_in_bulk(*, workgroup_id: int, actor: User | None, objects: Iterable[models.Model]) -> int:
     """For bulk imports, which bypass per-row signals: one "created" row each, written in one statement."""
     name = _actor_name(actor)
     rows = [
-        AuditEvent(
-            workgroup_id=workgroup_id, actor=actor, actor_name=name, action=AuditAction.CREATED,
+        _new_event(
+            workgroup_id=workgroup_id, actor_id=actor.pk if actor else None, actor_name=name,
+            action=AuditAction.CREATED,
             object_type=obj._meta.label_lower, object_label=str(obj._meta.verbose_name).capitalize(),
             object_id=str(obj.pk), object_repr=_repr(obj),
         )
         for obj in objects
     ]
-    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    copy_create(rows)
     return len(rows)
 
 

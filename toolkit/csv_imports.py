@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -129,9 +129,10 @@ _US_WHEN = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::
 _ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def parse_when(value: str) -> datetime:
+def parse_when(value: str, zone: tzinfo | None = None) -> datetime:
     """ISO 8601 (with or without a time zone) or the US 03/14/2025 15:30 (or 3:30 PM); a time without a zone
-    is the workgroup's local time. A date alone means its first minute. ValueError otherwise."""
+    is in ``zone``, by default the workgroup's local time. A date alone means its first minute. ValueError
+    otherwise. (An import passes the zone once rather than looking it up for each of 500,000 cells.)"""
     match = _US_WHEN.fullmatch(value)
     if match:
         month, day, year, hour, minute, second, half = match.groups()
@@ -145,7 +146,9 @@ def parse_when(value: str) -> datetime:
         when = datetime.fromisoformat(value)
     else:
         raise ValueError(value)
-    return timezone.make_aware(when) if timezone.is_naive(when) else when
+    if when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=zone) if zone is not None else timezone.make_aware(when)
 
 
 # --- The column mapping ------------------------------------------------------------------------------------

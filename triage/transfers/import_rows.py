@@ -7,6 +7,7 @@ per parse, never per row: a year of a county's transfers is ~100,000 rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from partners.models import Organization
 from toolkit import csv_imports
+from toolkit.bulk import instance_maker
 from toolkit.csv_imports import parse_when
 from toolkit.text import normalise_text, unescape_cell, xml_safe
 from triage.models import (
@@ -162,6 +164,12 @@ def _lookup(key: str) -> dict[str, str]:
 
 
 LOOKUPS = {key: _lookup(key) for key in _CHOICES}
+
+
+@functools.lru_cache(maxsize=1024)
+def _code(key: str, value: str) -> str | None:
+    """Our code for a cell's value (an export repeats a handful of values 100,000 times)."""
+    return LOOKUPS[key].get(code_key(value))
 ALLOWED = {key: ", ".join(str(label) for label in choices.labels) for key, choices in _CHOICES.items()}
 
 
@@ -197,6 +205,7 @@ def header(record: list[str]) -> tuple[list[str], list[str]]:
 @dataclass
 class ParsedTransfers:
     transfers: list[tuple[int, Transfer]] = field(default_factory=list)  # (row number, unsaved transfer)
+    organization_names: dict[int, str] = field(default_factory=dict)  # what the preview shows for the ids
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column or "", message)
     already_recorded: int = 0
     row_count: int = 0
@@ -205,17 +214,19 @@ class ParsedTransfers:
 
 @dataclass
 class _Context:
-    organizations: dict[str, list[Organization]]  # casefolded name -> organizations of that name
+    organizations: dict[str, list[int]]  # casefolded name -> ids of the organizations of that name
     recorded: set[str]  # this partner's call ids already recorded
     risk_levels: dict[int, dict[str, RiskLevel]]  # version id -> {casefolded name or key: level}
     zone: ZoneInfo
     now: datetime
 
 
-def _context(workgroup: Workgroup, partner_id: int, facts) -> _Context:
-    organizations: dict[str, list[Organization]] = {}
-    for organization in Organization.objects.filter(workgroup=workgroup).only("pk", "name", "workgroup_id"):
-        organizations.setdefault(organization.name.casefold(), []).append(organization)
+def _context(workgroup: Workgroup, partner_id: int, facts, names: dict[int, str]) -> _Context:
+    """What rows are checked against, read once; ``names`` is filled in with each organization's name by id."""
+    organizations: dict[str, list[int]] = {}
+    for pk, name in Organization.objects.filter(workgroup=workgroup).values_list("pk", "name"):
+        organizations.setdefault(name.casefold(), []).append(pk)
+        names[pk] = name
     recorded = set(Transfer.objects.filter(workgroup=workgroup, source_organization_id=partner_id)
                    .exclude(partner_call_id="").values_list("partner_call_id", flat=True))
     levels: dict[int, dict[str, RiskLevel]] = {}
@@ -231,15 +242,20 @@ class _Row:
     def __init__(self, parsed: ParsedTransfers, number: int, record: list[str], index: dict[str, int],
                  columns: dict[str, str]):
         self.parsed, self.number, self.columns, self.count = parsed, number, columns, 0
-        self.cells = {key: self._cell(record[i] if i < len(record) else "", key) for key, i in index.items()}
+        self.cells = {}
+        width = len(record)
+        for key, i in index.items():
+            value = record[i].strip() if i < width else ""
+            if value and (value[0] == "'" or not value.isprintable()):  # rare: only then the slower checks
+                value = self._cell(value, key)
+            self.cells[key] = value
 
     def add(self, key: str, message: str) -> None:
         self.parsed.errors.append((self.number, self.columns.get(key, ""), message))
         self.count += 1
 
-    def _cell(self, raw: str, key: str) -> str:
-        value = raw.strip()
-        if value and not value.isprintable():
+    def _cell(self, value: str, key: str) -> str:
+        if not value.isprintable():
             try:
                 value = normalise_text(value, multiline=False).strip()
             except ValidationError as exc:
@@ -257,7 +273,7 @@ def _choice(row: _Row, key: str, default: str | None = None) -> str | None:
         if default is None:
             row.add(key, f"Required; one of: {ALLOWED[key]}.")
         return default
-    chosen = LOOKUPS[key].get(code_key(value))
+    chosen = _code(key, value)
     if chosen is None:
         row.add(key, f"“{value}” is not one of: {ALLOWED[key]}.")
     return chosen
@@ -270,12 +286,13 @@ def _when(row: _Row, key: str, context: _Context) -> datetime | None:
             row.add(key, "Required: a date and time.")
         return None
     try:
-        when = parse_when(value)
+        when = parse_when(value, context.zone)
     except ValueError:
         row.add(key, MSG_WHEN.format(value=value))
         return None
-    if when.tzinfo is context.zone and when.astimezone(UTC).astimezone(context.zone).replace(
-            tzinfo=None) != when.replace(tzinfo=None):  # in the spring-forward gap: zoneinfo would move it silently
+    if (when.tzinfo is context.zone and when.utcoffset() != when.replace(fold=1).utcoffset()  # a gap or overlap
+            and when.astimezone(UTC).astimezone(context.zone).replace(tzinfo=None) != when.replace(tzinfo=None)):
+        # in the spring-forward gap: zoneinfo would move it silently
         row.add(key, MSG_NO_SUCH_TIME.format(value=value, zone=context.zone.key))
         return None
     if when > context.now + CLOCK_TOLERANCE:
@@ -284,7 +301,7 @@ def _when(row: _Row, key: str, context: _Context) -> datetime | None:
     return when
 
 
-def _organization(row: _Row, key: str, context: _Context) -> Organization | None:
+def _organization(row: _Row, key: str, context: _Context) -> int | None:
     name = row.get(key)
     if not name:
         row.add(key, "Required: the organization's name on the partner map.")
@@ -329,14 +346,18 @@ def _risk_level(row: _Row, transfer: Transfer, facts, context: _Context) -> None
     transfer.risk_level = level
 
 
+_new_transfer = instance_maker(Transfer)
+
+
 def _row_transfer(row: _Row, context: _Context, facts, base: dict[str, Any]) -> Transfer:
     times = {key: _when(row, key, context) for key in TIMES}
     result = _choice(row, "result")
     _order(row, times, result)
-    transfer = Transfer(
+    transfer = _new_transfer(
         **base, partner_call_id=row.get("partner_call_id"),
-        direction=_choice(row, "direction"), sending_organization=_organization(row, "sending_organization", context),
-        receiving_organization=_organization(row, "receiving_organization", context),
+        direction=_choice(row, "direction"),
+        sending_organization_id=_organization(row, "sending_organization", context),
+        receiving_organization_id=_organization(row, "receiving_organization", context),
         kind=_choice(row, "kind", TransferKind.WARM), consent=_choice(row, "consent", "") or "",
         result=result, follow_up_outcome=_choice(row, "follow_up_outcome", "") or "", **times)
     _risk_level(row, transfer, facts, context)
@@ -374,11 +395,12 @@ def parse_transfers(*, workgroup: Workgroup, transfer_import: TransferImport, da
     parsed.file_rejected = False
     facts = routing_facts(workgroup=workgroup)
     partner_id = transfer_import.organization_id
-    context = _context(workgroup, partner_id, facts)
+    context = _context(workgroup, partner_id, facts, parsed.organization_names)
     names = {key: columns[i] for key, i in index.items()}
-    # Instances, not ids: fill_reason reads these relations, and an id alone would cost a query per row.
-    base = {"workgroup": workgroup, "source": TransferSource.IMPORT, "transfer_import": transfer_import,
-            "created_by": actor, "source_organization": transfer_import.organization}
+    # Ids, not instances: a model's __init__ sets a related instance through its descriptor, which costs more
+    # than the rest of a row (fill_reason checks organizations by id).
+    base = {"workgroup_id": workgroup.pk, "source": TransferSource.IMPORT, "transfer_import_id": transfer_import.pk,
+            "created_by_id": actor.pk if actor else None, "source_organization_id": partner_id}
     seen: set[str] = set()
     total = len(rows) - 1
     for number, record in enumerate(rows[1:], start=2):
