@@ -1,7 +1,8 @@
 """gunicorn's access log without one-time link tokens.
 
 A readiness questionnaire link is its own credential (/respond/<slug>/<token>/); anyone who reads
-the access log must not be able to answer as that partner. The token is replaced by "…".
+the access log must not be able to answer as that partner. So are the incident intake and counsel's
+links, invitations and password-reset links. The token is replaced by "…".
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import re
 
 from gunicorn.glogging import Logger
 
-_TOKEN_IN_PATH = re.compile(r"(/(?:respond|report|counsel)/[^/\s]+/)[^/\s?]+")
+# One-time links (questionnaire, incident intake, counsel's review), invitations and password-reset links.
+_TOKEN_IN_PATH = re.compile(r"(/(?:respond|report|counsel)/[^/\s]+/|/invitations/|/accounts/reset/[^/\s]+/)"
+                            r"(?!set-password/)[^/\s?]+")
 
 
 def redact(text: str | None) -> str | None:

@@ -7,6 +7,7 @@ import runpy
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from gunicorn.config import Config
 
 from toolkit.gunicorn_logging import RedactingLogger, redact
@@ -48,3 +49,31 @@ def test_django_log_records_of_link_pages_are_redacted():
                                None, None)
     RedactTokens().filter(served)
     assert served.getMessage() == '"GET /respond/riverbend/…/ HTTP/1.1" 200'
+
+
+@pytest.mark.parametrize(("path", "logged"), [
+    ("/respond/riverbend/q-tok3n/", "/respond/riverbend/…/"),
+    ("/report/riverbend/intake-tok3n/", "/report/riverbend/…/"),
+    ("/counsel/riverbend/abc:1x:sig/", "/counsel/riverbend/…/"),
+    ("/invitations/inv-tok3n/", "/invitations/…/"),
+    ("/accounts/reset/MQ/set-tok3n/", "/accounts/reset/MQ/…/"),
+    ("/accounts/reset/MQ/set-password/", "/accounts/reset/MQ/set-password/"),  # no token in this one
+    ("/w/riverbend/partners/", "/w/riverbend/partners/"),
+])
+def test_the_development_servers_request_log_shows_no_token(path, logged):
+    import logging
+
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    records: list[logging.LogRecord] = []
+    capture = logging.Handler()
+    capture.emit = records.append
+    logger = logging.getLogger("django.server")  # configured by settings.LOGGING, as under `manage.py runserver`
+    logger.addHandler(capture)
+    try:
+        handler = WSGIRequestHandler.__new__(WSGIRequestHandler)  # what runserver logs, without a socket
+        handler.request, handler.requestline = None, f"GET {path} HTTP/1.1"
+        handler.log_message('"%s" %s %s', handler.requestline, "200", "512")
+    finally:
+        logger.removeHandler(capture)
+    assert [record.getMessage() for record in records] == [f'"GET {logged} HTTP/1.1" 200 512']
