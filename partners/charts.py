@@ -264,9 +264,11 @@ def power_interest_svg(
     key_rows = math.ceil(len(points) / KEY_COLUMNS)
     total_height = height + (key_rows * KEY_ROW + 30 if key else 0)
     counts = quadrant_counts(points)
+    # A picture with links in it is a group: "img" would hide its links from screen readers (axe: nested-interactive).
+    role = "group" if any(point.url for point in points) else "img"
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" '
-        f'viewBox="0 0 {width} {total_height}" role="img" aria-labelledby="pig-title pig-desc" '
+        f'viewBox="0 0 {width} {total_height}" role={_attr(role)} aria-labelledby="pig-title pig-desc" '
         f"font-family={_attr(FONT)}" + (f" class={_attr(css_class)}" if css_class else "") + ">",
         f'<title id="pig-title">{_text(title)}</title>',
         f'<desc id="pig-desc">{_text(_description(points, counts, summarised=summarised))}</desc>',

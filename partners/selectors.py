@@ -38,6 +38,7 @@ from partners.models import (
     SectorTier,
 )
 from partners.routing import overdue_count
+from partners.validators import phone_display
 from toolkit.dashboard import Card, Progress
 from toolkit.models import Membership, Workgroup
 from toolkit.permissions import Action
@@ -409,7 +410,7 @@ def directory(
                     contact_name=xml_safe(contact.name) if contact else "",
                     title=xml_safe(contact.title) if contact else "",
                     email=xml_safe(contact.email) if contact else "",
-                    phone=xml_safe(contact.phone) if contact else "",
+                    phone=xml_safe(phone_display(contact.phone)) if contact else "",
                     is_primary=bool(contact and contact.is_primary),
                     more_contacts=org.contact_count - len(org.document_contacts) if last else 0,
                     organization_id=org.pk,

@@ -31,16 +31,25 @@ def validate_phone(value: str) -> None:
 
 def phone_for_spreadsheet(value: str) -> str:
     """North American numbers in national format ("(202) 555-0143"): a leading "+" would make a
-    spreadsheet treat the cell as a formula, and the import reads national numbers as US."""
+    spreadsheet treat the cell as a formula, and the import reads national numbers as US. The format
+    people see on the pages too (``phone_display``)."""
+    return phone_display(value)
+
+
+def phone_display(value: str) -> str:
+    """How a number is shown: national format for this country's numbers ("(202) 555-0143"), international
+    for others ("+44 20 7946 0958"); a value that is not a number is shown as written."""
     if not value:
         return ""
     try:
         number = phonenumbers.parse(value, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return value
-    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    home = phonenumbers.region_code_for_number(number) == DEFAULT_REGION
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 MSG_TRANSFER_NUMBER = (

@@ -11,18 +11,14 @@ from django.utils import timezone
 from incidents.intake import intake_link_enable
 from incidents.models import Incident
 from partners.tests.factories import OrganizationFactory
-from toolkit.tests.factories import TEST_PASSWORD
+from toolkit.tests.browser import sign_in as sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(context, user):
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/w/**")
+    sign_in_page(page, user)
     return page
 
 

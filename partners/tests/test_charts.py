@@ -78,8 +78,9 @@ def test_it_is_accessible_with_a_title_and_a_description_counting_each_quadrant(
 
     root = _parse(power_interest_svg(points, title="Riverbend grid"))
 
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"  # its points are links: an "img" would hide them from screen readers
     assert root.get("aria-labelledby") == "pig-title pig-desc"
+    assert _parse(power_interest_svg([_point(1, url="")], title="x")).get("role") == "img"  # no links: a picture
     assert root.find("svg:title", NS).text == "Riverbend grid"
     desc = root.find("svg:desc", NS).text
     assert "4 organizations" in desc

@@ -136,6 +136,21 @@ def _contact_form(**extra):
     return data
 
 
+def test_phones_show_in_one_format_national_at_home_and_international_abroad(client, workgroup, viewer):
+    organization = OrganizationFactory(workgroup=workgroup)
+    ContactFactory(organization=organization, workgroup=workgroup, name="Home", phone="+1 202-555-0143")
+    ContactFactory(organization=organization, workgroup=workgroup, name="Abroad", phone="+44 20 7946 0958")
+    client.force_login(viewer)
+
+    page = client.get(f"{BASE}/organizations/{organization.pk}/").content.decode()
+    directory = client.get(f"{BASE}/organizations/").content.decode()
+
+    for shown in (page, directory):
+        assert '<a href="tel:+12025550143" class="text-nowrap">(202) 555-0143</a>' in shown
+        assert '<a href="tel:+442079460958" class="text-nowrap">+44 20 7946 0958</a>' in shown
+        assert "+1 202-555-0143<" not in shown
+
+
 def test_a_contact_is_added_with_the_phone_stored_in_international_format(client, workgroup, member):
     organization = OrganizationFactory(workgroup=workgroup)
     client.force_login(member)
