@@ -262,7 +262,10 @@ def token_view(resolve: Callable[..., Any], *, refused_template: str) -> Callabl
                 request.link_subject = resolve(token=token, slug=slug)
             except ValidationError as exc:
                 status = 404 if exc.code in _LINK_NOT_FOUND else 410
-                response = render(request, refused_template, {"message": " ".join(exc.messages)}, status=status)
+                # A refusal may name who to ask for a new link (``params={"contact": {"name", "email"}}``).
+                contact = (exc.params or {}).get("contact") if hasattr(exc, "params") else None
+                response = render(request, refused_template, {"message": " ".join(exc.messages), "contact": contact},
+                                  status=status)
             else:
                 response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_store=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -77,30 +77,42 @@ def respondent_for_token(*, token: str, slug: str) -> Respondent:
                                                                                       ("n", str))):
         raise ValidationError(MSG_LINK_INVALID, code="invalid")
     respondent = (
-        Respondent.objects.select_related("round", "workgroup", "round__instrument_version")
+        Respondent.objects.select_related("round", "workgroup", "round__instrument_version", "invited_by")
         .filter(LINK_RESPONDENT, pk=data["r"], workgroup_id=data["w"], workgroup__slug=slug)
         .first()
     )
     if respondent is None:
         raise ValidationError(MSG_LINK_INVALID, code="invalid")
     if not respondent.token_nonce or not secrets.compare_digest(respondent.token_nonce, data["n"]):
-        raise ValidationError(MSG_LINK_REPLACED, code="replaced")
+        raise ValidationError(MSG_LINK_REPLACED, code="replaced", params={"contact": link_contact(respondent)})
+    # From here on the link is genuine: the refusal names who to ask (the coordinator who invited them).
+    contact = link_contact(respondent)
     if respondent.is_submitted:
-        raise ValidationError(MSG_LINK_SUBMITTED, code="submitted")
+        raise ValidationError(MSG_LINK_SUBMITTED, code="submitted", params={"contact": contact})
     if not respondent.round.is_open:
-        raise ValidationError(MSG_LINK_ROUND_CLOSED, code="closed")
+        raise ValidationError(MSG_LINK_ROUND_CLOSED, code="closed", params={"contact": contact})
     if respondent.link_expired:
-        raise ValidationError(MSG_LINK_EXPIRED, code="expired")
+        raise ValidationError(MSG_LINK_EXPIRED, code="expired", params={"contact": contact})
     return respondent
 
 
-def send_email(subject: str, template: str, context: dict, to: str) -> None:
+def link_contact(respondent: Respondent) -> dict[str, str] | None:
+    """Who a link's holder can ask for a new one: the coordinator who invited them, while they have an account."""
+    inviter = respondent.invited_by
+    if inviter is None or not inviter.is_active or not inviter.email:
+        return None
+    return {"name": inviter.get_full_name() or inviter.email, "email": inviter.email}
+
+
+def send_email(subject: str, template: str, context: dict, to: str, *, reply_to: str = "") -> None:
+    """Send one readiness e-mail. ``reply_to``: the coordinator who invited them, since the sender address
+    (DEFAULT_FROM_EMAIL) usually takes no replies."""
     # Names written before the text normaliser existed may hold control characters or broken text that no
     # mail header (or body) can carry: scrub them, and keep the subject on one line.
     subject = " ".join(xml_safe(subject).split())
     body = xml_safe(render_to_string(template, context))
     try:
-        send_mail(subject, body, None, [to], fail_silently=False)
+        EmailMessage(subject, body, None, [to], reply_to=[reply_to] if reply_to else None).send()
     except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address no header can hold
         logger.warning("Readiness e-mail to %s failed: %s", to, exc)
         raise ValidationError(MSG_EMAIL_FAILED, code="email_failed") from exc
@@ -124,7 +136,7 @@ def send_invitation(respondent: Respondent, *, base_url: str, inviter: User) -> 
         "readiness/email/invitation.txt",
         {"respondent": respondent, "round": round_, "workgroup": respondent.workgroup, "inviter": inviter,
          "link": questionnaire_url(respondent, base_url)},
-        respondent.email,
+        respondent.email, reply_to=inviter.email if inviter else "",
     )
 
 

@@ -138,7 +138,8 @@ def round_send_reminders(
     pending = Respondent.objects.filter(round=round, submitted_at__isnull=True).values_list("pk", flat=True)
     for pk in list(pending):
         with transaction.atomic():
-            respondent = Respondent.objects.select_for_update().select_related("round", "workgroup").get(pk=pk)
+            respondent = (Respondent.objects.select_for_update(of=("self",))
+                          .select_related("round", "workgroup", "invited_by").get(pk=pk))
             if (
                 respondent.is_submitted
                 or respondent.account_deleted  # nobody to remind
@@ -157,7 +158,7 @@ def round_send_reminders(
                     "readiness/email/reminder.txt",
                     {"respondent": respondent, "round": respondent.round, "workgroup": respondent.workgroup,
                      "link": questionnaire_url(respondent, base_url)},
-                    respondent.email,
+                    respondent.email, reply_to=respondent.invited_by.email if respondent.invited_by else "",
                 )
             except ValidationError:
                 continue

@@ -104,14 +104,14 @@ def test_a_refused_address_is_recorded_and_the_others_links_still_work(workgroup
     round_ = RoundFactory(workgroup=workgroup)
     organization = OrganizationFactory(workgroup=workgroup)
     first, second = (ContactFactory(organization=organization, email=f"{n}@partner.test") for n in ("ok", "bounce"))
-    real_send = mail.send_mail
+    real_send = mail.EmailMessage.send
 
-    def refuse_second(subject, body, sender, to, **kwargs):
-        if to == ["bounce@partner.test"]:
+    def refuse_second(message, *args, **kwargs):
+        if message.to == ["bounce@partner.test"]:
             raise OSError("refused")
-        return real_send(subject, body, sender, to, **kwargs)
+        return real_send(message, *args, **kwargs)
 
-    with mock.patch("readiness.services.links.send_mail", side_effect=refuse_second):
+    with mock.patch.object(mail.EmailMessage, "send", autospec=True, side_effect=refuse_second):
         created = services.respondents_invite_contacts(actor=coordinator, round=round_, contacts=[first, second],
                                                        base_url=BASE)
     delivered, refused = created
@@ -125,7 +125,7 @@ def test_a_refused_address_is_recorded_and_the_others_links_still_work(workgroup
 def test_a_refused_resend_keeps_the_earlier_link_working(workgroup, coordinator):
     respondent = link_respondent(RoundFactory(workgroup=workgroup))
     token = services.respondent_token(respondent)
-    with mock.patch("readiness.services.links.send_mail", side_effect=OSError("refused")), \
+    with mock.patch.object(mail.EmailMessage, "send", side_effect=OSError("refused")), \
             pytest.raises(ValidationError) as exc:
         services.respondent_resend(actor=coordinator, respondent=respondent, base_url=BASE)
     assert exc.value.messages == [MSG_EMAIL_FAILED]

@@ -184,7 +184,7 @@ def test_a_submitted_respondent_cannot_be_removed(client, coordinator, round_):
 
 def test_an_undelivered_invitation_is_shown_and_can_be_resent(client, coordinator, round_, partner):
     client.force_login(coordinator)
-    with mock.patch("readiness.services.links.send_mail", side_effect=OSError("refused")):
+    with mock.patch.object(mail.EmailMessage, "send", side_effect=OSError("refused")):
         response = client.post(f"{BASE}/rounds/{round_.pk}/respondents/person/", {
             "name": "Dana Ortiz", "email": "dana@county.test", "organization": partner.pk}, follow=True)
     page = text(response)

@@ -28,3 +28,25 @@
     field.focus();
   });
 })();
+
+// "Copy link": put a read-only field's text on the clipboard and say so in the status line beside it.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) { return; }
+    var field = document.getElementById(button.dataset.copyTarget);
+    var status = document.getElementById(button.dataset.copyStatus);
+    if (!field) { return; }
+    function say(message) { if (status) { status.textContent = message; } }
+    function selectForCopying() {
+      field.focus();
+      field.select();
+      say("The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { say("Link copied."); }, selectForCopying);
+    } else {
+      selectForCopying();
+    }
+  });
+})();
