@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 PENDING, DISCARDED = "pending", "discarded"  # every import model's ImportStatus has these values
 
+# What the preview page's buttons say once pressed: what was asked, which stays true as the status changes.
+MSG_CHECK_ASKED = "You asked to check {name} again; the status below follows it."
+MSG_IMPORT_ASKED = "You asked to import {name}; the status below follows it."
 MSG_NOT_UTF8 = ("The file is not UTF-8 text ({detail}). Export it as CSV UTF-8: in Excel choose File › Save As › "
                 "“CSV UTF-8 (Comma delimited)”; in LibreOffice or Google Sheets export as CSV with the UTF-8 "
                 "character set.")

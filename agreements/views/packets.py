@@ -73,9 +73,9 @@ def packet_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             if created:
-                messages.info(request, "The packet is being built in the background; this page follows it.")
+                messages.info(request, "You asked for the packet; its status below follows the background job.")
             else:
-                messages.info(request, "The same packet is already being built: here it is.")
+                messages.info(request, "The same packet was already asked for: here it is.")
             return redirect(packet)
     page = paginate(request, AgreementPacket.objects.restrict(request.membership, Action.EXPORT_AGREEMENTS)
                     .filter(agreement=agreement).select_related("job", "version", "requested_by", "workgroup")
@@ -115,7 +115,7 @@ def packet_retry(request: HttpRequest, agreement_id: int, packet_id: int) -> Htt
         services.packet_retry(actor=request.user, packet=packet)
     except ValidationError as exc:
         return refuse_with_message(request, exc, packet)
-    messages.info(request, "The packet is being built again.")
+    messages.info(request, "You asked for the packet again; its status below follows the background job.")
     return redirect(packet)
 
 

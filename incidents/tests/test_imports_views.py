@@ -38,7 +38,7 @@ def test_upload_columns_check_preview_and_import(client, workgroup, qa_reviewer)
 
     response = client.post(preview_url(incident_import), {"action": "map", **GUESSED}, follow=True)
     page = response.content.decode()
-    assert "past.csv is being checked row by row" in page and 'data-phase="checking"' in page
+    assert "past.csv is checked row by row (status below)" in page and 'data-phase="checking"' in page
     run_latest(incident_import, imports.CHECK_JOB)
 
     page = client.get(preview_url(incident_import)).content.decode()
@@ -47,7 +47,7 @@ def test_upload_columns_check_preview_and_import(client, workgroup, qa_reviewer)
     assert not Incident.objects.exists()
 
     page = client.post(preview_url(incident_import), {"action": "confirm"}, follow=True).content.decode()
-    assert "Importing past.csv in the background." in page and 'data-phase="importing"' in page
+    assert "You asked to import past.csv; the status below follows it." in page and 'data-phase="importing"' in page
     run_latest(incident_import, imports.IMPORT_JOB)
 
     page = client.get(preview_url(incident_import)).content.decode()

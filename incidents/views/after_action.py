@@ -66,6 +66,6 @@ def after_action_pdf(request: HttpRequest, incident_id: int) -> HttpResponse:
         job = after_action.after_action_pdf_start(actor=request.user, incident=incident)
     except ValidationError as exc:
         return refuse_with_message(request, exc, _page_url(incident))
-    messages.info(request, f"The after-action report on {incident.reference} is being built as a PDF in the "
-                           "background; this page updates by itself.")
+    messages.info(request, f"You asked for the after-action report on {incident.reference} as a PDF; its status "
+                           "below follows the background job.")
     return redirect(job)

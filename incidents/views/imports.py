@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from incidents import imports
 from incidents.forms_imports import ImportMappingForm, IncidentImportUploadForm
 from incidents.models import IncidentImport
+from toolkit.csv_imports import MSG_CHECK_ASKED, MSG_IMPORT_ASKED
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, import_job_poll, refuse_with_message, render_form_page
@@ -42,8 +43,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 # The buttons of the preview page without a form of their own: service, message, where to go next.
 _ACTIONS = {
-    "check": (imports.incident_import_check, "Checking {name} again in the background.", "preview"),
-    "confirm": (imports.incident_import_start, "Importing {name} in the background.", "preview"),
+    "check": (imports.incident_import_check, MSG_CHECK_ASKED, "preview"),
+    "confirm": (imports.incident_import_start, MSG_IMPORT_ASKED, "preview"),
     "discard": (imports.incident_import_discard, "{name} was discarded; nothing was imported.", "upload"),
 }
 
@@ -101,7 +102,8 @@ def _save_mapping(request: HttpRequest, incident_import: IncidentImport, state: 
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.info(request, f"The columns are saved; {incident_import.filename} is being checked row by row.")
+            messages.info(request, f"The columns are saved; {incident_import.filename} is checked row by row "
+                                   "(status below).")
             return redirect(incident_import)
     return render_form_page(request, "incidents/imports/preview.html", _context(incident_import, state, form),
                             form=form)

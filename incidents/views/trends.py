@@ -101,6 +101,6 @@ def quarterly_report(request: HttpRequest) -> HttpResponse:
     year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     job = job_create(actor=request.user, workgroup=request.workgroup, kind=QUARTERLY_REPORT,
                      params={"year": year, "quarter": quarter})
-    messages.info(request, f"The incident review for {year} Q{quarter} is being built in the background; this page "
-                           "updates by itself.")
+    messages.info(request, f"You asked for the incident review for {year} Q{quarter}; its status below follows the "
+                           "background job.")
     return redirect(job)

@@ -44,7 +44,7 @@ def test_upload_check_preview_import_and_the_result(client, member, workgroup):
     directory_import = DirectoryImport.objects.get()
     assert response.status_code == 302 and response["Location"] == preview_url(directory_import)
     checking = client.get(response["Location"]).content.decode()
-    assert "is uploaded and being checked" in checking and "Waiting for a worker" in checking
+    assert "is uploaded; the status below follows the check" in checking and "Waiting for a worker" in checking
     check_job = Job.objects.get(kind=imports.CHECK_JOB)
     assert reverse("toolkit:job-detail", kwargs={"slug": workgroup.slug, "job_id": check_job.pk}) in checking
 
@@ -55,7 +55,7 @@ def test_upload_check_preview_import_and_the_result(client, member, workgroup):
     assert not Organization.objects.exists()
 
     response = client.post(preview_url(directory_import), {"action": "confirm"}, follow=True)
-    assert "Importing partners.csv in the background." in response.content.decode()
+    assert "You asked to import partners.csv; the status below follows it." in response.content.decode()
     assert 'data-phase="importing"' in response.content.decode()
     run_latest(directory_import, imports.IMPORT_JOB)
 

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from partners import directory_io, imports
 from partners.forms import DirectoryImportUploadForm
 from partners.models import DirectoryImport
+from toolkit.csv_imports import MSG_CHECK_ASKED, MSG_IMPORT_ASKED
 from toolkit.forms import INVALID_FORM_STATUS, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, import_job_poll, refuse_with_message
@@ -26,7 +27,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return form_response(
         request, form,
         save=partial(imports.directory_import_upload, actor=request.user, workgroup=request.workgroup),
-        success_message=lambda upload: f"{upload.filename} is uploaded and being checked; this page follows it.",
+        success_message=lambda upload: f"{upload.filename} is uploaded; the status below follows the check.",
         redirect_to=lambda upload: upload,
         template="partners/import_upload.html",
         context={
@@ -39,8 +40,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 # The buttons of the preview page: service, what to say when it worked, where to go next.
 _ACTIONS = {
-    "check": (imports.directory_import_check, "Checking {name} again in the background.", "preview"),
-    "confirm": (imports.directory_import_start, "Importing {name} in the background.", "preview"),
+    "check": (imports.directory_import_check, MSG_CHECK_ASKED, "preview"),
+    "confirm": (imports.directory_import_start, MSG_IMPORT_ASKED, "preview"),
     "discard": (imports.directory_import_discard, "{name} was discarded; nothing was imported.", "upload"),
 }
 

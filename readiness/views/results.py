@@ -136,8 +136,8 @@ def round_report(request: HttpRequest, round_id: int) -> HttpResponse:
     kind = reports.READINESS_REPORT_LIVE if round.is_open else reports.READINESS_REPORT
     job = job_create(actor=request.user, workgroup=request.workgroup, kind=kind, params={"round": round.pk})
     note = " Built while the round is open, it is for coordinators only." if round.is_open else ""
-    messages.info(request, f"The report on “{round.title}” is being built in the background; this page updates "
-                           f"by itself.{note}")
+    messages.info(request, f"You asked for the report on “{round.title}”; its status below follows the "
+                           f"background job.{note}")
     return redirect(job)
 
 

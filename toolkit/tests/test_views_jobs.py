@@ -76,3 +76,20 @@ def test_the_status_partial_keeps_polling_until_the_job_finishes(client, member,
     assert "<html" not in queued  # the partial alone, swapped in place
     assert "hx-trigger" not in failed
     assert "The mail server was down." in failed
+
+
+def test_a_finished_job_page_never_says_it_is_still_being_built(client, member, workgroup, settings, tmp_path):
+    """The start message stays on the page while its status block turns to Ready: it says what was asked."""
+    from toolkit.services import job_run
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(member)
+    response = client.post(f"/w/{workgroup.slug}/jobs/start/workgroup_summary_pdf/")
+    job_run(job_id=Job.objects.get().pk)  # as a worker would, before the person's browser follows the redirect
+
+    page = client.get(response["Location"]).content.decode()
+
+    assert Job.objects.get().status == JobStatus.SUCCEEDED
+    assert "You asked for: Workgroup summary" in page and "Ready" in page
+    assert "being built" not in page and "updates by itself" not in page
+    assert 'data-testid="job-download"' in page

@@ -31,7 +31,7 @@ def job_start(request: HttpRequest, job_kind: str) -> HttpResponse:
         raise Http404("No such kind of job.")
     require_view(request.user, request.workgroup, kind.action)
     job = services.job_create(actor=request.user, workgroup=request.workgroup, kind=job_kind)
-    messages.info(request, f"{jobs.label_for(job)} is being built in the background.")
+    messages.info(request, f"You asked for: {jobs.label_for(job)}. Its status below follows the background job.")
     return redirect(job)
 
 

@@ -68,7 +68,7 @@ def test_upload_columns_check_preview_and_import(client, workgroup, member, part
     assert "CAD-2" in page and 'value="confirm"' in page and not Transfer.objects.exists()
 
     page = client.post(preview_url(transfer_import), {"action": "confirm"}, follow=True).content.decode()
-    assert "Importing cad.csv in the background." in page
+    assert "You asked to import cad.csv; the status below follows it." in page
     run_latest(transfer_import, imports.IMPORT_JOB)
     page = client.get(preview_url(transfer_import)).content.decode()
     assert "2 new transfers; 1 row recorded already, skipped." in page

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from toolkit.csv_imports import MSG_CHECK_ASKED, MSG_IMPORT_ASKED
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.permissions import Action, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, import_job_poll, refuse_with_message, render_form_page
@@ -47,8 +48,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 # The preview page's buttons without a form of their own: service, message, where to go next.
 _ACTIONS = {
-    "check": (imports.transfer_import_check, "Checking {name} again in the background.", "preview"),
-    "confirm": (imports.transfer_import_start, "Importing {name} in the background.", "preview"),
+    "check": (imports.transfer_import_check, MSG_CHECK_ASKED, "preview"),
+    "confirm": (imports.transfer_import_start, MSG_IMPORT_ASKED, "preview"),
     "discard": (imports.transfer_import_discard, "{name} was discarded; nothing was imported.", "upload"),
 }
 
@@ -111,7 +112,7 @@ def import_map(request: HttpRequest, transfer_import_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.info(request, f"The columns are saved for {transfer_import.organization}'s exports; "
-                                   f"{transfer_import.filename} is being checked row by row.")
+                                   f"{transfer_import.filename} is checked row by row (status below).")
             return redirect(transfer_import)
     return render_form_page(request, "triage/transfers/imports/map.html",
                             _context(transfer_import, state, form), form=form)

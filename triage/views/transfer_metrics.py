@@ -81,8 +81,8 @@ def report(request: HttpRequest) -> HttpResponse:
         month = form.cleaned_data["month"]
         job = job_create(actor=request.user, workgroup=request.workgroup, kind=reports.MONTHLY_REPORT,
                          params={"month": month})
-        messages.info(request, f"The transfer report for {month} is being built in the background; this page "
-                               "updates by itself.")
+        messages.info(request, f"You asked for the transfer report for {month}; its status below follows the "
+                               "background job.")
         return redirect(job)
     return render_form_page(request, "triage/transfers/metrics/report.html",
                             {"form": form, "refusal": refusal}, form=form)
