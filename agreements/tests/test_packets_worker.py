@@ -42,7 +42,8 @@ def test_a_legal_reviewer_asks_for_a_packet_the_worker_builds_it_and_only_the_ri
     response = client.post(reverse("agreements:packet-list", kwargs={"slug": county.slug, "agreement_id": mou.pk}),
                            {"version": mou.current_version_number, "sections": list(PacketSection.values)})
     packet = AgreementPacket.objects.get()
-    assert response.status_code == 302 and packet.job.status == JobStatus.QUEUED
+    # The worker may have claimed it already: it is asked for, not finished, when the page answers.
+    assert response.status_code == 302 and packet.job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
     job = wait_for(_finished(packet.job_id), timeout=90)
 
