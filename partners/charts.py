@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from partners.models import ENGAGEMENT_ORDER, HIGH_SCORE, Engagement, Quadrant, quadrant_for
+from toolkit.palette import text_on
 from toolkit.text import xml_safe
 
 # Okabe–Ito colours: distinguishable with the common forms of colour blindness.
@@ -119,21 +120,6 @@ def point_radius(impact: int) -> float:
 
 def engagement_colour(engagement: str) -> str:
     return ENGAGEMENT_COLOURS.get(engagement, UNKNOWN_COLOUR)
-
-
-def _luminance(hex_colour: str) -> float:
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def _label_ink(fill: str) -> str:
-    """Black or white, whichever contrasts more with the fill (WCAG contrast ratio)."""
-    lum = _luminance(fill)
-    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
 
 
 def _shorten(name: str, limit: int) -> str:
@@ -484,7 +470,7 @@ def _points(frame: _Frame, points: list[GridPoint], link_class: str) -> list[str
         )
         parts.append(
             f'<text x="{_num(x)}" y="{_num(y + 3.5)}" font-size="10" font-weight="bold" text-anchor="middle" '
-            f'fill="{_label_ink(fill)}">{number}</text>'
+            f'fill="{text_on(fill)}">{number}</text>'
         )
         body = "".join(parts)
         if point.url:

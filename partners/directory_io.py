@@ -29,7 +29,7 @@ from partners.models import (
     WorkgroupRole,
 )
 from partners.selectors import organization_list
-from partners.validators import MSG_PHONE_INVALID, normalize_phone, phone_for_spreadsheet
+from partners.validators import MSG_PHONE_INVALID, normalize_phone, phone_display
 from toolkit.text import escape_cell, normalise_text, unescape_cell, xml_safe
 
 if TYPE_CHECKING:
@@ -114,9 +114,10 @@ def export_directory_csv(*, workgroup: Workgroup) -> str:
         org_cells = _organization_cells(org)
         # Sorted here (not only in SQL) so rows come out in the same order after an import.
         contacts = sorted(org.contacts.all(), key=lambda c: (not c.is_primary, c.name, c.email, c.pk))
+        # Phones as the pages show them: national for US numbers, so no cell starts with a formula-looking "+".
         for contact in contacts or [None]:
             contact_cells = [""] * len(CONTACT_COLUMNS) if contact is None else [
-                contact.name, contact.title, contact.email, phone_for_spreadsheet(contact.phone),
+                contact.name, contact.title, contact.email, phone_display(contact.phone),
                 contact.workgroup_role, YES if contact.is_primary else NO, contact.turnover_risk,
             ]
             writer.writerow([escape_cell(xml_safe(cell)) for cell in org_cells + contact_cells])

@@ -29,13 +29,6 @@ def validate_phone(value: str) -> None:
     normalize_phone(value)
 
 
-def phone_for_spreadsheet(value: str) -> str:
-    """North American numbers in national format ("(202) 555-0143"): a leading "+" would make a
-    spreadsheet treat the cell as a formula, and the import reads national numbers as US. The format
-    people see on the pages too (``phone_display``)."""
-    return phone_display(value)
-
-
 def phone_display(value: str) -> str:
     """How a number is shown: national format for this country's numbers ("(202) 555-0143"), international
     for others ("+44 20 7946 0958"); a value that is not a number is shown as written."""
