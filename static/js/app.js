@@ -50,3 +50,67 @@
     }
   });
 })();
+
+// After a form comes back with errors, put the keyboard focus on the first field to fix (or on the form's own
+// error message when no field is to blame), so keyboard and screen-reader users start where the problem is.
+(function () {
+  var FIRST_ERROR = "[data-form-error], [aria-invalid='true'], .is-invalid";
+
+  function focusFirstError(root) {
+    var target = root && root.querySelector(FIRST_ERROR);
+    if (!target) { return; }
+    if (target.matches("div, fieldset, ul") && !target.matches("[data-form-error]")) {
+      target = target.querySelector("input, select, textarea") || target;  // a marked group: its first control
+    }
+    if (!target.matches("input, select, textarea, button, a[href]") && !target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.querySelector("[autofocus]")) { focusFirstError(document.getElementById("main")); }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var swapped = event.detail && event.detail.elt;
+    if (swapped && swapped.isConnected) { focusFirstError(swapped); }
+  });
+})();
+
+// htmx updates, announced and with focus kept sensible. A swapped part may carry data-live-message: its text is
+// read out once through the page's polite live region (a status that polls says "Ready" once, not every 2 s).
+// If the swap took away the element that had the focus, the focus goes to the new part's heading instead of
+// falling back to the top of the page.
+(function () {
+  var lastMessage = "";
+
+  function announce(root) {
+    var region = document.getElementById("live-region");
+    var source = root.matches("[data-live-message]") ? root : root.querySelector("[data-live-message]");
+    if (!region || !source) { return; }
+    var message = source.dataset.liveMessage;
+    if (message && message !== lastMessage) {
+      lastMessage = message;
+      region.textContent = message;
+    }
+  }
+
+  function keepFocus(root) {
+    if (document.activeElement && document.activeElement !== document.body) { return; }
+    var target = root.querySelector("[data-swap-focus]") || root.querySelector("h1, h2, h3, h4, caption") || root;
+    if (!target.matches("a[href], button, input, select, textarea") && !target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var swapped = event.detail && event.detail.elt;
+    if (!swapped || !swapped.isConnected) {
+      swapped = event.detail && event.detail.target;
+    }
+    if (!swapped || !swapped.isConnected) { return; }
+    announce(swapped);
+    keepFocus(swapped);
+  });
+})();
