@@ -62,6 +62,10 @@ class RaciColumnFilter(django_filters.FilterSet):
 
     sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.none(), empty_label="All sectors",
                                               widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    name = django_filters.CharFilter(
+        label="Name contains", lookup_expr="icontains", max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control form-control-sm"}),
+    )
 
     class Meta:
         model = Organization

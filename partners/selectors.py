@@ -270,7 +270,7 @@ def raci_columns(*, workgroup: Workgroup, sector: Sector | None = None) -> Query
     )
     if sector is not None:
         organizations = organizations.filter(sector=sector)
-    return organizations.order_by("name", "id")
+    return organizations.select_related("sector").order_by("name", "id")  # the column key names each sector
 
 
 def raci_rows(

@@ -60,6 +60,43 @@ def test_the_raci_columns_can_be_one_sectors_organizations(client, workgroup, vi
     assert _columns(page) == ["Dispatch 000", "Dispatch 001"]
 
 
+def test_the_raci_columns_can_be_the_organizations_whose_name_holds_a_word(client, workgroup, viewer):
+    _organizations(workgroup, 3)
+    _organizations(workgroup, 2, sector_key="911-psap", prefix="Riverbend County Dispatch")
+    client.force_login(viewer)
+
+    page = client.get(f"{BASE}/raci/", {"name": "county disp"}).content.decode()
+
+    assert _columns(page) == ["Riverbend County Dispatch 000", "Riverbend County Dispatch 001"]
+    assert "with “county disp” in the name" in page
+
+
+def test_raci_columns_are_numbered_and_the_key_gives_each_full_name_and_sector(client, workgroup, viewer):
+    _organizations(workgroup, 14)
+    client.force_login(viewer)
+
+    page = client.get(f"{BASE}/raci/", {"page": "2"}).content.decode()
+
+    numbers = re.findall(r'data-testid="raci-column-number">(\d+)<', page)
+    key = page[page.index('data-testid="raci-key"'):]
+    assert numbers == ["13", "14"]  # numbered across pages, as the caption counts them
+    assert re.search(r">13</span><a [^>]+>Partner 012</a> <span[^>]*>· 988 center leadership", key), key[:600]
+
+
+def test_raci_headings_that_would_read_alike_keep_their_start_and_their_end():
+    from partners.views.raci import column_labels
+
+    labels = column_labels([
+        "Riverbend County Emergency Communications (911)",
+        "Riverbend County Emergency Management",
+        "Harbor City Mobile Crisis Team",
+        "EMS",
+    ])
+
+    assert labels == ["Riverbend…tions (911)", "Riverbend…Management", "Harbor City Mobile Cr…", "EMS"]
+    assert len(set(labels)) == 4 and all(len(label) <= 22 for label in labels)
+
+
 def test_another_workgroups_sector_as_raci_filter_is_ignored(client, workgroup, other_workgroup, viewer):
     _organizations(workgroup, 2)
     theirs = Sector.objects.get(workgroup=other_workgroup, key="911-psap")

@@ -30,9 +30,28 @@ from partners.models import InteropFunction, Organization, RaciRole
 from toolkit.forms import INVALID_FORM_STATUS, add_service_errors, form_data
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.svg import shorten
 from toolkit.views.shortcuts import form_response
 
 COLUMNS_PER_PAGE = 12
+COLUMN_LABEL_LENGTH = 22
+
+
+def column_labels(names: list[str], limit: int = COLUMN_LABEL_LENGTH) -> list[str]:
+    """Short column headings that tell the page's organizations apart.
+
+    Names are cut at the end; where two cuts would read the same (“Riverbend County Em…” for the county's 911 center
+    and its emergency management), those keep their start and their end instead. The column key beside the matrix
+    gives every full name.
+    """
+    names = [" ".join(name.split()) for name in names]
+    short = [shorten(name, limit) for name in names]
+    clashing = {label for label in short if short.count(label) > 1}
+    head = (limit - 1) // 2
+    return [
+        name[:head].rstrip() + "…" + name[-(limit - 1 - head):].lstrip() if label in clashing else label
+        for name, label in zip(names, short, strict=True)
+    ]
 
 
 @dataclass
@@ -92,9 +111,14 @@ def _matrix_page(
         function_form = function_form or FunctionForm(action=action)
         cell_form = cell_form or RaciCellForm(workgroup=workgroup)
         cell_form.offer_only(page)  # the no-JavaScript form offers this page's columns, not the whole map
+    organizations = list(page)
+    labels = column_labels([organization.name for organization in organizations])
     context = {
         "rows": layout,
-        "organizations": list(page),
+        "organizations": organizations,
+        # (column number, organization, heading): the numbers run on across pages, as the key lists them
+        "columns_shown": [(page.start_index() + i, organization, label)
+                          for i, (organization, label) in enumerate(zip(organizations, labels, strict=True))],
         "page_obj": page,
         "columns": columns,
         "summary": _summary(layout),
