@@ -31,3 +31,26 @@ def test_contacts_and_their_actions_fit_at_1366_px(page, workgroup, coordinator,
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, link.inner_text()
     assert page.get_by_role("link", name="Remove Alexandria Montgomery-Whitfield 2").is_visible()
     assert page.get_by_role("link", name="(202) 555-0143").first.is_visible()
+
+
+def test_the_raci_matrix_reads_at_21_organizations_four_of_them_alike(page, workgroup, coordinator, artifacts_dir):
+    alike = ["Riverbend County Emergency Communications (911)", "Riverbend County Emergency Management",
+             "Riverbend County Emergency Medical Services", "Riverbend County Emergency Operations Center"]
+    for name in alike + [f"Westbrook Valley Partner Agency {n:02d}" for n in range(17)]:
+        OrganizationFactory(workgroup=workgroup, name=name)
+    sign_in(page, coordinator)
+
+    page.goto(f"/w/{workgroup.slug}/partners/raci/")
+    page.screenshot(path=artifacts_dir / "partners-raci-21-organizations-1366.png", full_page=True)
+
+    headings = page.get_by_test_id("raci-column-label").all_text_contents()
+    assert len(headings) == 12 and len(set(headings)) == 12, headings  # the alike four read differently
+    wrapper = page.locator(".table-responsive").filter(has=page.get_by_test_id("raci-matrix"))
+    assert wrapper.evaluate("w => w.scrollWidth <= w.clientWidth"), "a page of columns scrolls sideways at 1366 px"
+    key = page.get_by_test_id("raci-key")
+    for name in alike:
+        assert key.get_by_role("link", name=name).is_visible()
+    # Narrowed to the alike ones by name, the key numbers them 1–4.
+    page.get_by_label("Name contains").fill("Riverbend County")
+    page.get_by_role("button", name="Show", exact=True).click()
+    assert page.get_by_test_id("raci-column-number").all_inner_texts() == ["1", "2", "3", "4"]
