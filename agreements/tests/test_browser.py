@@ -12,18 +12,11 @@ from pypdf import PdfReader
 from agreements import services
 from agreements.models import Agreement, AgreementStatus, ReviewComment
 from partners.tests.factories import ContactFactory, OrganizationFactory
-from toolkit.tests.factories import TEST_PASSWORD
+from toolkit.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LINE, PSAP = "Riverbend Crisis Line (988)", "Riverbend County Emergency Communications (911)"
-
-
-def _sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
@@ -47,7 +40,7 @@ def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
 
     try:
         # 1. The coordinator drafts an MOU from the template and submits it.
-        _sign_in(page, coordinator)
+        sign_in(page, coordinator)
         page.goto(f"{base}/new/")
         page.get_by_role("link", name=re.compile(r"Use this template.*Memorandum of Understanding")).click()
         page.locator("#id_title").fill("Riverbend County 988/911 MOU")
@@ -65,7 +58,7 @@ def test_an_mou_goes_from_draft_through_legal_review_to_approved_downloads(
         shot(page, 2, "submitted")
 
         # 2. On the review page the legal reviewer quotes a passage, comments on it and requests changes.
-        _sign_in(reviewer, legal_reviewer)
+        sign_in(reviewer, legal_reviewer)
         reviewer.goto(f"{base}/{agreement.pk}/review/")
         reviewer.get_by_test_id("review-clause-call-transfer").click()
         text = reviewer.get_by_test_id("clause-text")

@@ -7,7 +7,7 @@ import pytest
 from agreements import services
 from agreements.models import Agreement, AgreementTemplate
 from partners.tests.factories import OrganizationFactory
-from toolkit.tests.factories import TEST_PASSWORD
+from toolkit.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +35,6 @@ def agreement(workgroup, coordinator, legal_reviewer):
     return agreement
 
 
-def _sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _csp_messages(page) -> list[str]:
     return [m for m in page.console_errors if "Content Security Policy" in m]
 
@@ -50,7 +43,7 @@ def test_a_coordinator_formats_a_clause_inserts_a_placeholder_and_saves_it_under
     page, coordinator, agreement, artifacts_dir
 ):
     page.add_init_script(WATCH_CSP)
-    _sign_in(page, coordinator)
+    sign_in(page, coordinator)
     page.goto(f"/w/riverbend/agreements/{agreement.pk}/edit/")
 
     # The clause with an open comment is open, its comment beside the editor; the others are closed.
@@ -115,7 +108,7 @@ def test_without_javascript_the_clause_is_still_a_textarea_that_saves(chromium, 
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     try:
-        _sign_in(page, coordinator)
+        sign_in(page, coordinator)
         page.goto(f"/w/riverbend/agreements/{agreement.pk}/edit/")
         page.locator("#id_clause_call-transfer").fill("<p>Plain <strong>HTML</strong> still works.</p>")
         page.get_by_role("button", name="Save as version 2").click()
@@ -131,7 +124,7 @@ def test_when_someone_saved_first_every_word_typed_in_the_editor_is_kept_for_the
     page, coordinator, agreement
 ):
     page.add_init_script(WATCH_CSP)
-    _sign_in(page, coordinator)
+    sign_in(page, coordinator)
     page.goto(f"/w/riverbend/agreements/{agreement.pk}/edit/")
     editor = page.locator("#clause-call-transfer .ql-editor")
     editor.click()
@@ -155,7 +148,7 @@ def test_when_someone_saved_first_every_word_typed_in_the_editor_is_kept_for_the
 
 
 def test_the_html_of_a_clause_can_still_be_edited_by_hand(page, coordinator, agreement):
-    _sign_in(page, coordinator)
+    sign_in(page, coordinator)
     page.goto(f"/w/riverbend/agreements/{agreement.pk}/edit/")
 
     page.get_by_role("button", name="Edit the HTML of “Call Transfer Procedures”").click()

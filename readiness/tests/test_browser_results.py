@@ -13,7 +13,7 @@ from readiness.models import ActionItem, AnswerType
 from readiness.selectors import version_dimensions
 from readiness.tests.factories import RoundFactory, default_version, link_respondent, submitted
 from readiness.tests.test_views_results import close, organization
-from toolkit.tests.factories import TEST_PASSWORD
+from toolkit.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,13 +47,6 @@ def _round_with_answers(workgroup, *, title, days_ago, lift=0, seed=4):
     return round_
 
 
-def _sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_coordinator_reads_the_results_accepts_a_gap_and_compares_rounds(
     page, workgroup, coordinator, artifacts_dir
 ):
@@ -65,7 +58,7 @@ def test_a_coordinator_reads_the_results_accepts_a_gap_and_compares_rounds(
                               title="Write a one-page purpose and scope statement",
                               owner_organization=organization(workgroup, ORGANIZATIONS[0]),
                               due_date=timezone.localdate() - timedelta(days=12))
-    _sign_in(page, coordinator)
+    sign_in(page, coordinator)
 
     page.goto(f"/w/{workgroup.slug}/readiness/rounds/{latest.pk}/results/")
     assert page.get_by_test_id("response-count").inner_text().startswith("9 submitted of 10 invited.")
@@ -116,7 +109,7 @@ def test_a_member_waits_for_the_round_to_close_before_seeing_results(page, workg
                                         full_page=True)
     earlier = close(_round_with_answers(workgroup, title="Spring 2024 round", days_ago=380, lift=-1, seed=2))
     latest = _round_with_answers(workgroup, title="Spring 2025 round", days_ago=10)
-    _sign_in(page, member)
+    sign_in(page, member)
 
     page.goto(f"/w/{workgroup.slug}/readiness/rounds/{latest.pk}/results/")
     notice = page.get_by_test_id("results-not-yet")

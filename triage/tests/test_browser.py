@@ -9,18 +9,11 @@ import re
 import pytest
 
 from partners.tests.factories import OrganizationFactory
-from toolkit.tests.factories import TEST_PASSWORD
+from toolkit.tests.browser import sign_in
 from triage.defaults import DEFAULT_RULES, IMMINENT_NO_WEAPON
 from triage.models import Node, Option, ProtocolVersion, SafetyRule, Scenario, VersionStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tree_and_gets_every_sign_off(
@@ -30,7 +23,7 @@ def test_a_coordinator_declares_a_rule_sees_the_path_that_breaks_it_fixes_the_tr
     OrganizationFactory(workgroup=workgroup, name="Riverbend Crisis Line (988)")
     OrganizationFactory(workgroup=workgroup, name="Riverbend County Emergency Communications (911)")
     base = f"/w/{workgroup.slug}/triage"
-    _sign_in(page, coordinator)
+    sign_in(page, coordinator)
     page.get_by_role("link", name="Triage", exact=True).click()
 
     # A new protocol starts from the default: its rules hold, its example scenarios pass, but no partner is listed
