@@ -77,20 +77,23 @@
   });
 })();
 
-// htmx updates, announced and with focus kept sensible. A swapped part may carry data-live-message: its text is
-// read out once through the page's polite live region (a status that polls says "Ready" once, not every 2 s).
-// If the swap took away the element that had the focus, the focus goes to the new part's heading instead of
+// htmx updates, announced and with focus kept sensible. A swapped part may carry data-live-message: its value (or,
+// when empty, the element's own text) is read out through the page's polite live region (#live-region in
+// base.html); a status that polls says "Ready" once, not every 2 s. If the swap took away the element that had the focus, the focus goes to the new part's heading instead of
 // falling back to the top of the page.
 (function () {
-  var lastMessage = "";
+  var lastMessage = "", lastSource = "";
 
   function announce(root) {
     var region = document.getElementById("live-region");
     var source = root.matches("[data-live-message]") ? root : root.querySelector("[data-live-message]");
     if (!region || !source) { return; }
-    var message = source.dataset.liveMessage;
-    if (message && message !== lastMessage) {
+    // An empty data-live-message means "read what this element says" (a result count, say).
+    var message = source.dataset.liveMessage || source.textContent.replace(/\s+/g, " ").trim();
+    // A status that polls (it has an id) is read out when it changes, not every time it comes back the same.
+    if (message && !(source.id && source.id === lastSource && message === lastMessage)) {
       lastMessage = message;
+      lastSource = source.id;
       region.textContent = message;
     }
   }

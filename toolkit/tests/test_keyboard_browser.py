@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from agreements import services as agreement_services
 from agreements.models import ReviewComment
@@ -19,6 +20,7 @@ from partners.tests.factories import OrganizationFactory
 from readiness.models import SCORED_TYPES, Answer, Respondent
 from readiness.services.links import questionnaire_url
 from readiness.tests.factories import RoundFactory, link_respondent, small_version
+from toolkit.models import Job, JobStatus
 from toolkit.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -198,3 +200,25 @@ def test_a_partner_answers_the_questionnaire_with_the_keyboard_only(page, workgr
     assert answered == len(scored) > 0
     assert Answer.objects.filter(respondent=respondent, item__in=scored).exclude(choice="").count() == len(scored)
     assert respondent.role_title == "Dispatch supervisor"
+
+
+def test_htmx_updates_are_read_out_once_and_keep_the_focus(page, workgroup, coordinator, artifacts_dir):
+    for name in ("Harbor City Police Dispatch", "Harbor City Mobile Crisis Team", "Riverbend Crisis Line (988)"):
+        OrganizationFactory(workgroup=workgroup, name=name)
+    job = Job.objects.create(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=coordinator)
+    sign_in_by_keyboard(page, coordinator)
+
+    # Typing in the directory's search redraws the results; the count is read out, the focus stays in the box.
+    page.goto(f"/w/{workgroup.slug}/partners/organizations/")
+    tab_to(page, name="Search", tag="input")
+    page.keyboard.type("harbor")
+    live = page.locator("#live-region")
+    live.filter(has_text="2 organizations match these filters").wait_for(state="attached")
+    assert focused(page)["name"] == "Search"
+
+    # A job page that polls says "Ready" once, when the job is done.
+    page.goto(f"/w/{workgroup.slug}/jobs/{job.pk}/")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now(),
+                                         result=f"w/{workgroup.pk}/jobs/{job.pk}/summary.pdf")
+    live.filter(has_text="Ready: summary.pdf can be downloaded.").wait_for(state="attached")
+    page.screenshot(path=artifacts_dir / "keyboard-7-job-ready.png", full_page=True)
