@@ -1,9 +1,10 @@
 """axe-core over every page: each URL of the permission-matrix walk that a coordinator may open, and each public
 page (sign-in, questionnaire, intake, …) as someone not signed in, loaded in Chromium and checked.
 
-A page fails on any *serious* or *critical* violation. Every violation, of any impact, is written to
-``test-artifacts/accessibility/part-<n>.json`` (and a readable ``.md`` beside it) for the rest to be worked
-through. A new URL is covered without anyone adding it here: the walk finds it (``test_url_matrix.ROUTES``).
+A page fails on any *serious* or *critical* violation, and on a link, button or field cut off at the right edge of
+a 1366 px window (outside any box that scrolls) or a page that scrolls sideways. Every violation, of any impact, is
+written to ``test-artifacts/accessibility/part-<n>.json`` (and a readable ``.md`` beside it) for the rest to be
+worked through. A new URL is covered without anyone adding it here: the walk finds it (``test_url_matrix.ROUTES``).
 
 axe-core comes from the npm registry (``package.json``, devDependencies) and is read from ``node_modules``;
 it is evaluated in the page through the DevTools protocol, which the pages' Content-Security-Policy (no
@@ -43,6 +44,30 @@ RUN_AXE = """async () => {
 }"""
 
 
+# Nothing cut off at 1366 px: the page itself never scrolls sideways, and every link, button and field lies inside
+# the window unless a box that scrolls (a .table-responsive) holds it. Reported as a serious finding.
+CUT_OFF = """() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width + 1) {
+        found.push({target: "html", summary: `the page is ${document.documentElement.scrollWidth} px wide`});
+    }
+    const scrolls = el => {
+        for (let box = el.parentElement; box; box = box.parentElement) {
+            if (["auto", "scroll"].includes(getComputedStyle(box).overflowX)) { return true; }
+        }
+        return false;
+    };
+    for (const el of document.querySelectorAll("a[href], button, input, select, textarea")) {
+        const rect = el.getBoundingClientRect();
+        if (rect.width <= 1 || rect.height <= 1 || rect.right <= width + 1 || scrolls(el)) { continue; }
+        found.push({target: el.outerHTML.slice(0, 120), summary: `ends at ${Math.round(rect.right)} px`});
+    }
+    return found.length ? [{id: "cut-off", impact: "serious", help: "Controls past the right edge of a 1366 px window",
+                            helpUrl: "", nodes: found.slice(0, 8), count: found.length}] : [];
+}"""
+
+
 def pages(part: int) -> list[tuple[Route, str]]:
     """(route, who) for every page of this part: public pages as nobody signed in, the rest as the coordinator."""
     found = []
@@ -72,7 +97,7 @@ def check_page(page, url: str) -> tuple[str, list[dict]] | None:
     page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
-    return page.url, page.evaluate(RUN_AXE)
+    return page.url, page.evaluate(RUN_AXE) + page.evaluate(CUT_OFF)
 
 
 def write_report(directory: Path, name: str, results: dict[str, list[dict]], skipped: list[str]) -> None:
