@@ -68,12 +68,33 @@
     target.focus();
   }
 
+  // A field drawn by hand in a template (not through Django's widgets) may show its error beside it without naming
+  // it; tie the two, so a screen reader reads the error with the field.
+  var tied = 0;
+  function tieErrors(root) {
+    root.querySelectorAll("input.is-invalid, select.is-invalid, textarea.is-invalid").forEach(function (field) {
+      field.setAttribute("aria-invalid", "true");
+      var named = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      if (named.some(function (id) { var el = document.getElementById(id); return el && el.matches(".invalid-feedback"); })) {
+        return;
+      }
+      var box = field.closest(".input-group, .form-check, div, td") || field.parentElement;
+      var feedback = box && box.querySelector(".invalid-feedback");
+      if (!feedback) { return; }
+      if (!feedback.id) { tied += 1; feedback.id = "field-error-" + tied; }
+      field.setAttribute("aria-describedby", named.concat(feedback.id).join(" "));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    if (!document.querySelector("[autofocus]")) { focusFirstError(document.getElementById("main")); }
+    var main = document.getElementById("main");
+    if (!main) { return; }
+    tieErrors(main);
+    if (!document.querySelector("[autofocus]")) { focusFirstError(main); }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var swapped = event.detail && event.detail.elt;
-    if (swapped && swapped.isConnected) { focusFirstError(swapped); }
+    if (swapped && swapped.isConnected) { tieErrors(swapped); focusFirstError(swapped); }
   });
 })();
 

@@ -222,3 +222,21 @@ def test_htmx_updates_are_read_out_once_and_keep_the_focus(page, workgroup, coor
                                          result=f"w/{workgroup.pk}/jobs/{job.pk}/summary.pdf")
     live.filter(has_text="Ready: summary.pdf can be downloaded.").wait_for(state="attached")
     page.screenshot(path=artifacts_dir / "keyboard-7-job-ready.png", full_page=True)
+
+
+def test_an_error_beside_a_hand_drawn_field_is_tied_to_it_and_gets_the_focus(page, workgroup, coordinator, tmp_path):
+    empty = tmp_path / "incidents.csv"
+    empty.write_bytes(b"")
+    sign_in_by_keyboard(page, coordinator)
+    page.goto(f"/w/{workgroup.slug}/incidents/imports/")
+    page.get_by_label("CSV file of past incidents").set_input_files(str(empty))
+    tab_to(page, name="Upload", tag="button")
+    page.keyboard.press("Enter")
+    error = page.get_by_test_id("upload-error")
+    error.wait_for()
+
+    field = page.locator("input[type=file]")
+    assert focused(page)["id"] == field.get_attribute("id")
+    assert field.get_attribute("aria-invalid") == "true"
+    named = field.get_attribute("aria-describedby").split()
+    assert "file-help" in named and error.get_attribute("id") in named
