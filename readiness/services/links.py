@@ -85,14 +85,12 @@ def respondent_for_token(*, token: str, slug: str) -> Respondent:
         raise ValidationError(MSG_LINK_INVALID, code="invalid")
     if not respondent.token_nonce or not secrets.compare_digest(respondent.token_nonce, data["n"]):
         raise ValidationError(MSG_LINK_REPLACED, code="replaced", params={"contact": link_contact(respondent)})
-    # From here on the link is genuine: the refusal names who to ask (the coordinator who invited them).
-    contact = link_contact(respondent)
-    if respondent.is_submitted:
-        raise ValidationError(MSG_LINK_SUBMITTED, code="submitted", params={"contact": contact})
-    if not respondent.round.is_open:
-        raise ValidationError(MSG_LINK_ROUND_CLOSED, code="closed", params={"contact": contact})
-    if respondent.link_expired:
-        raise ValidationError(MSG_LINK_EXPIRED, code="expired", params={"contact": contact})
+    # From here on the link is genuine: a refusal names who to ask (the coordinator who invited them).
+    for refused, message, code in ((respondent.is_submitted, MSG_LINK_SUBMITTED, "submitted"),
+                                   (not respondent.round.is_open, MSG_LINK_ROUND_CLOSED, "closed"),
+                                   (respondent.link_expired, MSG_LINK_EXPIRED, "expired")):
+        if refused:
+            raise ValidationError(message, code=code, params={"contact": link_contact(respondent)})
     return respondent
 
 
