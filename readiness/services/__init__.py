@@ -17,7 +17,13 @@ from readiness.services.instruments import (
     version_publish,
     version_update,
 )
-from readiness.services.links import link_expiry, respondent_for_token, respondent_link, respondent_token
+from readiness.services.links import (
+    link_expiry,
+    respondent_for_token,
+    respondent_link,
+    respondent_link_shown,
+    respondent_token,
+)
 from readiness.services.respondents import (
     respondent_invite_person,
     respondent_remove,
@@ -41,8 +47,8 @@ __all__ = [
     "dimension_delete", "dimension_move", "dimension_save", "instrument_create", "instrument_ensure_default",
     "instrument_update", "item_delete", "item_move", "item_save", "version_discard_draft", "version_new_draft",
     "version_problems", "version_publish", "version_update",
-    "link_expiry", "respondent_for_token", "respondent_invite_person", "respondent_link", "respondent_remove",
-    "respondent_resend",
+    "link_expiry", "respondent_for_token", "respondent_invite_person", "respondent_link", "respondent_link_shown",
+    "respondent_remove", "respondent_resend",
     "respondent_token", "respondents_invite_contacts", "respondents_invite_members", "response_save",
     "response_submit", "round_close", "round_open", "round_reopen", "round_send_reminders", "round_update",
     "rounds_send_due_reminders",

@@ -32,6 +32,8 @@ from readiness.messages import (
     MSG_LINK_SUBMITTED,
 )
 from readiness.models import LINK_RESPONDENT, Respondent
+from toolkit.audit import record_access
+from toolkit.models import AuditAction
 from toolkit.text import xml_safe
 
 if TYPE_CHECKING:
@@ -61,6 +63,15 @@ def respondent_link(respondent: Respondent, *, base_url: str) -> str:
     path = reverse("readiness-public:respond", kwargs={"slug": respondent.workgroup.slug,
                                                        "link_token": respondent_token(respondent)})
     return base_url.rstrip("/") + path
+
+
+def respondent_link_shown(*, actor: User, respondent: Respondent, base_url: str) -> str:
+    """The respondent's working one-time link, for a coordinator to copy when the e-mail did not arrive; "" when
+    there is none. Showing it is recorded as an access: the link lets anyone answer as that partner."""
+    if not respondent.uses_link or respondent.is_submitted or not respondent.round.is_open or respondent.link_expired:
+        return ""
+    record_access(actor=actor, obj=respondent, action=AuditAction.VIEWED, detail="Questionnaire link shown")
+    return respondent_link(respondent, base_url=base_url)
 
 
 def respondent_for_token(*, token: str, slug: str) -> Respondent:

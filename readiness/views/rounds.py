@@ -27,9 +27,7 @@ from readiness.forms.rounds import (
 from readiness.messages import MSG_ROUND_CLOSED
 from readiness.models import AssessmentRound, Respondent
 from readiness.tasks import send_round_reminders
-from toolkit.audit import record_access
 from toolkit.forms import add_service_errors, form_data
-from toolkit.models import AuditAction
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
@@ -229,17 +227,9 @@ def respondent_detail(request: HttpRequest, respondent_id: int) -> HttpResponse:
         for dimension in selectors.version_dimensions(version=respondent.round.instrument_version)
     ]
     context = {"respondent": respondent, "round": respondent.round, "dimensions": dimensions,
-               "link": questionnaire_link_for_coordinator(request, respondent)}
+               "link": services.respondent_link_shown(actor=request.user, respondent=respondent,
+                                                      base_url=_base_url(request))}
     return render(request, "readiness/rounds/respondent_detail.html", context)
-
-
-def questionnaire_link_for_coordinator(request: HttpRequest, respondent: Respondent) -> str:
-    """The respondent's working one-time link, to copy when the e-mail did not arrive; "" when there is none.
-    Showing it is recorded: the link lets anyone answer as that partner."""
-    if not respondent.uses_link or respondent.is_submitted or not respondent.round.is_open or respondent.link_expired:
-        return ""
-    record_access(actor=request.user, obj=respondent, action=AuditAction.VIEWED, detail="Questionnaire link shown")
-    return services.respondent_link(respondent, base_url=_base_url(request))
 
 
 @workgroup_view(Action.MANAGE_READINESS)
