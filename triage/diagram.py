@@ -20,6 +20,7 @@ import subprocess
 import textwrap
 from xml.sax.saxutils import escape
 
+from toolkit.palette import text_on
 from toolkit.text import xml_safe
 from triage import engine
 from triage.models import Route
@@ -73,15 +74,8 @@ def colour_or_default(value: str) -> str:
 
 
 def _font_colour(fill: str) -> str:
-    """Black or white text, whichever reads better on the fill (WCAG relative luminance)."""
-
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
-    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+    """Black or white text, whichever reads better on the fill (lower case, as the rest of the DOT source)."""
+    return text_on(fill).lower()
 
 
 def route_label(route: str) -> str:
