@@ -115,7 +115,7 @@ def _grid_charts() -> list[str]:
 def _rendered() -> dict[str, list[str]]:
     rendered = {"readiness": _readiness_charts(), "incidents": _incident_charts(), "partners": _grid_charts()}
     if shutil.which("dot"):
-        rendered["triage"] = [diagram.render_svg(diagram.tree_to_dot(default_tree(), title="County v1"))]
+        rendered["triage"] = [diagram.draw_tree_svg(default_tree(), title="County v1")]
     return rendered
 
 
@@ -164,7 +164,7 @@ def test_labels_on_coloured_marks_reach_4_5_to_1(fill):
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
 def test_the_diagrams_outcome_text_reads_on_its_risk_colour():
-    root = ET.fromstring(diagram.render_svg(diagram.tree_to_dot(default_tree(), title="County v1")))  # noqa: S314
+    root = ET.fromstring(diagram.draw_tree_svg(default_tree(), title="County v1"))  # noqa: S314
     checked = 0
     for node in root.iter("{http://www.w3.org/2000/svg}g"):
         if node.get("class") != "node":
