@@ -24,7 +24,7 @@ from toolkit.svg import svg_open as _open
 from toolkit.svg import text as _text
 
 BAR = SERIES_COLOURS[0]  # Okabe–Ito blue
-CATCH_ALL = "#BFC5CC"
+CATCH_ALL = "#848D97"  # a grey that still shows on white (3.4:1, WCAG 1.4.11); dashed and named in words too
 
 
 def _description(intro: str, rows: Sequence[CountRow], unit: str) -> str:
@@ -57,7 +57,7 @@ def bar_chart_svg(rows: Sequence[CountRow], *, title: str, intro: str, unit: str
             + (' font-style="italic"' if row.muted else "") + f">{_text(_shorten(row.label, 34))}</text>"
         )
         if row.count:
-            fill, edge = (CATCH_ALL, f' stroke="{INK}" stroke-width="0.8" stroke-dasharray="3 2"') if row.muted \
+            fill, edge = (CATCH_ALL, f' stroke="{INK}" stroke-width="1" stroke-dasharray="3 2"') if row.muted \
                 else (BAR, "")
             out.append(
                 f'<g><title>{_text(f"{row.label}: {row.count}")}</title><rect x="{left}" y="{_num(y + 6)}" '

@@ -185,6 +185,13 @@ def quadrant_counts(points: list[GridPoint]) -> dict[str, int]:
     return {quadrant: counts.get(quadrant, 0) for quadrant in Quadrant.values}
 
 
+def square_counts(points: list[GridPoint]) -> list[tuple[int, list[int]]]:
+    """Organizations per score square, laid out as the chart: influence from 5 down, interest 1 to 5 across."""
+    counts = Counter((_clamp(point.influence), _clamp(point.interest)) for point in points)
+    scale = range(SCALE_MIN, SCALE_MAX + 1)
+    return [(influence, [counts[(influence, interest)] for interest in scale]) for influence in reversed(scale)]
+
+
 def _point_title(number: int, point: GridPoint) -> str:
     gap = point.engagement_gap
     if gap > 0:

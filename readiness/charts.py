@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from readiness.scoring import BAND_LABELS, BORDERLINE_AT, STRENGTH_AT, band, truncate
+from toolkit.palette import needs_outline
 from toolkit.svg import FONT, GRID, INK, MUTED, SERIES_COLOURS  # noqa: F401 (re-exported)
 from toolkit.svg import attr as _attr
 from toolkit.svg import num as _num
@@ -37,7 +38,7 @@ ZONES = (
     ("borderline", float(BORDERLINE_AT), float(STRENGTH_AT), "Borderline 3–3.9"),
     ("strength", float(STRENGTH_AT), SCALE_MAX, "Strength ≥4"),
 )
-MARKERS = ("circle", "square", "diamond", "triangle")
+MARKERS = ("circle", "square", "diamond", "triangle", "triangle-down", "plus", "cross", "star")
 
 
 @dataclass(frozen=True)
@@ -118,32 +119,48 @@ def _zones_across(x: _Scale, top: float, bottom: float, *, labels: bool) -> list
     return out
 
 
-def _is_light(colour: str) -> bool:
-    """Okabe–Ito yellow needs a dark edge to show on the pale band zones."""
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 170
+def _edge(colour: str) -> str:
+    """A dark edge round a mark too pale to show on white or the band zones (WCAG 1.4.11 asks 3:1), white
+    round the others so that neighbouring dots stay apart."""
+    return INK if needs_outline(colour, *ZONE_FILLS.values()) else "#FFFFFF"
+
+
+def _polygon(x: float, y: float, corners: Sequence[tuple[float, float]], size: float) -> str:
+    """Polygon points around (x, y), the corners given for a unit size."""
+    return " ".join(f"{_num(x + dx * size)},{_num(y + dy * size)}" for dx, dy in corners)
+
+
+# Corners of the marker shapes drawn as polygons, for a size of 1 (y runs down).
+_PLUS = ((-0.35, -1), (0.35, -1), (0.35, -0.35), (1, -0.35), (1, 0.35), (0.35, 0.35), (0.35, 1), (-0.35, 1),
+         (-0.35, 0.35), (-1, 0.35), (-1, -0.35), (-0.35, -0.35))
+_SHAPES = {
+    "diamond": ((0, -1.25), (1.25, 0), (0, 1.25), (-1.25, 0)),
+    "triangle": ((0, -1.2), (1.2, 0.96), (-1.2, 0.96)),
+    "triangle-down": ((0, 1.2), (1.2, -0.96), (-1.2, -0.96)),
+    "plus": tuple((dx * 1.15, dy * 1.15) for dx, dy in _PLUS),
+    "cross": tuple(((dx - dy) * 0.85, (dx + dy) * 0.85) for dx, dy in _PLUS),
+    "star": tuple(
+        (r * math.sin(math.pi * k / 5), -r * math.cos(math.pi * k / 5))
+        for k, r in zip(range(10), (1.4, 0.6) * 5, strict=True)
+    ),
+}
 
 
 def _marker(shape: str, x: float, y: float, size: float, colour: str, extra: str = "") -> str:
-    """A dot of one of four shapes, so series stay apart without relying on colour."""
-    edge = INK if _is_light(colour) else "#FFFFFF"
-    at = f'fill="{colour}" stroke="{edge}" stroke-width="1.5"{extra}'
+    """A dot of one of eight shapes, so series stay apart without relying on colour."""
+    at = f'fill="{colour}" stroke="{_edge(colour)}" stroke-width="1.5"{extra}'
     if shape == "square":
         s = size * 0.9
         return f'<rect x="{_num(x - s)}" y="{_num(y - s)}" width="{_num(2 * s)}" height="{_num(2 * s)}" {at}/>'
-    if shape == "diamond":
-        s = size * 1.25
-        points = f"{_num(x)},{_num(y - s)} {_num(x + s)},{_num(y)} {_num(x)},{_num(y + s)} {_num(x - s)},{_num(y)}"
-        return f'<polygon points="{points}" {at}/>'
-    if shape == "triangle":
-        s = size * 1.2
-        points = f"{_num(x)},{_num(y - s)} {_num(x + s)},{_num(y + s * 0.8)} {_num(x - s)},{_num(y + s * 0.8)}"
-        return f'<polygon points="{points}" {at}/>'
+    if shape in _SHAPES:
+        return f'<polygon points="{_polygon(x, y, _SHAPES[shape], size)}" {at}/>'
     return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(size)}" {at}/>'
 
 
 def _series_style(index: int) -> tuple[str, str]:
-    return SERIES_COLOURS[index % len(SERIES_COLOURS)], MARKERS[(index // 2) % len(MARKERS)]
+    """The first eight series differ in shape as well as colour; after that the pairs stay unique."""
+    colours = len(SERIES_COLOURS)
+    return SERIES_COLOURS[index % colours], MARKERS[(index + index // colours) % len(MARKERS)]
 
 
 def _legend(entries: list[tuple[str, str, str]], *, top: float, width: float) -> tuple[list[str], float]:
@@ -205,7 +222,7 @@ def profile_svg(
         out.append(
             f'<g><title>{_text(tooltip)}</title><rect x="{_num(x(SCALE_MIN))}" y="{_num(y + 7)}" '
             f'width="{_num(max(end - x(SCALE_MIN), 2))}" height="{_num(row - 14)}" fill="{colour}" '
-            f'stroke="{INK}" stroke-width="0.5" data-role="bar" data-dimension={_attr(bar.key)}/></g>'
+            f'stroke="{INK}" stroke-width="1" data-role="bar" data-dimension={_attr(bar.key)}/></g>'
         )
         out.append(
             f'<text x="{_num(end + 6)}" y="{_num(middle + 4.5)}" font-size="13" font-weight="bold" fill="{INK}">'
@@ -350,7 +367,7 @@ def comparison_svg(
         parts = [f"<title>{_text(line.name)}</title>"]
         if len(present) > 1:
             points = " ".join(f"{_num(px)},{_num(py)}" for px, py, _, _ in present)
-            if _is_light(colour):  # a dark casing under a pale line
+            if needs_outline(colour, *ZONE_FILLS.values()):  # a dark casing under a pale line
                 parts.append(f'<polyline points="{points}" fill="none" stroke="{INK}" stroke-width="4.5" '
                              f'stroke-linejoin="round"/>')
             parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5" '

@@ -27,7 +27,8 @@ TEXT_ON_ANY_BACKGROUND = (LINK, LINK_HOVER, WARNING_TEXT, INFO_TEXT, DANGER)
 CSS_COLOURS = frozenset({NAVBAR, LINK, LINK_HOVER, WARNING_TEXT, INFO_TEXT, DANGER})  # every colour app.css may name
 
 TEXT_MINIMUM = 4.5  # WCAG 2.1 SC 1.4.3, text under 18 pt (14 pt bold)
-LARGE_TEXT_MINIMUM = 3.0  # 1.4.3 for large text; 1.4.11 for graphics and the parts of controls
+LARGE_TEXT_MINIMUM = 3.0  # 1.4.3 for large text
+GRAPHICS_MINIMUM = 3.0  # 1.4.11: chart marks, and the parts of controls, against what is next to them
 
 
 def relative_luminance(colour: str) -> float:
@@ -48,3 +49,9 @@ def contrast_ratio(foreground: str, background: str) -> float:
 def text_on(fill: str) -> str:
     """Black or white, whichever reads better on the fill."""
     return "#000000" if contrast_ratio("#000000", fill) >= contrast_ratio("#FFFFFF", fill) else "#FFFFFF"
+
+
+def needs_outline(fill: str, *backgrounds: str) -> bool:
+    """True when a chart mark of this colour falls under 3:1 against white or any of ``backgrounds`` it sits on:
+    the chart must then draw it with a dark edge (1.4.11 counts the edge as the mark's boundary)."""
+    return any(contrast_ratio(fill, ground) < GRAPHICS_MINIMUM for ground in (WHITE, *backgrounds))

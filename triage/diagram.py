@@ -20,6 +20,8 @@ import subprocess
 import textwrap
 from xml.sax.saxutils import escape
 
+from toolkit.palette import text_on
+from toolkit.svg import text as svg_text
 from toolkit.text import xml_safe
 from triage import engine
 from triage.models import Route
@@ -73,15 +75,8 @@ def colour_or_default(value: str) -> str:
 
 
 def _font_colour(fill: str) -> str:
-    """Black or white text, whichever reads better on the fill (WCAG relative luminance)."""
-
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
-    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+    """Black or white text, whichever reads better on the fill (lower case, as the rest of the DOT source)."""
+    return text_on(fill).lower()
 
 
 def route_label(route: str) -> str:
@@ -187,6 +182,35 @@ def render_svg(dot_source: str, *, timeout: float = 10) -> str:
     """``draw_svg`` for pages: never raises; a small SVG explains a failure, so the pages that show it still work."""
     try:
         return draw_svg(dot_source, timeout=timeout)
+    except DiagramError as exc:
+        return fallback_svg(str(exc))
+
+
+def describe(tree: engine.Tree) -> str:
+    """What the diagram shows, in words, for its <desc> (screen readers and the file on its own)."""
+    questions = sum(1 for node in tree.nodes.values() if node.kind != engine.OUTCOME)
+    outcomes = len(tree.nodes) - questions
+    lines = sorted({node.line for node in tree.roots if node.line})
+    starts = f"one start for calls on each of {', '.join(lines)}" if lines else "one start"
+    return (
+        f"The decision tree drawn top to bottom: {starts}, {questions} question{'s' if questions != 1 else ''} "
+        f"(boxes, each answer on an arrow) and {outcomes} outcome{'s' if outcomes != 1 else ''} (rounded boxes "
+        "naming their risk level and route in words). The protocol version's page lists the same questions, "
+        "answers and outcomes as text, and the decision-point matrix tabulates them."
+    )
+
+
+def draw_tree_svg(tree: engine.Tree, *, title: str, timeout: float = 10) -> str:
+    """The tree drawn, with a title and description for screen readers; ``DiagramError`` when it cannot be."""
+    svg = draw_svg(tree_to_dot(tree, title=title), timeout=timeout)
+    heading = f"<title>{svg_text(title)}</title><desc>{svg_text(describe(tree))}</desc>"
+    return re.sub(r"^<svg\b[^>]*>", lambda match: match.group(0) + heading, svg, count=1)
+
+
+def render_tree_svg(tree: engine.Tree, *, title: str) -> str:
+    """``draw_tree_svg`` for pages: never raises (a small SVG says what went wrong)."""
+    try:
+        return draw_tree_svg(tree, title=title)
     except DiagramError as exc:
         return fallback_svg(str(exc))
 

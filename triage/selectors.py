@@ -414,7 +414,7 @@ def protocol_diagram_svg(*, exhibit: ProtocolExhibit) -> str:
 
     title = f"{exhibit.protocol_name} — version {exhibit.version_number}"
     try:
-        return diagram.draw_svg(diagram.tree_to_dot(exhibit.tree, title=title))
+        return diagram.draw_tree_svg(exhibit.tree, title=title)
     except diagram.DiagramError as exc:
         raise ChartError(str(exc)) from exc
 

@@ -175,6 +175,24 @@ def test_the_grid_lists_each_organization_under_its_strategy(client, partner_map
     assert "/edit/" not in page and "/organizations/new/" not in page  # viewers get no edit links
 
 
+def test_the_grid_page_shows_the_charts_figures_as_a_table(client, partner_map, coordinator, viewer):
+    for name in ("Riverbend Crisis Line", "Riverbend 911", "Riverbend EMS"):
+        _organization(coordinator, partner_map, name, influence=5, interest=4)
+    _organization(coordinator, partner_map, "NAMI Riverbend", "suicide-prevention", influence=2, interest=5)
+    client.force_login(viewer)
+
+    page = client.get(GRID_URL).content.decode()
+
+    figures = re.search(r'<details[^>]*data-testid="grid-figures".*?</details>', page, re.S).group(0)
+    assert "Show the figures as a table" in figures and "<caption" in figures
+    found = re.findall(r'<td data-influence="(\d)" data-interest="(\d)">(?:<span[^>]*>)?(\d+)', figures)
+    cells = {(influence, interest): int(count) for influence, interest, count in found}
+    assert len(cells) == 25 and sum(cells.values()) == 4
+    assert cells[("5", "4")] == 3 and cells[("2", "5")] == 1  # as many as the chart draws on those squares
+    chart = ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S).group(0))  # noqa: S314
+    assert len(chart.findall(".//{http://www.w3.org/2000/svg}circle[@data-role='point']")) == 4
+
+
 def test_editors_get_edit_links(client, partner_map, member):
     organization = _organization(member, partner_map, "Riverbend Crisis Line")
     client.force_login(member)

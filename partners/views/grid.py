@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from partners import selectors
-from partners.charts import MAX_DRAWN_POINTS, GridPoint, power_interest_svg
+from partners.charts import MAX_DRAWN_POINTS, GridPoint, power_interest_svg, square_counts
 from partners.grid_selectors import grid_points, grid_quadrants, inactive_count, numbered
 from partners.models import Quadrant
 from toolkit.pagination import paginate
@@ -93,6 +93,7 @@ def grid(request: HttpRequest) -> HttpResponse:
         # power_interest_svg escapes every piece of user text itself (see partners/charts.py).
         "chart": mark_safe(chart),  # noqa: S308
         "point_count": len(points),
+        "square_counts": square_counts(points),  # the chart's figures as a table
         "numbered_chart": len(points) <= MAX_DRAWN_POINTS,
         # Rows mirror the chart: high influence on top, high interest on the right.
         "quadrant_rows": [

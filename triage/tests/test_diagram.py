@@ -149,3 +149,20 @@ def test_a_css_class_can_be_added_for_inlining():
     assert svg.startswith('<svg class="w-100 h-auto" xmlns=')
     with pytest.raises(ValueError):
         diagram.with_css_class(svg, '"><script>')
+
+
+@requires_dot
+def test_the_drawn_tree_has_a_title_and_a_description_that_points_to_the_tree_in_words():
+    svg = diagram.draw_tree_svg(default_tree(), title="County <v1>")
+    root = ET.fromstring(svg)  # noqa: S314
+    first, second = list(root)[:2]
+    assert (first.tag, first.text) == (f"{SVG}title", "County <v1>")
+    assert second.tag == f"{SVG}desc"
+    questions = sum(1 for node in default_tree().nodes.values() if node.kind == engine.QUESTION)
+    assert f"{questions} questions" in second.text and "911, 988" in second.text
+    assert "lists the same questions, answers and outcomes as text" in second.text
+
+
+def test_a_tree_that_cannot_be_drawn_still_gives_the_page_an_svg(monkeypatch):
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
+    assert _svg_texts(diagram.render_tree_svg(default_tree(), title="t")) == [diagram.MISSING_DOT]

@@ -89,6 +89,19 @@ def test_the_list_and_history_show_which_version_is_in_force(client, workgroup, 
     assert "node-edit" not in version_page and "/edit/" not in version_page  # approved: nothing to edit
 
 
+def test_beside_the_diagram_the_pages_link_to_the_tree_in_words_and_the_matrix(client, workgroup, coordinator):
+    version = _approved_in_force(workgroup, coordinator)
+    client.force_login(coordinator)
+
+    detail = client.get(f"{BASE}/protocols/{version.protocol_id}/").content.decode()
+    version_page = client.get(f"{BASE}/versions/{version.pk}/").content.decode()
+
+    matrix = f"{BASE}/versions/{version.pk}/matrix/"
+    assert f'href="{BASE}/versions/{version.pk}/#tree-heading"' in detail and f'href="{matrix}"' in detail
+    assert 'href="#tree-heading"' in version_page and 'id="tree-heading"' in version_page
+    assert f'href="{matrix}"' in version_page and WEAPON_TEXT in version_page
+
+
 def test_validation_problems_link_to_the_node(client, workgroup, member):
     version = _protocol(workgroup, member)
     services.node_delete(actor=member, node=Node.objects.get(version=version, key="988-out-weapon"))

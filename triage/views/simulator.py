@@ -120,7 +120,7 @@ def simulate(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
 def diagram_svg(request: HttpRequest, protocol_version_id: int) -> HttpResponse:
     version = get_version(request, protocol_version_id, Action.VIEW_WORKGROUP)
     title = f"{version.protocol.name} · version {version.number} ({version.get_status_display().lower()})"
-    svg = diagram.render_svg(diagram.tree_to_dot(tree_for_version(version), title=title))
+    svg = diagram.render_tree_svg(tree_for_version(version), title=title)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="triage-protocol-{version.pk}-v{version.number}.svg"'
