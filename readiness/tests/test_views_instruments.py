@@ -117,6 +117,19 @@ def test_a_published_version_shows_its_statements_says_it_is_immutable_and_offer
         assert absent not in page
 
 
+def test_a_long_version_opens_with_a_list_of_its_dimensions_that_jumps_to_each(client, workgroup, coordinator):
+    version, items = small_version(workgroup)
+    client.force_login(coordinator)
+
+    page = text(client.get(version.get_absolute_url()))
+
+    contents = page.split('data-testid="dimension-contents"')[1].split("</nav>")[0]
+    lead, data = items["L1"].dimension_id, items["D1"].dimension_id
+    assert f'href="#dimension-{lead}">1. Leadership</a>' in contents and "(4)" in contents
+    assert f'href="#dimension-{data}">2. Data sharing</a>' in contents and "(3)" in contents
+    assert f'id="dimension-{lead}"' in page and f'id="dimension-{data}"' in page
+
+
 def test_a_draft_lists_what_stops_publishing_and_shows_the_editing_buttons(client, workgroup, coordinator):
     version, items = small_version(workgroup, status=InstrumentStatus.DRAFT)
     Dimension.objects.create(workgroup=workgroup, version=version, key="empty", name="Funding", order=5)
