@@ -93,3 +93,20 @@ def test_a_finished_job_page_never_says_it_is_still_being_built(client, member, 
     assert "You asked for: Workgroup summary" in page and "Ready" in page
     assert "being built" not in page and "updates by itself" not in page
     assert 'data-testid="job-download"' in page
+
+
+def test_the_job_list_offers_a_download_for_each_finished_file_only(client, member, workgroup, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ready = Job.objects.create(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=member,
+                               status=JobStatus.SUCCEEDED)
+    ready.result.save("summary.pdf", ContentFile(b"%PDF-1.7 summary"))
+    Job.objects.create(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=member)  # still queued
+    Job.objects.create(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=member,
+                       status=JobStatus.FAILED, error_message="The worker stopped.")
+    client.force_login(member)
+
+    page = client.get(f"/w/{workgroup.slug}/jobs/").content.decode()
+
+    assert page.count('data-testid="job-list-download"') == 1
+    assert f'href="/w/{workgroup.slug}/jobs/{ready.pk}/download/"' in page
+    assert client.get(f"/w/{workgroup.slug}/jobs/{ready.pk}/download/").status_code == 200
