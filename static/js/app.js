@@ -138,3 +138,22 @@
     keepFocus(swapped);
   });
 })();
+
+// A table wider than its box scrolls sideways; with nothing focusable inside, a keyboard user could not scroll it.
+// Such a box becomes a named, focusable region (arrow keys then scroll it), named after its table's caption.
+(function () {
+  function reachable(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex") ||
+          box.querySelector("a[href], button, input, select, textarea, [tabindex]")) { return; }
+      var caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption ? caption.textContent.replace(/\s+/g, " ").trim() : "Table (scrolls sideways)");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { reachable(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.elt && event.detail.elt.isConnected) { reachable(event.detail.elt); }
+  });
+})();

@@ -15,12 +15,15 @@ from django.utils import timezone
 from agreements import services as agreement_services
 from agreements.models import ReviewComment
 from agreements.tests.test_views_review import make_mou
-from partners.models import Organization, RaciAssignment
+from partners import services as partner_services
+from partners.models import Organization, RaciAssignment, Sector
 from partners.tests.factories import OrganizationFactory
 from readiness.models import SCORED_TYPES, Answer, Respondent
 from readiness.services.links import questionnaire_url
 from readiness.tests.factories import RoundFactory, link_respondent, small_version
 from toolkit.models import Job, JobStatus
+from toolkit.services.workgroups import workgroup_setup_defaults
+from toolkit.tests.browser import sign_in
 from toolkit.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -240,3 +243,26 @@ def test_an_error_beside_a_hand_drawn_field_is_tied_to_it_and_gets_the_focus(pag
     assert field.get_attribute("aria-invalid") == "true"
     named = field.get_attribute("aria-describedby").split()
     assert "file-help" in named and error.get_attribute("id") in named
+
+
+def test_a_table_wider_than_a_phone_can_be_scrolled_with_the_keyboard(chromium, live_server, workgroup, coordinator):
+    workgroup_setup_defaults(workgroup=workgroup, actor=coordinator)
+    for n in range(3):  # audit rows to show
+        partner_services.organization_create(
+            actor=coordinator, workgroup=workgroup, name=f"Harbor City Police Dispatch Communications Center {n}",
+            sector=Sector.objects.filter(workgroup=workgroup).first(), org_type="public_agency")
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.emulate_media(reduced_motion="reduce")
+        sign_in(page, coordinator)
+        page.goto(f"/w/{workgroup.slug}/audit/")
+        box = page.locator(".table-responsive").first
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the audit table fits a phone: nothing to check"
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+        assert box.get_attribute("aria-label")
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.table-responsive').scrollLeft > 0")
+    finally:
+        context.close()
