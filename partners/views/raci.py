@@ -41,7 +41,7 @@ def column_labels(names: list[str], limit: int = COLUMN_LABEL_LENGTH) -> list[st
     """Short column headings that tell the page's organizations apart.
 
     Names are cut at the end; where two cuts would read the same (“Riverbend County Em…” for the county's 911 center
-    and its emergency management), those keep their start and their end instead. The column key beside the matrix
+    and its emergency management), those keep their start and their end instead. The column key under the matrix
     gives every full name.
     """
     names = [" ".join(name.split()) for name in names]

@@ -52,9 +52,10 @@
 })();
 
 // After a form comes back with errors, put the keyboard focus on the first field to fix (or on the form's own
-// error message when no field is to blame), so keyboard and screen-reader users start where the problem is.
+// error message when no field is to blame), so keyboard and screen-reader users start where the problem is. Only a
+// form that was sent (method="post") counts: a search or filter form with a bad value keeps the focus where it was.
 (function () {
-  var FIRST_ERROR = "[data-form-error], [aria-invalid='true'], .is-invalid";
+  var FIRST_ERROR = "[data-form-error], form[method='post' i] [aria-invalid='true'], form[method='post' i] .is-invalid";
 
   function focusFirstError(root) {
     var target = root && root.querySelector(FIRST_ERROR);
@@ -68,18 +69,29 @@
     target.focus();
   }
 
-  // A field drawn by hand in a template (not through Django's widgets) may show its error beside it without naming
-  // it; tie the two, so a screen reader reads the error with the field.
+  // A field drawn by hand in a template (not through Django's widgets) may show its error next to it without
+  // naming it; tie the two, so a screen reader reads the error with the field. The error is the field's own
+  // following .invalid-feedback sibling, or the one in the field's own wrapper.
   var tied = 0;
+  function ownError(field) {
+    for (var next = field.nextElementSibling; next; next = next.nextElementSibling) {
+      if (next.matches(".invalid-feedback")) { return next; }
+      if (next.matches("input, select, textarea")) { return null; }  // the next field's error, not this one's
+    }
+    var box = field.parentElement;
+    var fields = box ? box.querySelectorAll("input:not([type=hidden]), select, textarea") : [];
+    return fields.length === 1 ? box.querySelector(".invalid-feedback") : null;
+  }
+
   function tieErrors(root) {
     root.querySelectorAll("input.is-invalid, select.is-invalid, textarea.is-invalid").forEach(function (field) {
       field.setAttribute("aria-invalid", "true");
       var named = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-      if (named.some(function (id) { var el = document.getElementById(id); return el && el.matches(".invalid-feedback"); })) {
-        return;
-      }
-      var box = field.closest(".input-group, .form-check, div, td") || field.parentElement;
-      var feedback = box && box.querySelector(".invalid-feedback");
+      var namesAnError = named.some(function (id) {
+        var el = document.getElementById(id);
+        return el && el.matches(".invalid-feedback");
+      });
+      var feedback = namesAnError ? null : ownError(field);
       if (!feedback) { return; }
       if (!feedback.id) { tied += 1; feedback.id = "field-error-" + tied; }
       field.setAttribute("aria-describedby", named.concat(feedback.id).join(" "));
@@ -93,25 +105,31 @@
     if (!document.querySelector("[autofocus]")) { focusFirstError(main); }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    var swapped = event.detail && event.detail.elt;
+    var swapped = event.detail.elt;
     if (swapped && swapped.isConnected) { tieErrors(swapped); focusFirstError(swapped); }
   });
 })();
 
-// htmx updates, announced and with focus kept sensible. A swapped part may carry data-live-message: its value (or,
-// when empty, the element's own text) is read out through the page's polite live region (#live-region in
-// base.html); a status that polls says "Ready" once, not every 2 s. If the swap took away the element that had the focus, the focus goes to the new part's heading instead of
-// falling back to the top of the page.
+// htmx updates, announced and with the focus kept sensible.
+// * A swapped part may carry data-live-message: its value (or, when empty, the element's own text) is read out
+//   through the page's polite live region (#live-region in base.html). A status that polls (it has an id) is read
+//   out when it changes: "Ready" once, not every 2 s, and not the "Queued" the page already showed.
+// * If the swap took away the element that had the focus and htmx could not put it back (same id), the focus goes
+//   to the new part's heading instead of falling back to the top of the page. A swap the person was not in (a
+//   status that polls) never moves the focus.
 (function () {
-  var lastMessage = "", lastSource = "";
+  var lastMessage = "", lastSource = "", focusWasInside = false;
+
+  function messageOf(source) {
+    // An empty data-live-message means "read what this element says" (a result count, say).
+    return source.dataset.liveMessage || source.textContent.replace(/\s+/g, " ").trim();
+  }
 
   function announce(root) {
     var region = document.getElementById("live-region");
     var source = root.matches("[data-live-message]") ? root : root.querySelector("[data-live-message]");
     if (!region || !source) { return; }
-    // An empty data-live-message means "read what this element says" (a result count, say).
-    var message = source.dataset.liveMessage || source.textContent.replace(/\s+/g, " ").trim();
-    // A status that polls (it has an id) is read out when it changes, not every time it comes back the same.
+    var message = messageOf(source);
     if (message && !(source.id && source.id === lastSource && message === lastMessage)) {
       lastMessage = message;
       lastSource = source.id;
@@ -121,21 +139,30 @@
 
   function keepFocus(root) {
     if (document.activeElement && document.activeElement !== document.body) { return; }
-    var target = root.querySelector("[data-swap-focus]") || root.querySelector("h1, h2, h3, h4, caption") || root;
+    var target = root.querySelector("h1, h2, h3, h4, caption") || root;
     if (!target.matches("a[href], button, input, select, textarea") && !target.hasAttribute("tabindex")) {
       target.setAttribute("tabindex", "-1");
     }
     target.focus({ preventScroll: true });
   }
 
+  document.addEventListener("DOMContentLoaded", function () {
+    var shown = document.querySelector("[data-live-message][id]");  // what the page says before any update
+    if (shown) { lastSource = shown.id; lastMessage = messageOf(shown); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    focusWasInside = Boolean(active && active !== document.body && target && target.contains(active));
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
-    var swapped = event.detail && event.detail.elt;
-    if (!swapped || !swapped.isConnected) {
-      swapped = event.detail && event.detail.target;
-    }
+    var swapped = event.detail.elt;
     if (!swapped || !swapped.isConnected) { return; }
     announce(swapped);
-    keepFocus(swapped);
+    if (focusWasInside) {
+      focusWasInside = false;
+      keepFocus(swapped);
+    }
   });
 })();
 

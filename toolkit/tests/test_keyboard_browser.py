@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from agreements import services as agreement_services
 from agreements.models import ReviewComment
@@ -102,8 +103,7 @@ def test_a_coordinator_adds_a_partner_and_sets_a_raci_role_with_the_keyboard_onl
     tab_to(page, name="Add organization", tag="input")
     page.keyboard.press("Enter")
     page.locator("#id_name_error").wait_for()
-    now = focused(page)
-    assert now["id"] == "id_name", now
+    expect(page.locator("#id_name")).to_be_focused()  # app.js runs after the page loads: wait for it
     described = page.locator("#id_name").get_attribute("aria-describedby")
     assert "This field is required." in " ".join(page.locator(f"#{part}").inner_text() for part in described.split())
     assert page.locator("#id_sector option:checked").inner_text() == "Mobile crisis provider"
@@ -126,11 +126,12 @@ def test_a_coordinator_adds_a_partner_and_sets_a_raci_role_with_the_keyboard_onl
     page.goto(f"/w/{workgroup.slug}/partners/raci/")
     cell = tab_to(page, name=re.compile(r"^Role of Harbor City Mobile Crisis Team in "), tag="select")
     page.keyboard.type("R")
-    page.get_by_test_id("raci-feedback").filter(has_text=re.compile(r"\w")).wait_for()
+    feedback = page.get_by_test_id("raci-feedback")
+    feedback.filter(has_text=re.compile(r"\w")).wait_for()
+    expect(page.locator("#live-region")).to_have_text(feedback.inner_text())  # read out once the row settles
     assignment = RaciAssignment.objects.get(organization=added)
     assert assignment.role == "R"
-    assert focused(page)["id"] == cell["id"], "the focus was lost when the row was redrawn"
-    assert page.locator("#live-region").inner_text() == page.get_by_test_id("raci-feedback").inner_text()
+    expect(page.locator(f"#{cell['id']}")).to_be_focused()  # not lost when the row was redrawn
     page.screenshot(path=artifacts_dir / "keyboard-3-raci-cell.png", full_page=False)
 
 
@@ -147,7 +148,7 @@ def test_a_legal_reviewer_comments_on_a_clause_with_the_keyboard_only(page, work
     tab_to(page, name="Add comment", tag="button")
     page.keyboard.press("Enter")
     page.get_by_test_id("comment-errors").wait_for()
-    assert focused(page)["id"] == "id_body"
+    expect(page.locator("#id_body")).to_be_focused()
     page.keyboard.type("Name the transfer line's number and its hours here.")
     tab_to(page, name="Add comment", tag="button")
     page.keyboard.press("Enter")
@@ -170,8 +171,7 @@ def test_a_partner_answers_the_questionnaire_with_the_keyboard_only(page, workgr
     # Submitting straight away is refused; the focus goes to the message that says what to fix.
     tab_to(page, name="Submit answers", tag="button")
     page.keyboard.press("Enter")
-    page.get_by_test_id("form-errors").wait_for()
-    assert page.evaluate("document.activeElement.dataset.testid") == "form-errors"
+    expect(page.get_by_test_id("form-errors")).to_be_focused()
     page.screenshot(path=artifacts_dir / "keyboard-5-questionnaire-refused.png", full_page=True)
 
     # The next Tab reaches the first field to fix, the role; then each answer scale is one Tab stop whose answer
@@ -216,14 +216,23 @@ def test_htmx_updates_are_read_out_once_and_keep_the_focus(page, workgroup, coor
     tab_to(page, name="Search", tag="input")
     page.keyboard.type("harbor")
     live = page.locator("#live-region")
-    live.filter(has_text="2 organizations match these filters").wait_for(state="attached")
+    expect(live).to_have_text(re.compile("2 organizations match these filters"))
     assert focused(page)["name"] == "Search"
 
-    # A job page that polls says "Ready" once, when the job is done.
-    page.goto(f"/w/{workgroup.slug}/jobs/{job.pk}/")
+    # A job page that polls: the "Queued" it already shows is not read out again at each poll, the polling never
+    # takes the focus, and "Ready" is read out when the job is done.
+    job_url = f"/w/{workgroup.slug}/jobs/{job.pk}/"
+    page.goto(job_url)
+    polled = lambda response: response.url.endswith(job_url) and response.request.headers.get("hx-request")  # noqa: E731
+    for _ in range(2):
+        with page.expect_response(polled, timeout=10_000):
+            pass
+    page.wait_for_timeout(300)  # htmx settles a moment after the answer
+    assert live.inner_text() == "" and focused(page) is None
     Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now(),
                                          result=f"w/{workgroup.pk}/jobs/{job.pk}/summary.pdf")
-    live.filter(has_text="Ready: summary.pdf can be downloaded.").wait_for(state="attached")
+    expect(live).to_have_text("Ready: summary.pdf can be downloaded.")
+    assert focused(page) is None
     page.screenshot(path=artifacts_dir / "keyboard-7-job-ready.png", full_page=True)
 
 
@@ -239,7 +248,7 @@ def test_an_error_beside_a_hand_drawn_field_is_tied_to_it_and_gets_the_focus(pag
     error.wait_for()
 
     field = page.locator("input[type=file]")
-    assert focused(page)["id"] == field.get_attribute("id")
+    expect(field).to_be_focused()
     assert field.get_attribute("aria-invalid") == "true"
     named = field.get_attribute("aria-describedby").split()
     assert "file-help" in named and error.get_attribute("id") in named
