@@ -9,8 +9,8 @@ import pytest
 
 from agreements import services
 from agreements.models import PartyApproval
-from agreements.tests.test_browser import _sign_in
 from agreements.tests.test_views_review import make_mou
+from toolkit.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_counsel_for_both_parties_approve_one_recorded_one_through_the_link(
     for tab in (page, counsel_tab):
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
-        _sign_in(page, coordinator)
+        sign_in(page, coordinator)
         page.goto(counsel_page)
         page.get_by_text("Still waiting for: Riverbend Crisis Line, County 911 & Dispatch.").wait_for()
 
