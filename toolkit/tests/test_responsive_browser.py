@@ -22,38 +22,13 @@ from toolkit.management.commands.seed_demo import DEMO_WORKGROUP
 from toolkit.models import Job, JobStatus
 from toolkit.reports import WORKGROUP_SUMMARY
 from toolkit.services.workgroups import workgroup_setup_defaults
-from toolkit.tests.browser import sign_in
+from toolkit.tests.browser import FIND_OVERFLOW, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE, LAPTOP = 390, 1366
 VIEWPORTS = {PHONE: {"width": 390, "height": 844}, LAPTOP: {"width": 1366, "height": 900}}
 TAP_TARGET = 24  # px, WCAG 2.2 SC 2.5.8 (target size, minimum)
-
-# Visible elements whose box reaches past the layout viewport, outermost only, unless an ancestor scrolls or clips
-# them (a .table-responsive): what is out of sight there is reached by that ancestor's own scrollbar.
-FIND_OVERFLOW = """() => {
-    const width = document.documentElement.clientWidth;
-    const contained = element => {
-        for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
-            if (getComputedStyle(parent).overflowX !== "visible") return true;
-        }
-        return false;
-    };
-    const offenders = [];
-    for (const element of document.body.querySelectorAll("*")) {
-        const box = element.getBoundingClientRect();
-        if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === "hidden") continue;
-        if (element.closest(".visually-hidden, .visually-hidden-focusable:not(:focus)")) continue;  // 1 px, clipped
-        if ((box.right <= width + 0.5 && box.left >= -0.5) || contained(element)) continue;
-        if (offenders.some(outer => outer.element.contains(element))) continue;
-        offenders.push({element, text: `<${element.tagName.toLowerCase()} class="${element.className}"> `
-            + `${Math.round(box.left)}..${Math.round(box.right)} px: `
-            + JSON.stringify((element.innerText || element.value || "").trim().slice(0, 60))});
-    }
-    return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
-            offenders: offenders.map(offender => offender.text)};
-}"""
 
 SQUEEZED_CELLS = """() => [...document.querySelectorAll(".guidance-body td")]
     .filter(td => td.getBoundingClientRect().width < 0.9 * td.closest("table").getBoundingClientRect().width)
