@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from toolkit import services
@@ -121,3 +123,28 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ["pk", "kind", "workgroup", "status", "progress", "requested_by", "created_at"]
     list_filter = ["status", "kind"]
     readonly_fields = ["created_at", "started_at", "finished_at"]
+
+
+# --- Two-step sign-in --------------------------------------------------------------------------------
+# django-otp's own admin shows each authenticator's secret (a QR code page) and the recovery codes. Staff
+# need neither: a person who lost their phone and their codes is helped by deleting their devices, after
+# which they sign in with the password and set two-step sign-in up again.
+
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+
+@admin.register(TOTPDevice, StaticDevice)
+class TwoStepDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = list_display
+    readonly_fields = list_display
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,7 +8,7 @@ class ToolkitConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import post_create_historical_record
 
-        from toolkit import audit, reports  # noqa: F401  (reports registers the workgroup summary job)
+        from toolkit import audit, auth, reports, sessions  # noqa: F401  (reports: the summary job; auth, sessions: sign-in receivers)
         from toolkit.audit import register_audited_model
         from toolkit.models import ApiToken, Invitation, Membership, Workgroup
 

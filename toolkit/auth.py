@@ -1,8 +1,16 @@
-"""Sign-in helpers."""
+"""Sign-in helpers: how the lockout counts, and the per-address limit that stops password spraying."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
 from django.http import HttpRequest
+
+MSG_ADDRESS_LIMITED = ("Too many failed sign-ins have come from your network. Sign-in from it is paused for "
+                       "{minutes} minutes. If you share a network with colleagues, ask them too; if this was "
+                       "not you or them, tell your coordinator.")
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -12,3 +20,43 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     """
     source = credentials if credentials else request.POST
     return (source.get("username") or "").strip().lower()
+
+
+# --- Password spraying -----------------------------------------------------------------------------
+#
+# django-axes locks an account after five failures from one address. Someone trying one or two common
+# passwords on each of hundreds of accounts never trips that, so failures are also counted per address,
+# whatever the account, in the cache (Redis in production: one count across every web process). Past the
+# limit every sign-in from the address waits out the cool-off, the right password included, so a spray
+# cannot go on by mixing in a known account.
+
+
+def _address(request: HttpRequest) -> str:
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or "unknown"
+
+
+def _key(request: HttpRequest) -> str:
+    return f"signin-failures:{_address(request)}"
+
+
+def cool_off_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def address_is_limited(request: HttpRequest) -> bool:
+    return (cache.get(_key(request)) or 0) >= settings.SIGNIN_FAILURES_PER_ADDRESS
+
+
+@receiver(user_login_failed, dispatch_uid="toolkit_auth_count_address_failures")
+def count_address_failure(sender, credentials, request=None, **kwargs) -> None:
+    if request is None:
+        return
+    key = _key(request)
+    # add() starts the window at the first failure; incr() keeps its expiry, so the window does not slide.
+    if not cache.add(key, 1, timeout=cool_off_seconds()):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=cool_off_seconds())

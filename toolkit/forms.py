@@ -167,3 +167,46 @@ class ResourceSearchForm(Form):
     def __init__(self, *args, categories: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "All categories")] + [(c, c) for c in categories]
+
+
+# --- Two-step sign-in ------------------------------------------------------------------------------
+
+
+class TwoStepCodeForm(Form):
+    """A code from the authenticator app, or a recovery code: the service decides which."""
+
+    code = forms.CharField(
+        label="Code", max_length=32,
+        help_text="The six digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True,
+                                      "spellcheck": "false", "autocapitalize": "none"}),
+    )
+
+    def __init__(self, *args, submit_label: str = "Continue", app_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if app_only:  # setting up: only the app can prove it has the secret
+            self.fields["code"].help_text = "The six digits your authenticator app shows for this site."
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+        self.helper = _helper(submit_label)
+
+
+class TwoStepTurnOffForm(Form):
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Turn off two-step sign-in")
+        self.helper.inputs[0].field_classes = "btn btn-danger"
+
+
+class WorkgroupTwoStepForm(Form):
+    mfa_required = forms.BooleanField(
+        label="Require two-step sign-in for coordinators, legal reviewers and QA reviewers", required=False,
+        help_text="They will sign in with a code from an authenticator app as well as their password. Anyone in "
+                  "those roles who has not set it up is asked to the next time they open this workgroup.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save")

@@ -152,6 +152,12 @@ class Workgroup(NormalisedTextMixin, models.Model):
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Coordinators, legal and QA reviewers must pass two-step sign-in to open the workgroup.
+    mfa_required = models.BooleanField(
+        "require two-step sign-in", default=False,
+        help_text="Coordinators, legal reviewers and QA reviewers must sign in with a code from an authenticator "
+                  "app as well as their password.",
+    )
 
     history = HistoricalRecords(excluded_fields=["archived_by"])
     objects = WorkgroupQuerySet.as_manager()

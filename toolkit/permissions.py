@@ -25,7 +25,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 
 from toolkit.models import Membership, Role, Workgroup
@@ -97,6 +97,33 @@ READ_ONLY_ACTIONS = frozenset(
     {Action.VIEW_WORKGROUP, Action.VIEW_AUDIT, Action.EXPORT_AGREEMENTS, Action.EXPORT_INCIDENTS,
      Action.EXPORT_TRANSFERS, Action.ARCHIVE_WORKGROUP}
 )
+
+
+# Roles that must pass two-step sign-in where their workgroup requires it: they hold legal drafts,
+# privileged incident reviews and the workgroup's settings.
+MFA_ROLES = frozenset({Role.COORDINATOR, Role.LEGAL_REVIEWER, Role.QA_REVIEWER})
+
+
+def membership_requires_two_step(membership: Membership) -> bool:
+    return membership.workgroup.mfa_required and membership.role in MFA_ROLES
+
+
+def passed_two_step(user: User) -> bool:
+    """django-otp's OTPMiddleware marks a session that passed the second step."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def two_step_needed(request: HttpRequest) -> HttpResponse:
+    """Off to the second step (or to set it up), then back to the page asked for."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+    from django_htmx.http import HttpResponseClientRedirect
+
+    path = request.get_full_path() if request.method == "GET" and not request.htmx else request.META.get(
+        "HTTP_REFERER", "")
+    target = f"{reverse('two-step-verify')}?{urlencode({'next': path})}" if path else reverse("two-step-verify")
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
 def role_allows(role: str, action: Action) -> bool:
@@ -226,6 +253,10 @@ def workgroup_view(action: Action) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             workgroup, membership = get_workgroup_for_user(request.user, slug, action)
+            if membership_requires_two_step(membership) and not passed_two_step(request.user):
+                response = two_step_needed(request)
+                patch_cache_control(response, private=True, no_store=True)
+                return response
             request.workgroup = workgroup
             request.membership = membership
             response = view(request, *args, **kwargs)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from toolkit import jobs
 from toolkit.audit import register_audited_model  # noqa: F401  (apps register their models from here)
 from toolkit.models import AuditEvent, Invitation, Job, Membership, Role, Workgroup
-from toolkit.permissions import Action
+from toolkit.permissions import MFA_ROLES, Action
 
 if TYPE_CHECKING:
     from toolkit.models import User
@@ -25,7 +26,15 @@ def archived_workgroup_list_for_user(*, user: User) -> QuerySet[Workgroup]:
 
 
 def membership_list(*, workgroup: Workgroup) -> QuerySet[Membership]:
-    return Membership.objects.filter(workgroup=workgroup).select_related("user").order_by("user__email")
+    """Members with ``two_step_on``: whether they sign in with an authenticator app's code too."""
+    return (Membership.objects.filter(workgroup=workgroup).select_related("user")
+            .annotate(two_step_on=Exists(TOTPDevice.objects.filter(user=OuterRef("user_id"), confirmed=True)))
+            .order_by("user__email"))
+
+
+def members_without_two_step(*, workgroup: Workgroup) -> QuerySet[Membership]:
+    """People whose role must use two-step sign-in when the workgroup requires it, and who have not set it up."""
+    return membership_list(workgroup=workgroup).filter(role__in=MFA_ROLES, two_step_on=False)
 
 
 def invitation_list_open(*, workgroup: Workgroup) -> QuerySet[Invitation]:

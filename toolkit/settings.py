@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Two-step sign-in: authenticator-app codes (TOTP) and one-time recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "toolkit",
     "partners",
     "readiness",
@@ -103,7 +107,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): passed the second step this session
     "django.contrib.messages.middleware.MessageMiddleware",
+    "toolkit.sessions.IdleTimeoutMiddleware",  # after messages: it says why someone was signed out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,6 +174,22 @@ LOGIN_REDIRECT_URL = "toolkit:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
+# Two-step sign-in (django-otp). A wrong code slows the next try down (1 s, 2 s, 4 s … per device).
+OTP_TOTP_ISSUER = "Crisis Interop Toolkit"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+MFA_RECOVERY_CODES = 10
+# How long the second step waits after the password was right, and how many wrong codes it takes.
+MFA_PENDING_SECONDS = 300
+MFA_PENDING_ATTEMPTS = 5
+
+# Sessions end after this long without anything the person did (polling status pages do not count), and in
+# any case this long after sign-in.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "15")))
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
+if timedelta(0) >= SESSION_IDLE_TIMEOUT or SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be positive.")
+
 # Login throttling: five failures for one account from one address locks it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
@@ -181,6 +203,11 @@ AXES_USERNAME_CALLABLE = "toolkit.auth.axes_username"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Password spraying (a few guesses at each of many accounts from one address) never trips the per-account
+# lockout above; this many failures from one address, whatever the accounts, stop all sign-ins from it for
+# AXES_COOLOFF_MINUTES. High enough for a 911 center whose staff share one address.
+SIGNIN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGNIN_FAILURES_PER_ADDRESS", "30"))
 
 INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS", "7")))
 # Readiness questionnaire links stay usable this long after the round's due date.

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from toolkit.views import api_tokens, guidance, health, jobs, members, workgroups
+from toolkit.views import accounts, api_tokens, guidance, health, jobs, members, workgroups
 
 toolkit_patterns = [
     path("", workgroups.home, name="home"),
@@ -14,6 +14,7 @@ toolkit_patterns = [
     path("resources/", guidance.resource_library, name="resources"),
     path("w/<slug:slug>/", workgroups.dashboard, name="dashboard"),
     path("w/<slug:slug>/settings/", workgroups.workgroup_settings, name="workgroup-settings"),
+    path("w/<slug:slug>/settings/two-step/", workgroups.workgroup_two_step, name="workgroup-two-step"),
     path("w/<slug:slug>/archive/", workgroups.workgroup_archive, name="workgroup-archive"),
     path("w/<slug:slug>/restore/", workgroups.workgroup_restore, name="workgroup-restore"),
     path("w/<slug:slug>/audit/", workgroups.audit_log, name="audit-log"),
@@ -34,6 +35,15 @@ toolkit_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before Django's own accounts URLs: sign-in with the second step and the per-address limit.
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    path("accounts/two-step/", accounts.two_step_overview, name="two-step"),
+    path("accounts/two-step/verify/", accounts.two_step_verify, name="two-step-verify"),
+    path("accounts/two-step/setup/", accounts.two_step_setup, name="two-step-setup"),
+    path("accounts/two-step/recovery-codes/", accounts.recovery_codes_replace, name="two-step-recovery-codes"),
+    path("accounts/two-step/turn-off/", accounts.two_step_turn_off, name="two-step-turn-off"),
+    path("accounts/keep-alive/", accounts.keep_alive, name="keep-alive"),
+    path("accounts/timed-out/", accounts.session_end, name="session-end"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include((toolkit_patterns, "toolkit"))),
     path("w/<slug:slug>/partners/", include("partners.urls")),

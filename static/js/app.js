@@ -184,3 +184,99 @@
     if (event.detail && event.detail.elt && event.detail.elt.isConnected) { reachable(event.detail.elt); }
   });
 })();
+
+// Idle sign-out (toolkit/sessions.py): the server ends a session after a spell without activity. Warn before
+// it does, with a button that keeps the session, so nobody loses what they were typing. Typing and clicking
+// count as activity (sent at most once a minute); status parts that poll by themselves do not. Tabs share
+// the time of the last activity, so a busy tab keeps a quiet one from warning.
+(function () {
+  var body = document.body;
+  if (!body || !body.dataset.idleSeconds) { return; }
+  var idle = parseInt(body.dataset.idleSeconds, 10) * 1000;
+  var warnBefore = Math.min(120000, Math.floor(idle / 3));
+  var reportEvery = Math.min(60000, Math.floor(idle / 10));
+  var storageKey = "toolkit-last-activity";
+  var warning = null;
+  var lastSeen = Date.now();
+  var csrf = "";
+  try { csrf = JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { csrf = ""; }
+
+  function lastActivity() {
+    var shared = 0;
+    try { shared = parseInt(window.localStorage.getItem(storageKey), 10) || 0; } catch (e) { shared = 0; }
+    return Math.max(lastSeen, shared);
+  }
+  function noteActivity() {
+    lastSeen = Date.now();
+    try { window.localStorage.setItem(storageKey, String(lastSeen)); } catch (e) { /* private mode */ }
+  }
+  function signOut() {
+    // A real form post: the server ends the session now and shows the sign-in page saying why.
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = body.dataset.sessionEndUrl;
+    [["csrfmiddlewaretoken", csrf], ["next", location.pathname + location.search]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.append(input);
+    });
+    body.append(form);
+    form.submit();
+  }
+  function keepAlive() {
+    noteActivity();
+    return fetch(body.dataset.keepAliveUrl, {
+      method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrf}, redirect: "manual"
+    }).then(function (response) {
+      if (response.status !== 204) { signOut(); }  // already signed out (sent to the sign-in page)
+    });
+  }
+  function hideWarning() {
+    if (warning) { warning.remove(); warning = null; }
+  }
+  function showWarning(seconds) {
+    warning = document.createElement("div");
+    warning.className = "alert alert-warning d-flex flex-wrap align-items-center gap-2 idle-warning";
+    warning.setAttribute("role", "alertdialog");
+    warning.setAttribute("aria-labelledby", "idle-warning-text");
+    warning.dataset.testid = "idle-warning";
+    var text = document.createElement("p");
+    text.id = "idle-warning-text";
+    text.className = "mb-0";
+    text.textContent = "You will be signed out in about " + Math.max(1, Math.round(seconds / 60)) +
+      " minute" + (seconds > 90 ? "s" : "") + " because nothing has happened on this page. Anything you have " +
+      "typed but not saved would be lost.";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-primary btn-sm";
+    button.textContent = "Stay signed in";
+    button.addEventListener("click", function () { hideWarning(); keepAlive(); });
+    warning.append(text, button);
+    var main = document.getElementById("main") || body;
+    main.prepend(warning);
+    button.focus();
+  }
+  function onActivity() {
+    if (warning) { hideWarning(); keepAlive(); return; }
+    if (Date.now() - lastActivity() > reportEvery) { keepAlive(); }
+  }
+  ["keydown", "pointerdown", "input"].forEach(function (name) {
+    document.addEventListener(name, onActivity, {capture: true, passive: true});
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var headers = (event.detail.requestConfig && event.detail.requestConfig.headers) || {};
+    if (headers["X-Poll"] !== "true") { noteActivity(); }
+  });
+  noteActivity();
+  var clock = window.setInterval(function () {
+    var quiet = Date.now() - lastActivity();
+    if (quiet >= idle) { window.clearInterval(clock); signOut(); return; }
+    if (quiet >= idle - warnBefore) {
+      if (!warning) { showWarning((idle - quiet) / 1000); }
+    } else if (warning) {
+      hideWarning();  // another tab kept the session
+    }
+  }, 1000);
+})();

@@ -187,6 +187,15 @@ def _forget_user_in_history(user_id: int) -> None:
 
 
 @transaction.atomic
+def _forget_two_step(user: User) -> None:
+    """The authenticator secret and recovery codes are the person's; an anonymised account keeps neither."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def user_anonymise(*, actor: User, user: User, force: bool = False) -> User:
     """Staff only. The account stays (so records still show one person did these things) without anything personal."""
     _require_staff(actor)
@@ -208,5 +217,6 @@ def user_anonymise(*, actor: User, user: User, force: bool = False) -> User:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    _forget_two_step(user)
     forget_memberships(user)
     return user

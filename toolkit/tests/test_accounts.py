@@ -124,6 +124,26 @@ def test_a_lockout_does_not_affect_another_account(client, member, viewer):
 # --- Signing out ------------------------------------------------------------------
 
 
+def test_many_failures_from_one_address_pause_sign_in_from_it_for_every_account(client, settings, member, viewer):
+    """Password spraying: one guess at each of many accounts never locks any one account, so the address is."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SIGNIN_FAILURES_PER_ADDRESS = 3
+    for n in range(3):
+        assert _sign_in(client, f"someone{n}@example.test", "Winter2026!").status_code == 200
+
+    response = _sign_in(client, member.email, TEST_PASSWORD)
+
+    assert response.status_code == 429
+    assert "Too many failed sign-ins have come from your network" in html.unescape(response.content.decode())
+    assert f'value="{member.email}"' in response.content.decode()
+    assert _signed_in_user_id(client) is None
+    other_address = _sign_in(client, viewer.email, TEST_PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert other_address.status_code == 302
+    cache.clear()
+
+
 def test_signing_out_needs_a_post(client, member):
     client.force_login(member)
 

@@ -76,6 +76,14 @@ TABLE: dict[str, Expect] = {
     "password_reset_done": page(SIGNED_IN, anonymous="open"),
     "password_reset_confirm": redirect_page(SIGNED_IN, "/accounts/reset/", anonymous="open"),
     "password_reset_complete": page(SIGNED_IN, anonymous="open"),
+    "two-step": page(SIGNED_IN),
+    # Nobody in the walk has two-step sign-in on: the code page sends them to set it up, turning off to the overview.
+    "two-step-verify": redirect_page(SIGNED_IN, "/accounts/two-step/setup/"),
+    "two-step-setup": form(SIGNED_IN),
+    "two-step-recovery-codes": action(SIGNED_IN),
+    "two-step-turn-off": redirect_page(SIGNED_IN, "/accounts/two-step/"),
+    "keep-alive": action(SIGNED_IN),
+    "session-end": action(SIGNED_IN, outer=SIGNED_IN, anonymous="open"),  # like sign-out: the page's countdown
     "toolkit:home": redirect_page(SIGNED_IN, "/w/"),
     "toolkit:workgroup-create": form(SIGNED_IN),
     "toolkit:invitation-accept": form(SIGNED_IN, anonymous="open"),
@@ -95,6 +103,7 @@ TABLE: dict[str, Expect] = {
     "toolkit:membership-role": action(COORDINATORS),
     "toolkit:membership-remove": form(COORDINATORS),
     "toolkit:workgroup-settings": form(COORDINATORS),
+    "toolkit:workgroup-two-step": form(COORDINATORS),
     "toolkit:workgroup-archive": form(COORDINATORS),
     "toolkit:workgroup-restore": action(COORDINATORS),
     "toolkit:audit-log": page(COORDINATORS),

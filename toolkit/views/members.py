@@ -13,7 +13,7 @@ from toolkit import selectors, services
 from toolkit.forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, add_service_errors, form_data
 from toolkit.models import Invitation, Membership
 from toolkit.pagination import paginate
-from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
+from toolkit.permissions import MFA_ROLES, Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import render_form_page
 
 MEMBERS_PAGE_SIZE = 50
@@ -33,6 +33,7 @@ def _members_page(request: HttpRequest, invite_form: InvitationForm | None = Non
         "invite_form": invite_form or (_invitation_form(request) if manage else None),
         "role_form": MembershipRoleForm(),
         "can_manage": manage,
+        "mfa_roles": MFA_ROLES,
     }
     return render_form_page(request, "toolkit/members.html", context, form=invite_form)
 

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from toolkit import selectors, services
 from toolkit.dashboard import cards_for
 from toolkit.filters import AuditEventFilter
-from toolkit.forms import WorkgroupForm, form_data
+from toolkit.forms import WorkgroupForm, WorkgroupTwoStepForm, form_data
 from toolkit.pagination import keyset_page
-from toolkit.permissions import Action, workgroup_view
+from toolkit.permissions import Action, passed_two_step, workgroup_view
+from toolkit.services import mfa
 from toolkit.views.shortcuts import form_response, refuse_with_message
 
 LAST_WORKGROUP_SESSION_KEY = "last_workgroup"
@@ -65,6 +66,30 @@ def workgroup_settings(request: HttpRequest) -> HttpResponse:
         success_message="Workgroup details saved.",
         redirect_to=reverse("toolkit:workgroup-settings", args=[workgroup.slug]),
         template="toolkit/workgroup_form.html", context={"creating": False},
+    )
+
+
+TWO_STEP_NAMES_SHOWN = 20
+
+
+@workgroup_view(Action.EDIT_WORKGROUP)
+@require_http_methods(["GET", "POST"])
+def workgroup_two_step(request: HttpRequest) -> HttpResponse:
+    """Whether coordinators, legal and QA reviewers must use two-step sign-in here, and who has not set it up."""
+    workgroup = request.workgroup
+    form = WorkgroupTwoStepForm(form_data(request), initial={"mfa_required": workgroup.mfa_required})
+    without = selectors.members_without_two_step(workgroup=workgroup)
+    return form_response(
+        request, form,
+        save=lambda **data: mfa.workgroup_require_two_step(
+            actor=request.user, workgroup=workgroup, required=data["mfa_required"],
+            actor_verified=passed_two_step(request.user)),
+        success_message=lambda wg: ("Two-step sign-in is now required for coordinators, legal reviewers and QA "
+                                    "reviewers." if wg.mfa_required else "Two-step sign-in is no longer required."),
+        redirect_to=reverse("toolkit:workgroup-two-step", args=[workgroup.slug]),
+        template="toolkit/workgroup_two_step.html",
+        context={"without": without[:TWO_STEP_NAMES_SHOWN], "without_count": without.count(),
+                 "you_are_on": passed_two_step(request.user)},
     )
 
 
