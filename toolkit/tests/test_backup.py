@@ -86,8 +86,8 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def restored(workgroup, coordinator, qa_reviewer, tmp_path):
-    """Rows and files made through the app, backed up (manifest + dump), restored into a fresh database."""
+def backed_up(workgroup, coordinator, qa_reviewer, tmp_path):
+    """Rows and files made through the app, then `backup_manifest --pg-dump` as the README runs it."""
     require_pg_client_tools()
     OrganizationFactory.create_batch(3, workgroup=workgroup)
     incident = report(coordinator, workgroup)
@@ -95,32 +95,36 @@ def restored(workgroup, coordinator, qa_reviewer, tmp_path):
                                             upload=SimpleUploadedFile("screen.png", _png()))
     job = Job.objects.create(workgroup=workgroup, kind="workgroup_summary", requested_by=coordinator)
     job.result.save("summary.pdf", ContentFile(b"%PDF-1.7 " + b"x" * 5000))
-
     manifest, dump = tmp_path / "manifest.json", tmp_path / "toolkit.dump"
     call_command("backup_manifest", output=manifest, pg_dump=dump, stdout=io.StringIO())
+    return {"manifest": manifest, "dump": dump, "attachment": attachment.file.name, "job_file": job.result.name}
+
+
+@pytest.fixture
+def restored(backed_up, tmp_path):
+    """The dump restored into a fresh database on the same server (dropped after), the media folder copied."""
     database = f"{settings.DATABASES['default']['NAME']}_restored_{uuid.uuid4().hex[:8]}"
     _admin(f'CREATE DATABASE "{database}"')
     try:
         server = _server()
         subprocess.run(["pg_restore", "--no-owner", "--host", server["host"], "--port", str(server["port"]),
-                        "--username", server["user"], "--dbname", database, str(dump)],
+                        "--username", server["user"], "--dbname", database, str(backed_up["dump"])],
                        check=True, capture_output=True, timeout=120)
         media_copy = tmp_path / "restored-media"
         shutil.copytree(settings.MEDIA_ROOT, media_copy)
-        yield {"manifest": manifest, "database": database, "media": media_copy,
-               "attachment": attachment.file.name, "job_file": job.result.name}
+        yield {**backed_up, "database": database, "media": media_copy}
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def test_the_manifest_names_every_table_and_every_stored_file(restored):
-    manifest = json.loads(restored["manifest"].read_text())
+def test_the_manifest_names_every_table_and_every_stored_file(backed_up):
+    manifest = json.loads(backed_up["manifest"].read_text())
 
     assert manifest["tables"]["partners_organization"]["rows"] == 3
     assert manifest["tables"]["incidents_incident"]["rows"] == 1
     assert "narrative" in manifest["tables"]["incidents_incident"]["columns"]
-    assert set(manifest["files"]) == {restored["attachment"], restored["job_file"]}
-    assert manifest["files"][restored["job_file"]]["size"] == 5009
+    assert set(manifest["files"]) == {backed_up["attachment"], backed_up["job_file"]}
+    assert manifest["files"][backed_up["job_file"]]["size"] == 5009
     assert manifest["dump"].endswith("toolkit.dump") and manifest["missing_at_backup"] == []
 
 
