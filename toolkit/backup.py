@@ -75,6 +75,9 @@ def consistent_snapshot() -> Iterator[str | None]:
     working. Output settings that change how a row prints are fixed, so the same row prints the same on the
     original and on its copy whatever either server's defaults.
     """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        # The isolation level can only be set by a transaction's first statement.
+        raise RuntimeError("A consistent snapshot needs a transaction of its own; call this outside atomic().")
     with transaction.atomic():
         if connection.vendor != "postgresql":
             yield None
