@@ -10,8 +10,8 @@
   before the first object or after the end marker is refused too (browsers that sniff content read the
   start). A PDF that opens without a password but restricts editing (e-signature services write those) is
   checked like any other and accepted.
-* ``not_text(head)`` says why the start of a file is not text (a known binary signature, NUL bytes), for the
-  CSV and JSON imports, which check it before parsing.
+* ``binary_signature(head)`` names a file whose start shows it is not text (a PDF, ZIP, image, program), for
+  the CSV and JSON imports, which check it before decoding.
 """
 
 from __future__ import annotations
@@ -90,16 +90,14 @@ def markup_start(head: bytes) -> str | None:
     return next((what for markup, what in _MARKUP_STARTS if start.startswith(markup.encode())), None)
 
 
-def not_text(head: bytes) -> str | None:
-    """What the start of a file is when it is plainly not text (a PDF, an archive, an image, a program, or
-    binary data with NUL bytes), or None. A UTF-16 file has NUL bytes too: it is left to the decoder, whose
-    message says how to save UTF-8."""
+def binary_signature(head: bytes) -> str | None:
+    """What the start of a file is when it is plainly not text (a PDF, an archive, an image, a program), or
+    None. For the CSV and JSON imports, which check it before decoding (their own messages cover NUL bytes and
+    other encodings)."""
     kind = known_kind(head)
     # "MZ" and "#!" also begin ordinary text ("MZ code,…"): a program made of them holds NUL bytes as well.
-    if kind is not None and (not head.startswith((b"MZ", b"#!")) or b"\x00" in head):
+    if kind is not None and (not head.startswith((b"MZ", b"#!")) or b"\x00" in head[:1024]):
         return kind
-    if b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        return "binary data (it holds NUL bytes)"
     return None
 
 

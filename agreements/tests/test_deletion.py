@@ -22,7 +22,7 @@ from partners.tests.factories import OrganizationFactory
 from toolkit import services as toolkit_services
 from toolkit.files import stored_files
 from toolkit.tests.factories import UserFactory
-from toolkit.tests.pdfs import pdf_bytes
+from toolkit.tests.upload_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from agreements.models import Agreement
 from agreements.tests.test_views_review import make_mou
 from toolkit.files import stored_files
 from toolkit.models import AuditEvent
-from toolkit.tests import pdfs
+from toolkit.tests import upload_files as pdfs
 from toolkit.uploads import (
     MSG_BROKEN_PDF,
     MSG_NOT_PDF,

@@ -16,7 +16,7 @@ from agreements import services
 from agreements.models import Agreement, AgreementStatus, AgreementTemplate, AgreementVersion, ReviewComment
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import Membership
-from toolkit.tests.pdfs import pdf_bytes
+from toolkit.tests.upload_files import pdf_bytes
 
 BASE = "/w/riverbend/agreements"
 EDIT_POSTS = ["submit", "new-draft", "execute", "signatures"]

@@ -18,7 +18,7 @@ from incidents.tests.test_services import report
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import AuditAction, AuditEvent, Membership, Role
 from toolkit.tests.factories import UserFactory
-from toolkit.tests.pdfs import pdf_bytes
+from toolkit.tests.upload_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

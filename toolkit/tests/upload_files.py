@@ -1,4 +1,5 @@
-"""PDFs for upload tests, genuine and hostile, built with pikepdf (the library the check itself uses)."""
+"""Files for upload tests: PDFs genuine and hostile, built with pikepdf (the library the check itself uses), and
+files that are not text, for the imports."""
 
 from __future__ import annotations
 
@@ -85,3 +86,21 @@ def truncated_pdf_bytes() -> bytes:
     """The first half of a PDF: its cross-reference table lost, which PDF readers (and qpdf) rebuild."""
     genuine = pdf_bytes(pages=3, object_streams=False)
     return genuine[: len(genuine) // 2]
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+# Files people pick by mistake (or on purpose) for a CSV or JSON import, and what the refusal calls them.
+NOT_TEXT = [
+    (pdf_bytes(), "it looks like a PDF"),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml\n" + bytes(64),
+     "it looks like a ZIP archive (Word and Excel documents are ZIP archives too)"),
+    (png_bytes(), "it looks like a PNG image"),
+]
+NOT_TEXT_IDS = ["pdf", "xlsx", "png"]
