@@ -89,6 +89,17 @@ def test_a_genuine_pdf_is_kept_and_one_restricting_edits_is_accepted(client, coo
     assert approved.signed_scan.read() == restricted
 
 
+def test_a_scan_of_several_megabytes_is_checked_from_its_temporary_file_and_kept(client, coordinator, approved):
+    scan = pdfs.pdf_bytes(scanned_bytes=4 * 1024 * 1024)  # past FILE_UPLOAD_MAX_MEMORY_SIZE: Django writes it to disk
+    client.force_login(coordinator)
+
+    assert _upload(client, approved, scan).status_code == 302
+    assert _upload(client, approved, pdfs.pdf_bytes("launch", scanned_bytes=4 * 1024 * 1024)).status_code == 400
+
+    approved.refresh_from_db()
+    assert approved.signed_scan.read() == scan
+
+
 def test_a_refused_replacement_leaves_the_signed_copy_on_record(client, coordinator, approved,
                                                                 django_capture_on_commit_callbacks):
     client.force_login(coordinator)

@@ -4,6 +4,7 @@ files that are not text, for the imports."""
 from __future__ import annotations
 
 import io
+import os
 
 import pikepdf
 
@@ -11,13 +12,18 @@ HOSTILE = ("javascript", "names_javascript", "link_javascript", "form_script", "
 
 
 def pdf_bytes(dangerous: str | None = None, *, text: str = "Signed by both parties", pages: int = 1,
-              object_streams: bool = True) -> bytes:
-    """A small PDF; ``dangerous`` adds one kind of active content (see ``HOSTILE``)."""
+              object_streams: bool = True, scanned_bytes: int = 0) -> bytes:
+    """A small PDF; ``dangerous`` adds one kind of active content (see ``HOSTILE``); ``scanned_bytes`` adds an
+    incompressible image of that size, as a scanner's would be."""
     pdf = pikepdf.new()
     for _ in range(pages):
         pdf.add_blank_page()
     pdf.docinfo["/Title"] = text  # so two genuine copies differ in their bytes
     page = pdf.pages[0]
+    if scanned_bytes:
+        scan = pdf.make_stream(os.urandom(scanned_bytes), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                               Width=1, Height=1, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8)
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=scan))
     if dangerous == "javascript":  # runs when the document opens
         pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
     elif dangerous == "names_javascript":  # a document-level script in the name tree
