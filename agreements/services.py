@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import RestrictedError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from agreements import defaults
@@ -34,6 +35,7 @@ from agreements.variables import BOOL, CHOICE, clean_value
 from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, can, require
 from toolkit.text import normalise_text, xml_safe
+from toolkit.uploads import check_pdf
 
 if TYPE_CHECKING:
     from partners.models import Organization
@@ -474,21 +476,29 @@ def comment_resolve(*, actor: User, comment: ReviewComment, reply: str = "") -> 
 
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024
+MSG_SCAN_NOT_YET = "Attach the signed copy once the agreement is approved."
+MSG_SCAN_EMPTY = "That file is empty: choose the signed PDF to upload."
+MSG_SCAN_TOO_BIG = "The file is {size}; a signed copy can be at most {limit}. Scan it at a lower resolution."
 
 
 @transaction.atomic
 def agreement_attach_signed_scan(*, actor: User, agreement: Agreement, uploaded) -> Agreement:
-    """Keep the signed agreement (a PDF) with an approved or executed agreement."""
+    """Keep the signed agreement (a PDF) with an approved or executed agreement.
+
+    The size is checked before anything is read; then the content, by the same PDF check as incident
+    attachments (``toolkit.uploads.check_pdf``): a damaged file, a web page behind a PDF header, or a PDF that
+    runs scripts, starts programs or carries files is refused and nothing is stored."""
     require(actor, agreement.workgroup, Action.EDIT_AGREEMENTS)
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if locked.status not in (AgreementStatus.APPROVED, AgreementStatus.EXECUTED):
-        raise ValidationError("Attach the signed copy once the agreement is approved.")
+        raise ValidationError(MSG_SCAN_NOT_YET)
+    if not uploaded.size:
+        raise ValidationError({"file": MSG_SCAN_EMPTY}, code="empty")
     if uploaded.size > MAX_SCAN_BYTES:
-        raise ValidationError("The file is larger than 20 MB.")
-    head = uploaded.read(5)
-    uploaded.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError("Upload the signed agreement as a PDF file.")
+        raise ValidationError({"file": MSG_SCAN_TOO_BIG.format(size=filesizeformat(uploaded.size),
+                                                               limit=filesizeformat(MAX_SCAN_BYTES))},
+                              code="too_big")
+    check_pdf(uploaded)
     # The copy it replaces is deleted by django-cleanup once this transaction commits, never before:
     # a refused or rolled-back upload leaves the signed copy on record untouched.
     locked.signed_scan.save(f"agreement-{locked.pk}-signed.pdf", uploaded, save=False)

@@ -6,6 +6,11 @@
   more than an entry declares), no entry compressed more than ``MAX_RATIO`` times;
 * at most ``MAX_PARAGRAPHS`` paragraphs (a long agreement has a few thousand): the reader's work grows with
   them, and repetitive paragraphs pack small, so size alone does not bound it;
+* no macros or ActiveX controls (a ``vbaProject.bin`` or an ``activeX/`` part): the reader would never run them,
+  but an agreement has no use for them and they mark the wrong file, or a hostile one;
+* relationships to outside the package are never followed: only hyperlinks to http(s) addresses are read, as
+  link targets (Word writes other external relationships for ordinary documents, such as the template a
+  document was made from, so they are not a reason to refuse one);
 * XML parsed by lxml with entities left unresolved, no network and no DTD loading, and any DOCTYPE or
   ENTITY declaration refused outright, by a byte check and again by the parse: Word never writes one, and
   they are how XXE and "billion laughs" attacks start. (defusedxml is not needed: lxml's own switches cover
@@ -45,6 +50,9 @@ MSG_TOO_MANY_PARAGRAPHS = (f"This document has more than {MAX_PARAGRAPHS:,} para
 MSG_NO_DOCUMENT = "This file has no document text in it (word/document.xml is missing): it is not a Word document."
 MSG_DTD = ("This document carries XML declarations (DOCTYPE or ENTITY) that Word never writes and that can be used "
            "to make a server read other files, so it was refused.")
+MSG_MACROS = ("This document carries macros or ActiveX controls, which an agreement never needs and which can run "
+              "code on the computer of whoever opens it, so it was refused. Save it from Word as “Word Document "
+              "(.docx)” (Word leaves the macros out) and upload that copy.")
 MSG_DAMAGED = "This document is damaged and could not be read. Open it in Word, save it again and upload that copy."
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -53,6 +61,8 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 IDENTIFIER_MAX_LENGTH = 255
+# A .docm's VBA project (and its signature), and ActiveX controls: code a Word document can carry.
+_ACTIVE_PART = re.compile(r"(?i)(^|/)(vbaProject\.bin|vbaProjectSignature\.bin|vbaData\.xml)$|(^|/)activeX/")
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)|<\x00!\x00(D\x00O\x00C|E\x00N\x00T)", re.IGNORECASE)
 
 
@@ -131,6 +141,8 @@ def open_package(data: bytes) -> Package:
         raise refuse(MSG_NOT_DOCX, "not_docx")
     if "word/document.xml" not in names:
         raise refuse(MSG_NO_DOCUMENT, "no_document")
+    if any(_ACTIVE_PART.search(name) for name in names):
+        raise refuse(MSG_MACROS, "macros")
     reader = _Reader(archive)
     document = _parse_xml(reader.read("word/document.xml"))
     body = document.find(w("body"))
@@ -200,4 +212,4 @@ def _identifier(core, custom) -> str:
 
 
 __all__ = ["MAX_UPLOAD_BYTES", "MSG_DAMAGED", "MSG_DTD", "MSG_NOT_DOCX", "MSG_NO_DOCUMENT", "MSG_TOO_LARGE",
-           "MSG_TOO_MANY_PARAGRAPHS", "MSG_ZIP_BOMB", "Package", "open_package", "w"]
+           "MSG_MACROS", "MSG_TOO_MANY_PARAGRAPHS", "MSG_ZIP_BOMB", "Package", "open_package", "w"]

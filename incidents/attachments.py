@@ -1,8 +1,9 @@
 """Attachments of an incident (screenshots, call transcripts, PDFs): what a file is, and who may add or remove one.
 
 The type is read from the content, never from the name or the browser's claim: PNG and JPEG images (opened
-with Pillow), PDFs (parsed with pikepdf, and refused when they carry JavaScript, actions that start programs,
-embedded files or scripted forms) and plain UTF-8 text. Anything else is refused with a message naming what
+with Pillow), PDFs (``toolkit.uploads.check_pdf``, the check the signed agreement copy goes through too: parsed
+with pikepdf, and refused when damaged or when they carry JavaScript, actions that start programs, embedded files
+or scripted forms) and plain UTF-8 text. Anything else is refused with a message naming what
 it looks like. The size is checked before the content is read.
 
 Files are stored privately under the workgroup (``WorkgroupUploadTo``), with a neutral name; the name the
@@ -30,6 +31,7 @@ from django.template.defaultfilters import filesizeformat
 from incidents.models import Attachment, Incident, IncidentStatus, SubmittedVia
 from toolkit.history import save_validated
 from toolkit.permissions import Action, can, require
+from toolkit.uploads import PROGRAM_SIGNATURES, check_pdf, looks_like, markup_start
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -63,10 +65,6 @@ MSG_NOT_ACCEPTED = "This file is not " + ACCEPTED + ": it looks like {what}."
 MSG_TEXT_NOT_UTF8 = ("This looks like a text file, but not in UTF-8. Save it as UTF-8 text (most editors offer "
                      "it under “Save as”) and attach it again.")
 MSG_BROKEN_IMAGE = "This file starts like a {kind} image but cannot be read as one; it may be damaged."
-MSG_BROKEN_PDF = "This file starts like a PDF but cannot be read as one; it may be damaged."
-MSG_PDF_LOCKED = "This PDF is protected by a password. Attach a copy without the password."
-MSG_PDF_ACTIVE = ("This PDF contains {what}, which could harm the computer of whoever opens it, so it is not "
-                  "accepted. Print it to a new PDF (or take a screenshot) and attach that instead.")
 MSG_TOO_MANY = "An incident holds at most {limit} attachments. Delete one that is no longer needed first."
 MSG_CLOSED = "This report is closed, so files can no longer be added. Ask the QA team if something is missing."
 MSG_NOT_YOURS = "Only QA reviewers, coordinators and the person who reported it add files to an incident."
@@ -86,44 +84,9 @@ JPEG = Kind("image/jpeg", "jpg", "JPEG image", ("jpg", "jpeg"))
 TEXT = Kind("text/plain; charset=utf-8", "txt", "Text", ("txt",))
 LABELS = {kind.content_type: kind.label for kind in (PDF, PNG, JPEG, TEXT)}
 
-# What a refused file looks like, by its first bytes (for the message; anything not accepted is refused).
-_LOOKS_LIKE: list[tuple[bytes, str]] = [
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a program for Linux"),
-    (b"\xcf\xfa\xed\xfe", "a program for macOS"),
-    (b"\xce\xfa\xed\xfe", "a program for macOS"),
-    (b"\xfe\xed\xfa\xcf", "a program for macOS"),
-    (b"\xfe\xed\xfa\xce", "a program for macOS"),
-    (b"\xca\xfe\xba\xbe", "a program"),
-    (b"#!", "a script"),
-    (b"PK\x03\x04", "a ZIP archive (Word and Excel documents are ZIP archives too)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an older Microsoft Office document"),
-    (b"Rar!", "a compressed archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a compressed archive"),
-    (b"\x1f\x8b", "a compressed archive"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"{\\rtf", "an RTF document"),
-]
-# Programs are refused even when their bytes would also pass as text.
-_PROGRAMS = tuple(magic for magic, what in _LOOKS_LIKE if "program" in what or what == "a script")
-_MARKUP = [("<!doctype html", "an HTML web page"), ("<html", "an HTML web page"), ("<svg", "an SVG image"),
-           ("<?xml", "an XML file"), ("<script", "an HTML web page")]
 # Whitespace control characters a transcript may hold; any other control character means it is not text.
 _TEXT_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # Unicode's Cc, less the whitespace above
-
-
-def _looks_like(head: bytes) -> str:
-    for magic, what in _LOOKS_LIKE:
-        if head.startswith(magic):
-            return what
-    if head[4:8] == b"ftyp":
-        return "a video, or a HEIC photo"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "a WebP image"
-    return "a kind of file the toolkit does not recognise"
 
 
 def _refuse(what: str) -> ValidationError:
@@ -154,9 +117,10 @@ def sniff(upload: UploadedFile) -> Kind:
         if head.startswith(b"\xff\xd8\xff"):
             return _image(upload, JPEG, "JPEG")
         if head.startswith(b"%PDF-"):
-            return _pdf(upload)
-        if head.startswith(_PROGRAMS):
-            raise _refuse(_looks_like(head))
+            check_pdf(upload)  # the same check as the signed agreement copy
+            return PDF
+        if head.startswith(PROGRAM_SIGNATURES):
+            raise _refuse(looks_like(head))
         return _text(upload, head)
     finally:
         upload.seek(0)
@@ -182,63 +146,13 @@ def _image(upload: IO[bytes], kind: Kind, pillow_format: str) -> Kind:
     return kind
 
 
-# Keys and names of PDF objects that run something, start programs or carry files.
-_PDF_ACTIVE_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/EmbeddedFiles": "embedded files",
-                    "/EF": "embedded files", "/XFA": "a scripted (XFA) form", "/RichMedia": "embedded media"}
-_PDF_ACTIVE_NAMES = {"/JavaScript": "JavaScript", "/Launch": "an action that starts a program",
-                     "/ImportData": "an action that imports data", "/GoToE": "a link into an embedded file",
-                     "/EmbeddedFile": "embedded files", "/RichMedia": "embedded media",
-                     "/RichMediaExecute": "embedded media", "/FileAttachment": "embedded files"}
-_PDF_NAME_KEYS = ("/S", "/Type", "/Subtype")
-_PDF_MAX_DEPTH = 64
-
-
-def _pdf(upload: IO[bytes]) -> Kind:
-    import pikepdf
-
-    try:
-        with pikepdf.open(upload) as pdf:
-            found = _pdf_active_content(pdf, pikepdf)
-    except pikepdf.PasswordError:
-        raise ValidationError({"file": MSG_PDF_LOCKED}, code="password") from None
-    except (pikepdf.PdfError, RecursionError, ValueError):
-        raise ValidationError({"file": MSG_BROKEN_PDF}, code="broken") from None
-    if found:
-        raise ValidationError({"file": MSG_PDF_ACTIVE.format(what=" and ".join(sorted(found)))}, code="active")
-    return PDF
-
-
-def _pdf_active_content(pdf, pikepdf) -> set[str]:
-    """Walk every object of the file (and the direct dictionaries and arrays inside them) for active content."""
-    found: set[str] = set()
-    stack = [(obj, 0) for obj in pdf.objects]
-    while stack:
-        obj, depth = stack.pop()
-        if depth > _PDF_MAX_DEPTH:
-            continue
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            for key in obj.keys():  # noqa: SIM118 (a pikepdf dictionary, not a dict)
-                if key in _PDF_ACTIVE_KEYS:
-                    found.add(_PDF_ACTIVE_KEYS[key])
-                value = obj.get(key)
-                if key in _PDF_NAME_KEYS and isinstance(value, pikepdf.Name) and str(value) in _PDF_ACTIVE_NAMES:
-                    found.add(_PDF_ACTIVE_NAMES[str(value)])
-                if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
-                    stack.append((value, depth + 1))
-        elif isinstance(obj, pikepdf.Array):
-            stack.extend((item, depth + 1) for item in obj
-                         if isinstance(item, pikepdf.Dictionary | pikepdf.Array) and not item.is_indirect)
-    return found
-
-
 def _text(upload: IO[bytes], head: bytes) -> Kind:
     """Plain UTF-8 text (a byte-order mark is fine), read a chunk at a time; no NUL or other control bytes."""
     if b"\x00" in head:
-        raise _refuse(_looks_like(head))
-    markup = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    for start, what in _MARKUP:
-        if markup.startswith(start.encode()):
-            raise _refuse(what)
+        raise _refuse(looks_like(head))
+    markup = markup_start(head)
+    if markup:
+        raise _refuse(markup)
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     upload.seek(0)
     while True:
@@ -247,10 +161,10 @@ def _text(upload: IO[bytes], head: bytes) -> Kind:
             text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError:
             if _is_binary(head):
-                raise _refuse(_looks_like(head)) from None
+                raise _refuse(looks_like(head)) from None
             raise ValidationError({"file": MSG_TEXT_NOT_UTF8}, code="not_utf8") from None
         if _CONTROL_CHARACTERS.search(text):
-            raise _refuse(_looks_like(head))
+            raise _refuse(looks_like(head))
         if not chunk:
             return TEXT
 

@@ -30,6 +30,7 @@ from partners.models import (
 )
 from partners.selectors import organization_list
 from partners.validators import MSG_PHONE_INVALID, normalize_phone, phone_display
+from toolkit import csv_imports
 from toolkit.text import escape_cell, normalise_text, unescape_cell, xml_safe
 
 if TYPE_CHECKING:
@@ -53,13 +54,8 @@ MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 MSG_TOO_BIG = (
     f"The file is larger than {MAX_MEGABYTES} MB. Split it into smaller files and import them one after the other."
 )
-MSG_NOT_UTF8 = (
-    "The file is not UTF-8 text ({detail}). In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”; "
-    "in LibreOffice or Google Sheets export as CSV with the UTF-8 character set."
-)
 MSG_EMPTY = "The file is empty. Start from the exported directory: it has the right header row."
 MSG_NAME_EXISTS = "An organization called “{name}” is already on the map; the import only adds new organizations."
-MSG_NUL = "The file contains NUL characters, so it is probably not a CSV text file. Export it again as CSV UTF-8."
 MSG_SEMICOLONS = (
     "The columns seem to be separated by semicolons (;). Save the file as comma-separated CSV (UTF-8) and upload "
     "it again."
@@ -319,19 +315,13 @@ def _contact_fields(cells: dict[str, str], errors: _RowErrors, phones: _PhoneCac
 
 
 def _decode(data: bytes, parsed: ParsedImport) -> str | None:
-    """Bytes to text, or None with a file-level error."""
+    """Bytes to text, or None with a file-level error (the checks every CSV import shares, then the size)."""
     if len(data) > MAX_BYTES:
         parsed.errors.append((0, "", MSG_TOO_BIG))
         return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        detail = f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8"
-        parsed.errors.append((0, "", MSG_NOT_UTF8.format(detail=detail)))
-        return None
-    if "\x00" in text:
-        parsed.errors.append((0, "", MSG_NUL))
-        return None
+    text, problem = csv_imports.decode(data)
+    if text is None:
+        parsed.errors.append((0, "", problem))
     return text
 
 

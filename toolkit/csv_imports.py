@@ -27,6 +27,7 @@ from toolkit.models import Job, JobStatus
 from toolkit.permissions import require
 from toolkit.services import job_create
 from toolkit.text import escape_cell, normalise_text, xml_safe
+from toolkit.uploads import binary_signature
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -41,6 +42,8 @@ MSG_IMPORT_ASKED = "You asked to import {name}; the status below follows it."
 MSG_NOT_UTF8 = ("The file is not UTF-8 text ({detail}). Export it as CSV UTF-8: in Excel choose File › Save As › "
                 "“CSV UTF-8 (Comma delimited)”; in LibreOffice or Google Sheets export as CSV with the UTF-8 "
                 "character set.")
+MSG_NOT_TEXT = ("This is not a CSV file: it looks like {what}. Export the data from the spreadsheet or system as "
+                "CSV (UTF-8) and upload that file.")
 MSG_NUL = "The file contains NUL characters, so it is probably not a CSV text file. Export it again as CSV UTF-8."
 MSG_SEMICOLONS = "The columns seem to be separated by semicolons (;). Save the file as comma-separated CSV (UTF-8)."
 MSG_BLANK_COLUMN = "Column {number} of the first row has no name; give every column a name (or delete it)."
@@ -62,7 +65,11 @@ MSG_GONE = "This import no longer exists; upload the file again."
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
-    """The file's text, or a message saying why it is not UTF-8 text (a byte order mark is dropped)."""
+    """The file's text, or a message saying why it is not UTF-8 text (a byte order mark is dropped). A file
+    whose first bytes show it is something else (a PDF, a ZIP such as an .xlsx, an image) is named as such."""
+    what = binary_signature(data[:1024])
+    if what is not None:
+        return None, MSG_NOT_TEXT.format(what=what)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from toolkit.text import normalise_structure, xml_safe
+from toolkit.uploads import binary_signature
 from triage import engine, services
 from triage.models import NodeKind, Protocol, ProtocolVersion, Route, VersionStatus
 
@@ -45,6 +46,7 @@ MAX_CODE_SYSTEM = 120  # a partner system's name, e.g. "Metro PSAP CAD dispositi
 MAX_CODE = 60  # one code in that system
 MAX_RULES = 50
 
+MSG_NOT_JSON = "This is not a protocol file (JSON): it looks like {what}. Export the protocol as JSON and upload that."
 MSG_FILE_HAS_ERRORS = "The file has {count} problem(s); nothing was imported."
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
@@ -310,6 +312,10 @@ def parse(data: bytes) -> ParsedProtocol:
     parsed = ParsedProtocol()
     if len(data) > MAX_BYTES:
         parsed.errors.append(f"The file is larger than {MAX_BYTES // 1_000_000} MB; protocol files are much smaller.")
+        return parsed
+    what = binary_signature(data[:1024])
+    if what is not None:
+        parsed.errors.append(MSG_NOT_JSON.format(what=what))
         return parsed
     try:
         text = data.decode("utf-8-sig")

@@ -22,8 +22,11 @@ from partners.tests.factories import OrganizationFactory
 from toolkit import services as toolkit_services
 from toolkit.files import stored_files
 from toolkit.tests.factories import UserFactory
+from toolkit.tests.upload_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
+
+FIRST, SECOND = pdf_bytes(text="first signed copy"), pdf_bytes(text="second signed copy")
 
 AGREEMENT_MODELS = (Agreement, AgreementParty, AgreementTemplate, AgreementVersion, Clause, ReviewComment,
                     TemplateClause, TemplateVariable)
@@ -45,7 +48,7 @@ def _approved_with_signed_copy(workgroup, coordinator, legal_reviewer, django_ca
     services.agreement_approve(actor=legal_reviewer, agreement=agreement, override_reason="Answered in the meeting")
     with django_capture_on_commit_callbacks(execute=True):
         services.agreement_attach_signed_scan(actor=coordinator, agreement=agreement,
-                                              uploaded=SimpleUploadedFile("s.pdf", b"%PDF-1.7 first"))
+                                              uploaded=SimpleUploadedFile("s.pdf", FIRST))
     agreement.refresh_from_db()
     return agreement
 
@@ -75,14 +78,14 @@ def test_replacing_the_signed_copy_deletes_the_old_file_once_the_change_commits(
 
     with django_capture_on_commit_callbacks(execute=False) as pending:
         services.agreement_attach_signed_scan(actor=coordinator, agreement=agreement,
-                                              uploaded=SimpleUploadedFile("s.pdf", b"%PDF-1.7 second"))
+                                              uploaded=SimpleUploadedFile("s.pdf", SECOND))
         assert default_storage.exists(old)  # not before the commit: a rollback would leave no signed copy
     for callback in pending:
         callback()
 
     agreement.refresh_from_db()
     assert agreement.signed_scan.name != old and not default_storage.exists(old)
-    assert agreement.signed_scan.read() == b"%PDF-1.7 second"
+    assert agreement.signed_scan.read() == SECOND
     assert list(stored_files(prefix=f"workgroups/{workgroup.pk}/agreements")) == [agreement.signed_scan.name]
 
 
@@ -95,7 +98,7 @@ def test_a_refused_upload_keeps_the_signed_copy_on_record(workgroup, coordinator
                                               uploaded=SimpleUploadedFile("s.pdf", b"MZ not a pdf"))
 
     agreement.refresh_from_db()
-    assert agreement.signed_scan.read() == b"%PDF-1.7 first"
+    assert agreement.signed_scan.read() == FIRST
 
 
 def test_deleting_a_workgroup_removes_every_agreement_row_and_the_signed_copy(

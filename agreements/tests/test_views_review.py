@@ -16,6 +16,7 @@ from agreements import services
 from agreements.models import Agreement, AgreementStatus, AgreementTemplate, AgreementVersion, ReviewComment
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import Membership
+from toolkit.tests.upload_files import pdf_bytes
 
 BASE = "/w/riverbend/agreements"
 EDIT_POSTS = ["submit", "new-draft", "execute", "signatures"]
@@ -413,18 +414,19 @@ def test_the_signed_pdf_is_attached_by_a_coordinator_and_downloaded_through_the_
     )
     url = f"/w/{workgroup.slug}/agreements/{agreement.pk}/signed-copy/"
     client.force_login(coordinator)
-    client.post(url, {"file": SimpleUploadedFile("s.pdf", b"%PDF-1.7 signed", "application/pdf")})
+    client.post(url, {"file": SimpleUploadedFile("s.pdf", pdf_bytes(), "application/pdf")})
     assert not Agreement.objects.get(pk=agreement.pk).signed_scan  # a draft has nothing signed yet
 
     agreement_services.agreement_submit(actor=coordinator, agreement=agreement)
     agreement_services.agreement_approve(actor=legal_reviewer, agreement=agreement)
     not_pdf = client.post(url, {"file": SimpleUploadedFile("s.pdf", b"MZ not a pdf", "application/pdf")}, follow=True)
     assert "as a PDF file" in not_pdf.content.decode()
-    client.post(url, {"file": SimpleUploadedFile("s.pdf", b"%PDF-1.7 signed", "application/pdf")})
+    signed = pdf_bytes(text="signed")
+    client.post(url, {"file": SimpleUploadedFile("s.pdf", signed, "application/pdf")})
 
     download = f"/w/{workgroup.slug}/agreements/{agreement.pk}/signed-copy.pdf"
     client.force_login(viewer)
-    assert b"".join(client.get(download).streaming_content) == b"%PDF-1.7 signed"
+    assert b"".join(client.get(download).streaming_content) == signed
     assert client.post(url, {"file": SimpleUploadedFile("s.pdf", b"%PDF-x", "application/pdf")}).status_code == 403
     client.force_login(outsider)
     assert client.get(download).status_code == 404

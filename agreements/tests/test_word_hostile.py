@@ -122,3 +122,29 @@ def test_an_encrypted_zip_entry_is_not_read(mou, coordinator):
             start += 4
 
     assert refused(mou, coordinator, bytes(raw)) == word_package.MSG_NOT_DOCX
+
+
+@pytest.mark.parametrize("part", ["word/vbaProject.bin", "word/activeX/activeX1.xml"])
+def test_a_document_with_macros_or_activex_controls_is_refused(mou, coordinator, part):
+    parts = parts_of(exported(mou))
+    parts[part] = b"\xd0\xcf\x11\xe0 Sub AutoOpen()"
+
+    assert refused(mou, coordinator, rezip(parts)) == word_package.MSG_MACROS
+
+
+def test_only_web_hyperlinks_are_read_from_relationships_to_outside_the_package(mou):
+    parts = parts_of(exported(mou))
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    outside = "".join(
+        f'<Relationship Id="{rid}" Type="{office}/{kind}" Target="{target}" TargetMode="External"/>'
+        for rid, kind, target in [("rIdTemplate", "attachedTemplate", "http://127.0.0.1:9/template.dotm"),
+                                  ("rIdFile", "hyperlink", "file:///etc/passwd"),
+                                  ("rIdShare", "hyperlink", "\\\\attacker\\share\\x"),
+                                  ("rIdWeb", "hyperlink", "https://example.org/988")])
+    rels = parts["word/_rels/document.xml.rels"]
+    parts["word/_rels/document.xml.rels"] = rels.replace(b"</Relationships>", outside.encode() + b"</Relationships>")
+
+    links = word_package.open_package(rezip(parts)).links
+
+    assert links.get("rIdWeb") == "https://example.org/988"
+    assert not {"rIdTemplate", "rIdFile", "rIdShare"} & set(links)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pikepdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -19,24 +18,9 @@ from incidents.tests.test_services import report
 from partners.tests.factories import OrganizationFactory
 from toolkit.models import AuditAction, AuditEvent, Membership, Role
 from toolkit.tests.factories import UserFactory
+from toolkit.tests.upload_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_bytes(dangerous=None) -> bytes:
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    if dangerous == "javascript":
-        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
-    elif dangerous == "launch":  # inside a link annotation, in an object stream
-        link = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
-                                  A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe")))
-        pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([link]))
-    elif dangerous == "embedded":
-        pdf.attachments["payload.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00")
-    out = io.BytesIO()
-    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
 
 
 def image_bytes(fmt: str) -> bytes:

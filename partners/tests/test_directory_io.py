@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from partners import directory_io, imports, services
 from partners.directory_io import EXPORT_COLUMNS, export_directory_csv, parse_directory_csv
 from partners.models import Contact, DirectoryImport, Organization, Sector
+from toolkit import csv_imports
 from toolkit.text import FORMULA_TRIGGERS, escape_cell, unescape_cell
 
 pytestmark = pytest.mark.django_db
@@ -300,7 +301,7 @@ def test_a_sector_the_workgroup_lacks_is_planned_as_a_new_custom_sector(workgrou
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (lambda: csv_bytes(row(organization="A", notes="x\x00y")), directory_io.MSG_NUL),
+        (lambda: csv_bytes(row(organization="A", notes="x\x00y")), csv_imports.MSG_NUL),
         (lambda: ";".join(EXPORT_COLUMNS).encode() + b"\n", directory_io.MSG_SEMICOLONS),
         (lambda: csv_bytes(), directory_io.MSG_NO_ROWS),
         (lambda: csv_bytes(row(organization="Two\nLines", contact_email="")), "Must fit on one line"),

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from toolkit.tests.upload_files import pdf_bytes
 from triage import jsonio, services
 from triage.defaults import EXAMPLE_SCENARIOS, default_tree
 from triage.models import Node, Protocol, ProtocolVersion, SafetyRule, Scenario, VersionStatus
@@ -167,6 +168,7 @@ def test_a_broken_file_is_listed_with_status_400_and_nothing_is_kept(client, mem
     (b"[" * 100_000, "more than 20 levels deep"),
     (b"x" * 10_000_000, "larger than 1 MB"),
     (b"<html>", "not valid JSON"),
+    (pdf_bytes(), "not a protocol file (JSON): it looks like a PDF"),
 ])
 def test_hostile_uploads_are_refused_cleanly(client, member, workgroup, data, expected):
     client.force_login(member)
