@@ -9,12 +9,13 @@ from django import forms
 
 from partners.models import Contact, EngagementStatus, InteropFunction, Organization, RaciRole, Sector
 from partners.validators import normalize_phone
+from toolkit.concurrency import StaleSaveFormMixin
 from toolkit.forms import Form, ModelForm, WorkgroupScopedFormMixin
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class OrganizationForm(WorkgroupScopedFormMixin, ModelForm):
+class OrganizationForm(StaleSaveFormMixin, WorkgroupScopedFormMixin, ModelForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
 
     class Meta:
@@ -54,13 +55,14 @@ class OrganizationForm(WorkgroupScopedFormMixin, ModelForm):
                      "rating_evidence", "last_reviewed"),
             Fieldset("Notes", "notes"),
         )
+        self.helper.render_hidden_fields = True  # loaded_at (toolkit.concurrency)
         self.helper.add_input(Submit("submit", submit_label))
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
 
 
-class ContactForm(ModelForm):
+class ContactForm(StaleSaveFormMixin, ModelForm):
     class Meta:
         model = Contact
         fields = [

@@ -10,11 +10,14 @@ from django.db.models import Model, RestrictedError
 
 from partners import defaults
 from partners.models import Contact, InteropFunction, Organization, RaciAssignment, RaciRole, Sector, SectorTier
+from toolkit.concurrency import refuse_if_saved_since
 from toolkit.history import save_validated as _save
 from toolkit.permissions import Action, require
 from toolkit.slugs import unique_slug
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from toolkit.models import User, Workgroup
 
 MSG_NAME_TAKEN = "An organization called “{name}” is already on the map."
@@ -129,9 +132,12 @@ def organization_create(*, actor: User, workgroup: Workgroup, **fields: Any) -> 
 
 
 @transaction.atomic
-def organization_update(*, actor: User, organization: Organization, **fields: Any) -> Organization:
+def organization_update(*, actor: User, organization: Organization, loaded_at: datetime | None = None,
+                        **fields: Any) -> Organization:
+    """``loaded_at``: when the record was last saved as the editor opened it; a later save refuses this one."""
     require(actor, organization.workgroup, Action.EDIT_PARTNERS)
     _lock(organization.workgroup)
+    refuse_if_saved_since(organization, loaded_at)
     _set_fields(organization, fields, ORGANIZATION_FIELDS)
     organization.name = organization.name.strip()
     _same_workgroup(organization.workgroup, organization.sector)
@@ -183,9 +189,10 @@ def contact_create(*, actor: User, organization: Organization, **fields: Any) ->
 
 
 @transaction.atomic
-def contact_update(*, actor: User, contact: Contact, **fields: Any) -> Contact:
+def contact_update(*, actor: User, contact: Contact, loaded_at: datetime | None = None, **fields: Any) -> Contact:
     require(actor, contact.workgroup, Action.EDIT_PARTNERS)
     _lock(contact.organization)
+    refuse_if_saved_since(contact, loaded_at)
     _set_fields(contact, fields, CONTACT_FIELDS)
     contact._history_user = actor
     _prepare_contact(contact)

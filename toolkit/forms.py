@@ -89,6 +89,9 @@ class WorkgroupScopedFormMixin:
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form so the person sees it next to what they typed."""
+    from toolkit.concurrency import move_to_saved_version
+
+    move_to_saved_version(form, exc)
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -340,6 +340,8 @@ class Job(models.Model):
     lease_token = models.CharField(max_length=32, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries")
+    # Its message could not be handed to the broker (Redis was down): the sweeper sends it once it is back.
+    awaiting_broker = models.BooleanField(default=False)
 
     objects = JobQuerySet.as_manager()
 

@@ -145,6 +145,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before each request reuses it: after a database restart the app
+        # reconnects by itself instead of failing one request per stale connection.
+        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -334,8 +337,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = max(1, JOB_TIME_LIMIT_SECONDS - 30)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Jobs whose worker died are marked failed, so their status pages stop waiting.
-    "fail-stale-jobs": {"task": "toolkit.fail_stale_jobs", "schedule": 300.0},
+    # Every minute: jobs the broker could not take (it was down) are sent again, and jobs whose worker died
+    # are marked failed, so their status pages stop waiting.
+    "fail-stale-jobs": {"task": "toolkit.fail_stale_jobs", "schedule": 60.0},
     # Once a day: remind people who have not answered a readiness round due within three days.
     "readiness-due-reminders": {"task": "readiness.send_due_reminders", "schedule": 24 * 60 * 60.0},
     # Once a day: remind the people whose incident corrective actions are past due (weekly per action).

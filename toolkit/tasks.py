@@ -16,4 +16,6 @@ def run_job(job_id: int) -> str | None:
 
 @shared_task(name="toolkit.fail_stale_jobs", time_limit=60)
 def fail_stale_jobs() -> int:
+    """The sweeper: first send what the broker could not take when it was down, then fail what nobody runs."""
+    services.job_send_unsent()
     return services.job_fail_stale()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
+from django.test import Client
 
 from partners.models import Contact, Organization, Sector
 from partners.tests.factories import ContactFactory, OrganizationFactory, sector
@@ -213,3 +216,36 @@ def test_the_dashboard_card_lists_missing_core_sectors_with_a_link_to_why(client
     assert "Missing core sector: Mobile crisis provider" in page
     assert "Missing core sector: 988 center leadership" not in page
     assert "/guidance/key-partners-and-readiness/" in page
+
+
+def test_a_second_editor_working_from_an_older_copy_is_refused_with_their_text_kept(client, workgroup, coordinator,
+                                                                                    member):
+    """Two people save the same organization: the later save of an older copy does not undo the first."""
+    organization = OrganizationFactory(workgroup=workgroup, name="Riverbend 911", notes="")
+    url = f"/w/{workgroup.slug}/partners/organizations/{organization.pk}/edit/"
+    first, second = Client(), Client()
+    first.force_login(coordinator)
+    second.force_login(member)
+    form_a = first.get(url).context["form"]
+    form_b = second.get(url).context["form"]
+
+    def posted(form, **changes):
+        data = {name: value for name, value in form.initial.items() if value is not None}
+        data.update(sector=organization.sector_id, **changes)
+        return data
+
+    assert first.post(url, posted(form_a, notes="Covers the north county.")).status_code == 302
+    refused = second.post(url, posted(form_b, notes="Night shift lead changed."))
+
+    assert refused.status_code == 400
+    text = html.unescape(refused.content.decode())
+    assert f"{coordinator.get_full_name()} saved this organization at" in text
+    assert "Night shift lead changed." in text  # what the second person typed is still there
+    organization.refresh_from_db()
+    assert organization.notes == "Covers the north county."
+
+    again = second.post(url, {**posted(form_b, notes="Night shift lead changed."),
+                              "loaded_at": refused.context["form"].data["loaded_at"]})
+    assert again.status_code == 302  # saving again, having seen the message, keeps their text
+    organization.refresh_from_db()
+    assert organization.notes == "Night shift lead changed."

@@ -22,7 +22,15 @@ from toolkit.services.invitations import (
     invitation_token,
     invitation_url,
 )
-from toolkit.services.jobs import MAX_JOB_ATTEMPTS, job_create, job_fail_stale, job_retry, job_run, job_set_progress
+from toolkit.services.jobs import (
+    MAX_JOB_ATTEMPTS,
+    job_create,
+    job_fail_stale,
+    job_retry,
+    job_run,
+    job_send_unsent,
+    job_set_progress,
+)
 from toolkit.services.messages import *  # noqa: F403  (MSG_* constants, matched by tests)
 from toolkit.services.workgroups import (
     membership_change_role,
@@ -50,6 +58,7 @@ __all__ = [
     "invitation_url",
     "job_create",
     "job_fail_stale",
+    "job_send_unsent",
     "job_retry",
     "job_run",
     "job_set_progress",

@@ -10,6 +10,7 @@ never reached a worker, so no status page waits for ever.
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import tempfile
@@ -32,9 +33,9 @@ from toolkit.permissions import require
 from toolkit.services.messages import (
     MSG_JOB_GAVE_UP,
     MSG_JOB_KIND_UNKNOWN,
+    MSG_JOB_NO_ROOM,
     MSG_JOB_NOT_FAILED,
     MSG_JOB_NOT_PICKED_UP,
-    MSG_JOB_NOT_QUEUED,
     MSG_JOB_STALE,
     MSG_JOB_TOO_SLOW,
 )
@@ -76,23 +77,49 @@ def job_retry(*, actor: User, job: Job) -> Job:
     return job_create(actor=actor, workgroup=job.workgroup, kind=job.kind, params=job.params, retry_of=job)
 
 
+def _publish(job_id: int, *, queue: str = "") -> None:
+    from toolkit.tasks import run_job  # tasks import services; import here to avoid the cycle
+
+    if queue:
+        run_job.apply_async(args=[job_id], queue=queue)
+    else:
+        run_job.delay(job_id)
+
+
 def _enqueue(job_id: int, *, queue: str = "") -> None:
-    """Hand the job to the broker; if the broker is down, say so on the job instead of failing the request.
+    """Hand the job to the broker. If the broker is down, the job stays queued and is marked so: the
+    sweeper sends it again once the broker answers, and the request that asked for it still succeeds.
 
     The message carries the job's id only; everything else is read from the row when it runs.
     """
-    from toolkit.tasks import run_job  # tasks import services; import here to avoid the cycle
-
     try:
-        if queue:
-            run_job.apply_async(args=[job_id], queue=queue)
-        else:
-            run_job.delay(job_id)
+        _publish(job_id, queue=queue)
     except Exception:
-        logger.exception("Could not queue job %s", job_id)
-        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED, error_message=MSG_JOB_NOT_QUEUED, finished_at=timezone.now()
-        )
+        logger.warning("Could not queue job %s; the sweeper will send it when the broker is back", job_id,
+                       exc_info=True)
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(awaiting_broker=True)
+
+
+def job_send_unsent(*, limit: int = 500) -> int:
+    """Send the messages of jobs the broker could not take when they were asked for. Run by the sweeper.
+
+    Stops at the first failure (the broker is still down) and leaves the rest marked for the next run. A
+    message sent twice is harmless: the job's lease lets one worker run it.
+    """
+    sent = 0
+    unsent = Job.objects.filter(status=JobStatus.QUEUED, awaiting_broker=True).order_by("pk")
+    for job_id, kind in unsent.values_list("pk", "kind")[:limit]:
+        job_kind = jobs.get_kind(kind)
+        try:
+            _publish(job_id, queue=job_kind.queue if job_kind else "")
+        except Exception:
+            logger.warning("The broker still cannot be reached; %s job(s) wait to be sent", limit - sent)
+            break
+        Job.objects.filter(pk=job_id).update(awaiting_broker=False)
+        sent += 1
+    if sent:
+        logger.info("Sent %s job(s) the broker could not take earlier", sent)
+    return sent
 
 
 def _job_claim(job_id: int, token: str) -> Job | None:
@@ -310,7 +337,13 @@ def _finish_failed(job: Job, token: str, message: str) -> Job:
 def _finish_succeeded(job: Job, token: str, filename: str, output) -> Job:
     # Write the file first (outside the transaction: storage is not transactional), then claim it.
     storage = job.result.storage
-    name = storage.save(job.result.field.generate_filename(job, filename), File(output, name=filename))
+    target = storage.get_available_name(job.result.field.generate_filename(job, filename))
+    try:
+        name = storage.save(target, File(output, name=filename))
+    except Exception as exc:  # a full disk, a bucket that refuses: the job fails, and no part-file stays behind
+        logger.exception("Job %s: could not store %s", job.pk, target)
+        _delete_quietly(storage, target)
+        return _finish_failed(job, token, _readable_error(exc))
     with transaction.atomic():
         current = _still_holding(job, token)
         if current is None:
@@ -331,6 +364,14 @@ def _finish_succeeded(job: Job, token: str, filename: str, output) -> Job:
         return current
 
 
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except Exception:  # the disk may still be in trouble; cleanup_orphaned_files finds what is left
+        logger.warning("Could not remove the part-written file %s", name, exc_info=True)
+
+
 def job_fail_stale(*, now: datetime | None = None) -> int:
     """Fail the jobs nobody is working on, so no status page waits for ever. Run by beat every few minutes.
 
@@ -347,8 +388,10 @@ def job_fail_stale(*, now: datetime | None = None) -> int:
         status=JobStatus.RUNNING, lease_expires_at__isnull=True,
         started_at__lt=now - timedelta(seconds=settings.JOB_TIME_LIMIT_SECONDS + 60),
     ).update(status=JobStatus.FAILED, error_message=MSG_JOB_STALE, finished_at=now)
+    # Jobs still waiting for the broker are kept however long it is down: they run when it is back.
     lost = Job.objects.filter(
-        status=JobStatus.QUEUED, created_at__lt=now - timedelta(seconds=settings.JOB_QUEUED_TIMEOUT_SECONDS)
+        status=JobStatus.QUEUED, awaiting_broker=False,
+        created_at__lt=now - timedelta(seconds=settings.JOB_QUEUED_TIMEOUT_SECONDS),
     ).update(status=JobStatus.FAILED, error_message=MSG_JOB_NOT_PICKED_UP, finished_at=now)
     if stale or lost:
         logger.warning("Sweeper failed %s stale running job(s) and %s never picked up", stale, lost)
@@ -362,6 +405,8 @@ def _readable_error(exc: Exception) -> str:
         return " ".join(exc.messages)
     if isinstance(exc, SoftTimeLimitExceeded):
         return MSG_JOB_TOO_SLOW.format(minutes=max(1, settings.JOB_TIME_LIMIT_SECONDS // 60))
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return MSG_JOB_NO_ROOM
     return (
         f"The job stopped with an unexpected error ({type(exc).__name__}). "
         "It has been logged; try again, or tell your coordinator if it happens again."

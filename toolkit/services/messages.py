@@ -24,7 +24,8 @@ MSG_INVITATION_INVITER_GONE = (
     "This invitation can no longer be used: the person who sent it no longer manages the workgroup. "
     "Ask a current coordinator for a new one."
 )
-MSG_JOB_NOT_QUEUED = "The background service could not be reached, so this job was not started. Try again later."
+MSG_JOB_NO_ROOM = ("There was no room left to store the file, so nothing was kept. Tell whoever runs the toolkit "
+                   "for your workgroup; retry once they have made room.")
 MSG_JOB_GAVE_UP = "This job stopped the worker {attempts} times and was given up. Tell your coordinator."
 MSG_JOB_STALE = (
     "This job stopped making progress: the worker running it probably stopped or restarted. Retry it; "
