@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -148,8 +148,3 @@ def verify_chain(workgroup_id: int, *, using: str = "default", chunk: int = VERI
                                         "or the row before it was replaced")
             previous, expected, count = event["row_hash"], expected + 1, count + 1
 
-
-def workgroups_with_events(*, using: str = "default") -> Iterable[int]:
-    from toolkit.models import AuditEvent
-
-    return AuditEvent.objects.using(using).order_by("workgroup_id").values_list("workgroup_id", flat=True).distinct()

@@ -4,9 +4,11 @@
   every change), leaves the switcher, and can be **restored**.
 * Staff **delete a workgroup permanently**: every row it owns (through ``CASCADE`` from the
   workgroup, ``RESTRICT`` inside it), the django-simple-history copies of those rows, its audit
-  trail, and every file under its storage prefix once the deletion commits.
-* Staff **delete** a user account (links to it become empty; the audit trail keeps the name it
-  recorded) or **anonymise** it where the record must keep showing that one person did those things:
+  trail (after the workgroup row: on PostgreSQL the audit table's trigger deletes no row whose
+  workgroup still exists), and every file under its storage prefix once the deletion commits.
+* Staff **delete** a user account (links to it become empty — for audit rows the one UPDATE the
+  trigger allows, ``actor_id`` to NULL, which the hash chain does not cover; the trail keeps the name it
+  recorded, which it does) or **anonymise** it where the record must keep showing that one person did those things:
   the account stays as "Former user #id" with no e-mail, name, password or memberships.
 """
 
