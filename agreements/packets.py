@@ -40,6 +40,8 @@ from agreements.models import (
 )
 from agreements.selectors import comments_open_on, render_version
 from toolkit import jobs
+from toolkit.audit import record_access
+from toolkit.models import AuditAction
 from toolkit.permissions import Action
 from toolkit.text import xml_safe
 
@@ -380,8 +382,17 @@ def run_agreement_packet(*, job, set_progress, output) -> str:
     output.seek(size)
     AgreementPacket.objects.filter(pk=packet.pk, job=job).update(page_count=pages, size_bytes=size,
                                                                   sha256=digest.hexdigest())
+    if PacketSection.DIRECTORY in packet.sections:
+        # Written once the file exists: the person who asked has exported the parties' contact list.
+        record_access(actor=job.requested_by, obj=packet, action=AuditAction.EXPORTED,
+                      detail="Agreement packet with the parties' contact directory")
     return packet_filename(packet)
 
 
+def _packet_with_directory(job) -> str:
+    sections = AgreementPacket.objects.filter(job=job).values_list("sections", flat=True).first() or []
+    return "Agreement packet with the parties' contact directory" if PacketSection.DIRECTORY in sections else ""
+
+
 jobs.register(jobs.JobKind(kind=KIND, label="Agreement packet (PDF)", action=Action.EXPORT_AGREEMENTS,
-                           run=run_agreement_packet, queue=PDF_QUEUE))
+                           run=run_agreement_packet, queue=PDF_QUEUE, confidential=_packet_with_directory))

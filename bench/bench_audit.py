@@ -3,9 +3,11 @@
     DJANGO_ENV=test DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_audit.py \
         [--rows 1000000] [--iterations 20]
 
-Fills one workgroup's audit table with ``--rows`` events spread over a year (in bulk, with SQL on
+Fills one workgroup's audit table with ``--rows`` events spread over a year (in bulk, with COPY on
 PostgreSQL), plus 50,000 in a second workgroup, then times the audit page: the newest page, a page
 deep in the past (by its keyset cursor), and the page filtered by kind of record, by person and by dates.
+The rows are sealed onto the hash chain as imports seal them (the fill's rate is the bulk path's cost); then
+it times single appends (record_access: lock, head, insert) and verify_audit_chain over the big chain.
 """
 
 from __future__ import annotations
@@ -20,43 +22,85 @@ from django.utils import timezone
 
 
 def _fill(workgroup_id: int, actor_id: int, rows: int) -> None:
-    start = time.perf_counter()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                INSERT INTO toolkit_auditevent (workgroup_id, occurred_at, actor_id, actor_name, action, object_type,
-                                                object_label, object_id, object_repr, changes)
-                SELECT %s, now() - (n * interval '31 seconds'),
-                       CASE WHEN n %% 3 = 0 THEN %s ELSE NULL END, 'Bench person',
-                       (ARRAY['created','changed','deleted'])[1 + n %% 3],
-                       (ARRAY['partners.organization','partners.contact','agreements.agreement',
-                              'triage.node'])[1 + n %% 4],
-                       'Record', n::text, 'Record ' || n, '[{"field": "name", "old": "a", "new": "b"}]'::jsonb
-                FROM generate_series(1, %s) AS n
-                """,
-                [workgroup_id, actor_id, rows],
-            )
-            cursor.execute("ANALYZE toolkit_auditevent")
-    else:
-        from toolkit.models import AuditEvent
+    """The rows go in as imports write them: sealed onto the workgroup's hash chain, then COPY (bulk_create on
+    SQLite), 5,000 a transaction."""
+    from django.db import transaction
 
-        now = timezone.now()
-        batch = []
-        for n in range(1, rows + 1):
-            batch.append(AuditEvent(
+    from toolkit import audit_chain
+    from toolkit.bulk import copy_create, instance_maker
+    from toolkit.models import AuditEvent
+
+    new_event = instance_maker(AuditEvent)
+    now = timezone.now()
+    start, sealing = time.perf_counter(), 0.0
+    for first in range(1, rows + 1, 5000):
+        batch = [
+            new_event(
                 workgroup_id=workgroup_id, occurred_at=now - timedelta(seconds=31 * n),
                 actor_id=actor_id if n % 3 == 0 else None, actor_name="Bench person",
                 action=("created", "changed", "deleted")[n % 3],
                 object_type=("partners.organization", "partners.contact", "agreements.agreement", "triage.node")[n % 4],
                 object_label="Record", object_id=str(n), object_repr=f"Record {n}",
                 changes=[{"field": "name", "old": "a", "new": "b"}],
-            ))
-            if len(batch) == 5000:
-                AuditEvent.objects.bulk_create(batch)
-                batch = []
-        AuditEvent.objects.bulk_create(batch)
-    print(f"filled {rows:,} audit rows in {time.perf_counter() - start:.1f} s")
+            )
+            for n in range(first, min(first + 5000, rows + 1))
+        ]
+        with transaction.atomic():
+            sealed_at = time.perf_counter()
+            audit_chain.seal(batch, using="default")
+            sealing += time.perf_counter() - sealed_at
+            copy_create(batch)
+    elapsed = time.perf_counter() - start
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE toolkit_auditevent")
+    print(f"filled {rows:,} audit rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s), of which sealing them onto "
+          f"the chain (lock, head, JSON and SHA-256 per row) {sealing:.1f} s ({sealing / rows * 1e6:.1f} µs a row)")
+
+
+def _appends(workgroup, coordinator, n: int) -> None:
+    """One row at a time, as a view recording an access does: the chain's lock, its head, the insert."""
+    from django.db import transaction
+
+    from toolkit.audit import record_access
+    from toolkit.models import AuditAction
+
+    def one() -> None:
+        with transaction.atomic():
+            record_access(actor=coordinator, obj=workgroup, action=AuditAction.VIEWED, workgroup_id=workgroup.pk)
+
+    measure("record_access, one row in its own transaction", one, n)
+
+    # The same insert without the chain (a dummy position and hash, in a workgroup of its own): the chain's cost.
+    from itertools import count
+
+    from django.db import models
+
+    from toolkit.models import AuditEvent
+    from toolkit.tests.factories import WorkgroupFactory
+
+    baseline, positions = WorkgroupFactory(slug="baseline"), count(1_000_000)
+
+    def unchained() -> None:
+        with transaction.atomic():
+            event = AuditEvent(workgroup=baseline, actor=coordinator, actor_name="Bench person", action="viewed",
+                               object_type="toolkit.workgroup", object_label="Workgroup", object_id="1",
+                               object_repr="Bench", seq=next(positions), row_hash="0" * 64)
+            models.Model.save(event, force_insert=True)
+
+    measure("the same insert without the chain", unchained, n)
+
+
+def _verify(slug: str) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    start = time.perf_counter()
+    out = io.StringIO()
+    call_command("verify_audit_chain", "--workgroup", slug, stdout=out)
+    print(f"verify_audit_chain --workgroup {slug}: {time.perf_counter() - start:.1f} s; "
+          f"{out.getvalue().strip().splitlines()[-1]}")
 
 
 def main() -> None:
@@ -93,6 +137,8 @@ def main() -> None:
         measure("GET audit, one person", lambda: client.get(f"/w/bench/audit/?actor={coordinator.pk}"), n)
         measure("GET audit, one day 100 days ago",
                 lambda: client.get(f"/w/bench/audit/?since={day}&until={day}"), n)
+        _appends(workgroup, coordinator, 200)
+        _verify("bench")
 
 
 if __name__ == "__main__":

@@ -217,5 +217,11 @@ def run_after_action_pdf(*, job: Job, set_progress, output) -> str:
     return f"{slugify(incident.reference) or 'incident'}-after-action-report.pdf"
 
 
+def _marked_report(job: Job) -> str:
+    marked = Incident.objects.filter(pk=job.params.get("incident_id"), workgroup=job.workgroup_id).exclude(
+        confidentiality=Confidentiality.NORMAL).values_list("reference", flat=True).first()
+    return f"After-action report PDF of marked incident {marked}" if marked else ""
+
+
 jobs.register(jobs.JobKind(kind=KIND, label="After-action report (PDF)", action=Action.REVIEW_INCIDENTS,
-                           run=run_after_action_pdf, queue="pdf"))
+                           run=run_after_action_pdf, queue="pdf", confidential=_marked_report))

@@ -145,5 +145,6 @@ jobs.register(
         action=Action.REVIEW_INCIDENTS,
         run=run_quarterly_report,
         queue="pdf",
+        confidential=lambda job: "Quarterly incident review PDF (may hold marked incidents)",
     )
 )

@@ -17,7 +17,8 @@ from partners import selectors
 from partners.charts import power_interest_svg
 from partners.grid_selectors import grid_points
 from toolkit import jobs
-from toolkit.models import Job
+from toolkit.audit import record_access
+from toolkit.models import AuditAction, Job
 from toolkit.pdf import ChartError, render_pdf, svg_data_uri
 from toolkit.permissions import Action
 from toolkit.text import xml_safe
@@ -88,6 +89,9 @@ def run_partner_map_pdf(*, job: Job, set_progress, output) -> str:
     context = partner_map_context(job=job)
     set_progress(40)
     render_pdf("partners/pdf/partner_map.html", context, target=output)
+    # Written once the file exists: its directory section is a contact list that left the app.
+    record_access(actor=job.requested_by, obj=job.workgroup, action=AuditAction.EXPORTED,
+                  workgroup_id=job.workgroup_id, detail="Partner map PDF with the contact directory")
     return f"{job.workgroup.slug}-partner-map.pdf"
 
 
@@ -97,6 +101,7 @@ jobs.register(
         label="Partner map (PDF)",
         action=Action.RUN_JOBS,
         run=run_partner_map_pdf,
+        confidential=lambda job: "Partner map PDF with the contact directory",
         view_action=Action.VIEW_WORKGROUP,  # everything in it is readable by every member already
     )
 )

@@ -24,7 +24,8 @@ from django.utils import timezone
 from readiness import charts, defaults, scoring, selectors
 from readiness.models import AssessmentRound
 from toolkit import jobs
-from toolkit.models import Job
+from toolkit.audit import record_access
+from toolkit.models import AuditAction, Job
 from toolkit.pdf import render_pdf, svg_data_uri
 from toolkit.permissions import Action, can
 
@@ -288,6 +289,9 @@ def run_readiness_report(*, job: Job, set_progress, output) -> str:
     context = report_context(job=job)
     set_progress(40)
     render_pdf("readiness/pdf/report.html", context, target=output)
+    # Written once the file exists: the round's answers, scored per organization, left the app.
+    record_access(actor=job.requested_by, obj=context["round"], action=AuditAction.EXPORTED,
+                  detail="Readiness report PDF (results per organization)")
     return f"{job.workgroup.slug}-readiness-{context['round'].pk}.pdf"
 
 
@@ -297,6 +301,7 @@ jobs.register(
         label="Readiness report (PDF)",
         action=Action.RUN_JOBS,
         run=run_readiness_report,
+        confidential=lambda job: "Readiness report PDF (results per organization)",
         view_action=Action.VIEW_WORKGROUP,  # aggregates of a closed round: every member sees its results page
     )
 )
@@ -306,6 +311,7 @@ jobs.register(
         label="Readiness report of an open round (PDF, coordinators only)",
         action=Action.MANAGE_READINESS,
         run=run_readiness_report,
+        confidential=lambda job: "Readiness report PDF (results per organization)",
         view_action=Action.MANAGE_READINESS,  # live results: members see them once the round closes
     )
 )

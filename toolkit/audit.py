@@ -8,6 +8,9 @@ saving transaction. The audit page then reads one table with one index, however 
 or rows there are.
 
 Bulk writes (imports) skip per-row signals; they call ``record_created_in_bulk`` themselves.
+
+Every row joins its workgroup's hash chain as it is inserted (``toolkit.audit_chain``): ``AuditEvent.save``
+and ``bulk_create`` seal rows themselves, and ``record_created_in_bulk`` seals its rows before COPY.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 
+from toolkit import audit_chain
 from toolkit.bulk import copy_create, instance_maker
 from toolkit.models import AuditAction, AuditEvent
 
@@ -148,7 +152,9 @@ def record_created_in_bulk(*, workgroup_id: int, actor: User | None, objects: It
         )
         for obj in objects
     ]
-    copy_create(rows)
+    with transaction.atomic(savepoint=False):  # the chain's lock is held until the rows are in and committed
+        audit_chain.seal(rows, using=router.db_for_write(AuditEvent))
+        copy_create(rows)
     return len(rows)
 
 

@@ -31,6 +31,10 @@ class JobKind:
     # The Celery queue its messages go to; "" is the default queue. Long renders (agreement packets) go to
     # "pdf", served by workers started with `-Q pdf --prefetch-multiplier=1`, so they never hold up short jobs.
     queue: str = ""
+    # For files that hold confidential data (readiness answers, contact lists, marked incidents): what the
+    # job's file holds, "" when this one holds nothing confidential. Each download is then an audit row
+    # (toolkit.audit.record_access), besides the row the runner writes when it builds the file.
+    confidential: Callable[[Job], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -44,6 +48,12 @@ def register(job_kind: JobKind) -> None:
 
 def get_kind(kind: str) -> JobKind | None:
     return _KINDS.get(kind)
+
+
+def confidential_contents(job: Job) -> str:
+    """What a job's file holds that each download should be recorded for ("" for nothing)."""
+    kind = _KINDS.get(job.kind)
+    return kind.confidential(job) if kind is not None and kind.confidential is not None else ""
 
 
 def view_action_for(kind: str) -> Action:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -387,6 +387,20 @@ class AuditEventQuerySet(ScopedQuerySet):
     def update(self, **kwargs):  # noqa: ARG002
         raise TypeError("Audit events are append-only.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """New rows join their workgroup's hash chain first (``toolkit.audit_chain``), unless the caller sealed
+        them in this transaction already (``record_created_in_bulk``, whose COPY path skips this method)."""
+        from toolkit import audit_chain
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            sealed = [bool(event.row_hash) for event in objs]
+            if not all(sealed):
+                if any(sealed):
+                    raise ValueError("Seal all of these audit rows or none.")
+                audit_chain.seal(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     """One change to a workgroup's data: who, what, when, old → new. Append-only.
@@ -394,10 +408,17 @@ class AuditEvent(models.Model):
     Written in the same transaction as the change (``toolkit.audit``), so the trail can never
     show a change that was rolled back or miss one that was committed. The audit page reads this
     one table with keyset pagination, whatever the number of models or rows.
+
+    Tamper-evident: each workgroup's rows form a hash chain (``toolkit.audit_chain``,
+    ``manage.py verify_audit_chain``), and on PostgreSQL a trigger refuses UPDATE, DELETE and
+    TRUNCATE except for the two legitimate changes (migration ``0008_audit_chain_guard``).
     """
 
-    # Indexed by the composite indexes below, which all start with it.
-    workgroup = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="audit_events", db_index=False)
+    # Indexed by the composite indexes below, which all start with it. DO_NOTHING: deleting a workgroup for
+    # good deletes its trail after the workgroup row (toolkit.services.deletion), the one delete the
+    # PostgreSQL trigger allows; the constraint, checked at commit, makes sure it happened.
+    workgroup = models.ForeignKey(Workgroup, on_delete=models.DO_NOTHING, related_name="audit_events",
+                                  db_index=False)
     occurred_at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -410,6 +431,10 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300)
     changes = models.JSONField(default=list, blank=True)  # [{"field": "Name", "old": "…", "new": "…"}]
+    # The hash chain (toolkit.audit_chain): the row's place in its workgroup's chain, and SHA-256 of the
+    # previous row's hash and this row's content.
+    seq = models.PositiveBigIntegerField(editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -422,15 +447,22 @@ class AuditEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"),
+            # Two appends can never take the same place: a fork fails instead of being stored.
+            models.UniqueConstraint(fields=["workgroup", "seq"], name="audit_chain_position"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_label} {self.object_repr}"
 
     def save(self, *args, **kwargs) -> None:
+        from toolkit import audit_chain
+
         if self.pk is not None and not kwargs.get("force_insert"):
             raise TypeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):  # the chain's lock lasts until the commit
+            audit_chain.seal([self], using=using)
+            super().save(*args, **kwargs)
 
 
 class ApiScope(models.TextChoices):

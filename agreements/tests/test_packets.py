@@ -634,3 +634,22 @@ def test_agreements_approved_before_approvals_were_recorded_get_them_from_histor
 
     mou = Agreement.objects.get(pk=demo["mou"].pk)
     assert mou.approved_by == demo["legal"] and mou.approved_at is not None
+
+
+def test_a_packet_with_the_contact_directory_is_on_the_audit_trail_when_built_and_each_time_it_is_downloaded(
+    demo, client
+):
+    from agreements.models import PacketSection
+    from toolkit.models import AuditAction
+
+    packet, job, _, _ = build(demo, sections=[PacketSection.DIRECTORY])
+    bare, bare_job, _, _ = build(demo, sections=[])
+    client.force_login(demo["coordinator"])
+    for built in (job, bare_job):
+        assert client.get(f"/w/{demo['county'].slug}/jobs/{built.pk}/download/").status_code == 200
+
+    exported = AuditEvent.objects.get(action=AuditAction.EXPORTED, object_type="agreements.agreementpacket")
+    downloaded = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (exported.actor, exported.object_id) == (demo["legal"], str(packet.pk))
+    assert exported.changes[0]["new"] == "Agreement packet with the parties' contact directory"
+    assert (downloaded.actor, downloaded.object_id) == (demo["coordinator"], str(job.pk))  # not the bare one

@@ -304,3 +304,24 @@ def test_in_the_browser_a_reviewer_writes_the_report_and_builds_its_pdf(page, wo
     page.locator("[data-testid=job-status][data-status=succeeded]").wait_for()
     page.screenshot(path=artifacts_dir / "incidents-after-action-job.png", full_page=True)
     assert page.console_errors == []
+
+
+def test_each_download_of_a_marked_incidents_pdf_is_audited_and_an_unmarked_ones_is_not(
+    client, workgroup, qa_reviewer, second_qa, coordinator
+):
+    incident = reviewed_incident(workgroup, qa_reviewer, second_qa)
+    after_action.after_action_save(actor=qa_reviewer, incident=incident, summary=SUMMARY, strengths="Quick.",
+                                   areas_for_improvement="Failover.")
+    download = f"/w/{workgroup.slug}/jobs/{{}}/download/"
+    client.force_login(second_qa)
+    assert client.get(download.format(run_pdf(coordinator, incident).pk)).status_code == 200
+    assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOADED).exists()
+
+    workflow.marking_set(actor=qa_reviewer, incident=incident, confidentiality=Confidentiality.CONFIDENTIAL)
+    marked_job = run_pdf(coordinator, incident)
+    assert client.get(download.format(marked_job.pk)).status_code == 200
+
+    downloaded = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (downloaded.actor, downloaded.object_type, downloaded.object_id) == (
+        second_qa, "toolkit.job", str(marked_job.pk))
+    assert downloaded.changes[0]["new"] == f"After-action report PDF of marked incident {incident.reference}"

@@ -138,3 +138,15 @@ def test_the_pages_look_right(workgroup, qa_reviewer, artifacts_dir, tmp_path):
                    check=True)
 
     assert sorted(artifacts_dir.glob("incidents-quarterly-report*.png"))
+
+
+def test_each_download_of_the_quarterly_review_is_on_the_audit_trail(client, workgroup, qa_reviewer, coordinator):
+    make_incident(workgroup, occurred=date(2025, 1, 15), confidentiality="confidential")
+    job = _run(qa_reviewer, workgroup, year=2025, quarter=1)
+    client.force_login(coordinator)
+
+    assert client.get(f"/w/{workgroup.slug}/jobs/{job.pk}/download/").status_code == 200
+
+    downloaded = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (downloaded.actor, downloaded.object_type, downloaded.object_id) == (coordinator, "toolkit.job", str(job.pk))
+    assert downloaded.changes[0]["new"] == "Quarterly incident review PDF (may hold marked incidents)"

@@ -73,3 +73,21 @@ def test_the_printed_directory_gives_each_organization_its_primary_contact_and_c
     assert [(e.organization, e.contact_name, e.more_contacts) for e in printed] == [
         ("Quiet Partner", "", 0), ("Riverbend Crisis Line", "Zoe Primary", 3)]
     assert [e.contact_name for e in everyone] == ["", "Zoe Primary", "Amy Staff", "Ben Staff", "Cal Staff"]
+
+
+def test_building_and_each_download_of_the_partner_map_is_on_the_audit_trail(client, workgroup, member, coordinator):
+    """Its directory section is a contact list: who took it, and when, is what an auditor asks."""
+    from toolkit.models import AuditAction, AuditEvent
+
+    client.force_login(member)
+    client.post(f"/w/{workgroup.slug}/jobs/start/partner_map_pdf/")
+    job = Job.objects.get()
+    core_services.job_run(job_id=job.pk)
+    client.force_login(coordinator)
+    assert client.get(f"/w/{workgroup.slug}/jobs/{job.pk}/download/").status_code == 200
+
+    exported = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    downloaded = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (exported.actor, exported.object_type) == (member, "toolkit.workgroup")
+    assert exported.changes[0]["new"] == "Partner map PDF with the contact directory"
+    assert (downloaded.actor, downloaded.object_type, downloaded.object_id) == (coordinator, "toolkit.job", str(job.pk))

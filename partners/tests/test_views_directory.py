@@ -210,3 +210,33 @@ def test_search_words_may_match_the_organization_or_different_contacts_and_many_
     search_sql = [q["sql"] for q in ctx.captured_queries if "partners_organization" in q["sql"]]
     assert all("DISTINCT" not in sql for sql in search_sql)
     assert max(sql.count("EXISTS") for sql in search_sql) <= 6  # words beyond six are ignored
+
+
+# --- Access to the contact list on the audit trail ----------------------------------------------------------------
+
+
+def test_the_csv_export_of_the_directory_is_on_the_audit_trail(client, viewer, harbor):
+    from toolkit.models import AuditAction, AuditEvent
+
+    client.force_login(viewer)
+    assert client.get(url("export-csv", harbor.workgroup)).status_code == 200
+
+    event = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    assert (event.actor, event.workgroup, event.object_type) == (viewer, harbor.workgroup, "toolkit.workgroup")
+    assert event.changes[0]["new"] == "Partner directory (CSV, every contact)"
+
+
+def test_a_vcard_download_names_the_contact_on_the_audit_trail_but_browsing_the_directory_does_not(
+        client, viewer, harbor):
+    from toolkit.models import AuditAction, AuditEvent
+
+    contact = harbor.contacts.get()
+    client.force_login(viewer)
+    client.get(url("directory", harbor.workgroup))  # routine for members: no row
+    assert not AuditEvent.objects.filter(action__in=[AuditAction.VIEWED, AuditAction.DOWNLOADED]).exists()
+
+    assert client.get(url("contact-vcard", harbor.workgroup, contact_id=contact.pk)).status_code == 200
+
+    event = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (event.actor, event.object_type, event.object_id) == (viewer, "partners.contact", str(contact.pk))
+    assert event.object_repr == str(contact) and event.changes[0]["new"] == "vCard"

@@ -14,6 +14,8 @@ from partners import directory_io
 from partners.filters import DirectoryFilter
 from partners.models import Contact, Organization, Quadrant
 from partners.selectors import directory_organizations
+from toolkit.audit import record_access
+from toolkit.models import AuditAction
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.text import xml_safe
@@ -59,6 +61,8 @@ def directory(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     # The BOM makes Excel read the file as UTF-8 instead of the local code page.
     text = "\ufeff" + directory_io.export_directory_csv(workgroup=request.workgroup)
+    record_access(actor=request.user, obj=request.workgroup, action=AuditAction.EXPORTED,
+                  workgroup_id=request.workgroup.pk, detail="Partner directory (CSV, every contact)")
     return _attachment(text, "text/csv; charset=utf-8", f"{request.workgroup.slug}-partner-directory.csv")
 
 
@@ -93,4 +97,5 @@ def contact_vcard(request: HttpRequest, contact_id: int) -> HttpResponse:
         Action.VIEW_WORKGROUP,
     )
     filename = f"{slugify(_one_line(contact.name)) or 'contact'}.vcf"
+    record_access(actor=request.user, obj=contact, action=AuditAction.DOWNLOADED, detail="vCard")
     return _attachment(contact_vcard_text(contact), "text/vcard; charset=utf-8", filename)

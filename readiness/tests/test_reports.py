@@ -165,3 +165,19 @@ def test_the_worker_builds_the_report_from_the_results_button(client, workgroup,
     assert response.status_code == 302
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert "Leadership 3.9 Borderline" in _text(job)
+
+
+def test_the_report_and_each_download_of_it_are_on_the_audit_trail(client, workgroup, member, coordinator):
+    from toolkit.models import AuditAction, AuditEvent
+
+    round_, _ = two_organization_round(workgroup)
+    job = _run(member, workgroup, round_.pk)
+    client.force_login(coordinator)
+    assert client.get(f"/w/{workgroup.slug}/jobs/{job.pk}/download/").status_code == 200
+
+    exported = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    downloaded = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (exported.actor, exported.object_type, exported.object_id) == (
+        member, "readiness.assessmentround", str(round_.pk))
+    assert exported.changes[0]["new"] == "Readiness report PDF (results per organization)"
+    assert (downloaded.actor, downloaded.object_type, downloaded.object_id) == (coordinator, "toolkit.job", str(job.pk))

@@ -195,3 +195,22 @@ def test_an_undelivered_invitation_is_shown_and_can_be_resent(client, coordinato
     respondent.refresh_from_db()
     assert respondent.invitation_error == "" and respondent.invitation_sent_at is not None
     assert "E-mail not delivered" not in text(client.get(f"{BASE}/rounds/{round_.pk}/"))
+
+
+def test_opening_one_respondents_answers_is_on_the_audit_trail_and_an_unanswered_one_is_not(
+        client, coordinator, round_):
+    from readiness.tests.factories import submitted
+    from toolkit.models import AuditAction, AuditEvent
+
+    version_items = {item.statement: item for item in round_.instrument_version.items.all()}
+    answered = submitted(link_respondent(round_, name="Ana Answered"), {version_items["Statement L1"]: "4"})
+    waiting = link_respondent(round_, name="Will Wait")
+    client.force_login(coordinator)
+
+    assert client.get(f"{BASE}/respondents/{waiting.pk}/").status_code == 200
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEWED, changes__0__new="Answers viewed").exists()
+    assert client.get(f"{BASE}/respondents/{answered.pk}/").status_code == 200
+
+    event = AuditEvent.objects.get(action=AuditAction.VIEWED, object_id=str(answered.pk))
+    assert (event.actor, event.object_type, event.object_repr) == (coordinator, "readiness.respondent", str(answered))
+    assert event.changes[0]["new"] == "Answers viewed"

@@ -27,7 +27,9 @@ from readiness.forms.rounds import (
 from readiness.messages import MSG_ROUND_CLOSED
 from readiness.models import AssessmentRound, Respondent
 from readiness.tasks import send_round_reminders
+from toolkit.audit import record_access
 from toolkit.forms import add_service_errors, form_data
+from toolkit.models import AuditAction
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, can, get_object_for_user, workgroup_view
 from toolkit.views.shortcuts import form_response, refuse_with_message, render_form_page
@@ -222,6 +224,8 @@ def respondent_add_person(request: HttpRequest, round_id: int) -> HttpResponse:
 def respondent_detail(request: HttpRequest, respondent_id: int) -> HttpResponse:
     respondent = _respondent(request, respondent_id)
     answers = selectors.answers_for(respondent=respondent)
+    if answers:  # one partner's own answers, as opposed to the round's aggregates
+        record_access(actor=request.user, obj=respondent, action=AuditAction.VIEWED, detail="Answers viewed")
     dimensions = [
         (dimension, [(item, answer_label(item, answers.get(item.pk))) for item in dimension.items.all()])
         for dimension in selectors.version_dimensions(version=respondent.round.instrument_version)

@@ -4,9 +4,11 @@
   every change), leaves the switcher, and can be **restored**.
 * Staff **delete a workgroup permanently**: every row it owns (through ``CASCADE`` from the
   workgroup, ``RESTRICT`` inside it), the django-simple-history copies of those rows, its audit
-  trail, and every file under its storage prefix once the deletion commits.
-* Staff **delete** a user account (links to it become empty; the audit trail keeps the name it
-  recorded) or **anonymise** it where the record must keep showing that one person did those things:
+  trail (after the workgroup row: on PostgreSQL the audit table's trigger deletes no row whose
+  workgroup still exists), and every file under its storage prefix once the deletion commits.
+* Staff **delete** a user account (links to it become empty — for audit rows the one UPDATE the
+  trigger allows, ``actor_id`` to NULL, which the hash chain does not cover; the trail keeps the name it
+  recorded, which it does) or **anonymise** it where the record must keep showing that one person did those things:
   the account stays as "Former user #id" with no e-mail, name, password or memberships.
 """
 
@@ -26,7 +28,7 @@ from django.utils import timezone
 from simple_history.models import registered_models as history_registry
 
 from toolkit import audit
-from toolkit.models import Invitation, Membership, Role, Workgroup, workgroup_file_prefix
+from toolkit.models import AuditEvent, Invitation, Membership, Role, Workgroup, workgroup_file_prefix
 from toolkit.permissions import Action, forget_memberships, require
 from toolkit.services.messages import (
     MSG_ALREADY_ARCHIVED,
@@ -141,6 +143,12 @@ def workgroup_delete_permanently(*, actor: User, workgroup: Workgroup) -> Deleti
     with audit.suspended():  # its audit trail is deleted with it; nothing new is written about it
         _total, per_model = Workgroup.objects.filter(pk=workgroup_id).delete()
         report.rows = {label: n for label, n in per_model.items() if n}
+        # The trail after the workgroup row: on PostgreSQL the audit table's trigger lets a row be deleted
+        # only once its workgroup is gone (migration 0008_audit_chain_guard), so the trail can never be
+        # removed on its own. The foreign key, checked at commit, makes sure none is left.
+        trail = AuditEvent.objects.filter(workgroup_id=workgroup_id).delete()[0]
+        if trail:
+            report.rows[AuditEvent._meta.label] = trail
         # simple-history wrote a "deleted" copy of each row it tracks while cascading; remove them all.
         report.history_rows = _delete_history_of_workgroup(workgroup_id)
     transaction.on_commit(lambda: delete_stored_prefix(workgroup_file_prefix(workgroup_id)))

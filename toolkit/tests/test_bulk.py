@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partners.tests.factories import OrganizationFactory
+from toolkit import audit_chain
 from toolkit.bulk import copy_create, instance_maker
 from toolkit.models import AuditAction, AuditEvent
 from triage.models import Transfer
@@ -46,6 +47,7 @@ def test_copied_rows_read_back_exactly_with_their_ids(workgroup, coordinator):
                   object_type="x.y", object_label="Y", object_id="2", object_repr=""),
     ]
     with transaction.atomic():
+        audit_chain.seal(events, using="default")  # onto the hash chain first, as record_created_in_bulk does
         copy_create(events)
     assert all(event.pk for event in events) and not events[0]._state.adding
     first, second = (AuditEvent.objects.get(pk=event.pk) for event in events)

@@ -3,7 +3,8 @@
 With SQLite's default deferred transactions, two transactions that read and then write can both
 hold a read lock and neither can upgrade: one fails at once with "database is locked", whatever
 the busy timeout. The settings use WAL and IMMEDIATE transactions so writers queue instead. This
-test runs the two real processes against a fresh SQLite database and makes them collide.
+test runs the two real processes against a fresh SQLite database and makes them collide, both
+appending to one workgroup's audit hash chain, which must come out whole.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ print("web done")
 WORKER = f"""
 from django.db import transaction
 from toolkit import services
-from toolkit.models import Job, JobStatus, Workgroup, User
+from toolkit.audit import record_access
+from toolkit.models import AuditAction, Job, JobStatus, Workgroup, User
 actor = User.objects.get(email="member@example.org")
 workgroup = Workgroup.objects.get(slug="riverbend-county")
 job = Job.objects.create(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=actor)
@@ -43,6 +45,8 @@ for i in range({ROUNDS}):
         current = Job.objects.get(pk=job.pk)
         services.job_set_progress(job=current, progress=i % 100)
         Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=i % 3)
+        # Appends to the workgroup's audit chain while the web side does too.
+        record_access(actor=actor, obj=workgroup, action=AuditAction.EXPORTED, workgroup_id=workgroup.pk)
 print("worker done")
 """
 
@@ -74,3 +78,8 @@ def test_a_web_process_and_a_worker_writing_at_once_never_hit_database_is_locked
         assert "database is locked" not in output
         assert process.returncode == 0, output[-3000:]
     assert "web done" in outputs[0] and "worker done" in outputs[1]
+    # Both appended to one workgroup's hash chain at once: it has no fork and no gap.
+    verified = subprocess.run(manage + ["verify_audit_chain", "--workgroup", "riverbend-county"], env=env,
+                              capture_output=True, text=True, cwd=settings.BASE_DIR)
+    assert verified.returncode == 0, verified.stderr
+    assert "OK: 1 chains" in verified.stdout

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from toolkit import jobs, selectors, services
-from toolkit.models import Job, JobStatus
+from toolkit.audit import record_access
+from toolkit.models import AuditAction, Job, JobStatus
 from toolkit.pagination import paginate
 from toolkit.permissions import Action, get_object_for_user, require_view, workgroup_view
 
@@ -57,7 +58,11 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @workgroup_view(Action.VIEW_WORKGROUP)
 @require_safe
 def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
-    return job_file_response(_get_job(request, job_id))
+    job = _get_job(request, job_id)
+    response = job_file_response(job)
+    if contents := jobs.confidential_contents(job):
+        record_access(actor=request.user, obj=job, action=AuditAction.DOWNLOADED, detail=contents)
+    return response
 
 
 def job_file_response(job: Job | None) -> FileResponse:
