@@ -411,7 +411,7 @@ class AuditEvent(models.Model):
 
     Tamper-evident: each workgroup's rows form a hash chain (``toolkit.audit_chain``,
     ``manage.py verify_audit_chain``), and on PostgreSQL a trigger refuses UPDATE, DELETE and
-    TRUNCATE except for the two legitimate changes (migration ``0008_audit_chain_guard``).
+    TRUNCATE except for the two legitimate changes (migration ``0010_audit_chain_guard``).
     """
 
     # Indexed by the composite indexes below, which all start with it. DO_NOTHING: deleting a workgroup for

@@ -144,7 +144,7 @@ def workgroup_delete_permanently(*, actor: User, workgroup: Workgroup) -> Deleti
         _total, per_model = Workgroup.objects.filter(pk=workgroup_id).delete()
         report.rows = {label: n for label, n in per_model.items() if n}
         # The trail after the workgroup row: on PostgreSQL the audit table's trigger lets a row be deleted
-        # only once its workgroup is gone (migration 0008_audit_chain_guard), so the trail can never be
+        # only once its workgroup is gone (migration 0010_audit_chain_guard), so the trail can never be
         # removed on its own. The foreign key, checked at commit, makes sure none is left.
         trail = AuditEvent.objects.filter(workgroup_id=workgroup_id).delete()[0]
         if trail:

@@ -180,8 +180,8 @@ def test_the_migration_chains_rows_written_before_it_in_id_order(workgroup, coor
     from django.db.migrations.loader import MigrationLoader
 
     events = _busy(workgroup, coordinator, member)
-    before_it = MigrationLoader(connection).project_state(("toolkit", "0007_audit_chain_backfill")).apps
-    backfill = import_module("toolkit.migrations.0007_audit_chain_backfill")
+    before_it = MigrationLoader(connection).project_state(("toolkit", "0009_audit_chain_backfill")).apps
+    backfill = import_module("toolkit.migrations.0009_audit_chain_backfill")
     monkeypatch.setattr(backfill, "BATCH", 4)  # several batches, as at a million rows
     with _guard_off() as cursor:
         cursor.execute("UPDATE toolkit_auditevent SET seq = 1000000 + id, row_hash = ''")

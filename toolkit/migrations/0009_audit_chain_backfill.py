@@ -31,7 +31,7 @@ def chain_existing_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toolkit', '0006_audit_chain_fields'),
+        ('toolkit', '0008_audit_chain_fields'),
     ]
 
     operations = [

@@ -73,7 +73,7 @@ def unguard(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toolkit', '0007_audit_chain_backfill'),
+        ('toolkit', '0009_audit_chain_backfill'),
     ]
 
     operations = [

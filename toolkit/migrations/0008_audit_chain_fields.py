@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toolkit', '0005_api_tokens'),
+        ('toolkit', '0007_job_awaiting_broker'),
     ]
 
     operations = [
