@@ -183,6 +183,33 @@ def test_a_signed_in_user_can_change_their_password(client, workgroup, member):
     assert client.get("/w/riverbend/").status_code == 200  # still signed in
 
 
+@pytest.mark.parametrize(("new_password", "reason"), [
+    ("short-1", "This password is too short. It must contain at least 10 characters."),
+    ("password123", "This password is too common."),
+    ("4815162342108", "This password is entirely numeric."),
+])
+def test_a_weak_new_password_is_refused_and_the_old_one_still_works(client, member, new_password, reason):
+    client.force_login(member)
+
+    response = client.post("/accounts/password_change/", {
+        "old_password": TEST_PASSWORD, "new_password1": new_password, "new_password2": new_password})
+
+    assert response.status_code == 200
+    assert reason in html.unescape(response.content.decode())
+    member.refresh_from_db()
+    assert member.check_password(TEST_PASSWORD)
+
+
+def test_a_password_like_the_persons_e_mail_is_refused(client, member):
+    client.force_login(member)
+    like_email = member.email.split("@")[0] + "2026"
+
+    response = client.post("/accounts/password_change/", {
+        "old_password": TEST_PASSWORD, "new_password1": like_email, "new_password2": like_email})
+
+    assert "The password is too similar to the" in html.unescape(response.content.decode())
+
+
 def test_a_password_change_with_the_wrong_old_password_is_refused(client, member):
     client.force_login(member)
 
