@@ -81,6 +81,7 @@ class ContactForm(StaleSaveFormMixin, ModelForm):
             Fieldset("Lived experience (only with the person's consent)", "lived_experience",
                      "lived_experience_consent"),
         )
+        self.helper.render_hidden_fields = True  # loaded_at (toolkit.concurrency)
         self.helper.add_input(Submit("submit", submit_label))
 
     def clean_phone(self) -> str:

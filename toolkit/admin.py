@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from toolkit import services
 from toolkit.models import Invitation, Job, Membership, User, Workgroup
+from toolkit.views.accounts import admin_has_permission
 
 
 def _confirmed(request, queryset, *, action: str, title: str, consequences: list[str]):
@@ -129,6 +130,9 @@ class JobAdmin(admin.ModelAdmin):
 # django-otp's own admin shows each authenticator's secret (a QR code page) and the recovery codes. Staff
 # need neither: a person who lost their phone and their codes is helped by deleting their devices, after
 # which they sign in with the password and set two-step sign-in up again.
+
+# Staff work in the admin only after two-step sign-in (its sign-in page sends them to the app's own).
+admin.site.has_permission = admin_has_permission
 
 for _device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device_model):

@@ -6,6 +6,7 @@ class ToolkitConfig(AppConfig):
     verbose_name = "Crisis Interop Toolkit core"
 
     def ready(self) -> None:
+        from django.core import checks
         from simple_history.signals import post_create_historical_record
 
         from toolkit import audit, auth, reports, sessions  # noqa: F401  (reports: the summary job; auth, sessions: sign-in receivers)
@@ -18,3 +19,4 @@ class ToolkitConfig(AppConfig):
         register_audited_model(Membership)
         register_audited_model(Invitation)
         register_audited_model(ApiToken)
+        checks.register(auth.check_proxy_count, checks.Tags.security, deploy=True)

@@ -342,6 +342,8 @@ class Job(models.Model):
     retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries")
     # Its message could not be handed to the broker (Redis was down): the sweeper sends it once it is back.
     awaiting_broker = models.BooleanField(default=False)
+    # When the sweeper finally sent it: "never picked up" counts from then, not from when it was asked for.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -449,6 +451,7 @@ class AuditEvent(models.Model):
             models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"),
             # Two appends can never take the same place: a fork fails instead of being stored.
             models.UniqueConstraint(fields=["workgroup", "seq"], name="audit_chain_position"),
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_chain_starts_at_1"),
         ]
 
     def __str__(self) -> str:

@@ -24,8 +24,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 LAST_ACTIVITY_KEY = "toolkit_last_activity"
+SIGNED_IN_AT_KEY = "toolkit_signed_in_at"
 POLL_HEADER = "HTTP_X_POLL"
 MSG_TIMED_OUT = "You were signed out after {minutes} minutes without activity. Sign in again to carry on."
+MSG_TOO_LONG = "You were signed out: sessions last {hours} hours at most. Sign in again to carry on."
 
 
 def is_poll(request: HttpRequest) -> bool:
@@ -49,12 +51,14 @@ def page_idle_seconds() -> int:
 @receiver(user_logged_in, dispatch_uid="toolkit_sessions_start_clock")
 def _start_clock(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[LAST_ACTIVITY_KEY] = int(time.time())
+        now = int(time.time())
+        request.session[LAST_ACTIVITY_KEY] = now
+        request.session[SIGNED_IN_AT_KEY] = now  # Django's own expiry slides with every save; this does not
 
 
-def end_session(request: HttpRequest) -> None:
+def end_session(request: HttpRequest, *, message: str = "") -> None:
     logout(request)
-    messages.info(request, MSG_TIMED_OUT.format(minutes=idle_seconds() // 60 or 1))
+    messages.info(request, message or MSG_TIMED_OUT.format(minutes=idle_seconds() // 60 or 1))
 
 
 class IdleTimeoutMiddleware:
@@ -67,13 +71,16 @@ class IdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY_KEY)
             if last is not None and now - last > idle_seconds():
                 return self._timed_out(request)
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT_KEY, now)
+            if now - signed_in_at > settings.SESSION_COOKIE_AGE:
+                return self._timed_out(request, message=MSG_TOO_LONG.format(hours=settings.SESSION_COOKIE_AGE // 3600))
             if not is_poll(request) and (last is None or now - last >= write_every_seconds()):
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
     @staticmethod
-    def _timed_out(request: HttpRequest) -> HttpResponse:
-        end_session(request)
+    def _timed_out(request: HttpRequest, *, message: str = "") -> HttpResponse:
+        end_session(request, message=message)
         # A page asked for directly comes back after signing in; a form post or a page part cannot be replayed.
         page_part = request.headers.get("HX-Request") == "true"
         wanted = request.get_full_path() if request.method == "GET" and not page_part else ""

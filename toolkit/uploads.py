@@ -32,6 +32,8 @@ MSG_PDF_ACTIVE = ("This PDF contains {what}, which could harm the computer of wh
                   "accepted. Print it to a new PDF (or scan the paper copy) and upload that instead.")
 MSG_PDF_TOO_COMPLEX = ("This PDF is made of more than {limit:,} objects, far more than any document of this kind, "
                        "so it was refused without being read. Print it to a new PDF and upload that copy.")
+MSG_PDF_TOO_DEEP = ("This PDF nests its parts far deeper than any document of this kind, so it could not be checked "
+                    "and was refused. Print it to a new PDF and upload that copy.")
 
 # What a file is, by its first bytes (for messages; a check decides what it accepts).
 _SIGNATURES: list[tuple[bytes, str]] = [
@@ -109,7 +111,12 @@ _PDF_ACTIVE_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/Embedded
 _PDF_ACTIVE_NAMES = {"/JavaScript": "JavaScript", "/Launch": "an action that starts a program",
                      "/ImportData": "an action that imports data", "/GoToE": "a link into an embedded file",
                      "/EmbeddedFile": "embedded files", "/RichMedia": "embedded media",
-                     "/RichMediaExecute": "embedded media", "/FileAttachment": "embedded files"}
+                     "/RichMediaExecute": "embedded media", "/FileAttachment": "embedded files",
+                     "/GoToR": "a link that opens another file", "/SubmitForm": "a form that sends data elsewhere",
+                     "/Sound": "embedded media", "/Movie": "embedded media", "/Screen": "embedded media",
+                     "/Rendition": "embedded media", "/3D": "embedded media"}
+# Actions that run by themselves (the document opens, a page shows): a web address there is opened unasked.
+_PDF_AUTOMATIC_KEYS = ("/OpenAction", "/AA")
 _PDF_NAME_KEYS = ("/S", "/Type", "/Subtype")
 _PDF_MAX_DEPTH = 64
 PDF_MAX_OBJECTS = 200_000  # a 500-page scan has a few thousand; the walk below costs time per object
@@ -144,7 +151,10 @@ def check_pdf(upload: IO[bytes], *, field: str | None = "file") -> None:
             with pikepdf.open(upload, attempt_recovery=False) as pdf:
                 if len(pdf.objects) > PDF_MAX_OBJECTS:
                     raise _refusal(MSG_PDF_TOO_COMPLEX.format(limit=PDF_MAX_OBJECTS), "too_complex", field)
-                found = _pdf_active_content(pdf, pikepdf)
+                try:
+                    found = _pdf_active_content(pdf, pikepdf)
+                except _TooDeep:
+                    raise _refusal(MSG_PDF_TOO_DEEP, "too_complex", field) from None
         except pikepdf.PasswordError:
             raise _refusal(MSG_PDF_LOCKED, "password", field) from None
         except (pikepdf.PdfError, RecursionError, ValueError, OverflowError):
@@ -169,19 +179,33 @@ def _web_page_around_objects(upload: IO[bytes], head: bytes) -> bool:
     return end >= 0 and WEB_MARKUP.search(tail[end + 5:]) is not None
 
 
+class _TooDeep(Exception):
+    pass
+
+
+def _opens_a_web_address(action, pikepdf) -> bool:
+    """An /OpenAction, or an /AA dictionary of trigger → action, that is (or holds) a /URI action."""
+    actions = [action]
+    if isinstance(action, pikepdf.Dictionary) and "/S" not in action:
+        actions = [action.get(key) for key in action.keys()]  # noqa: SIM118 (/AA: trigger → action)
+    return any(isinstance(a, pikepdf.Dictionary) and a.get("/S") == pikepdf.Name("/URI") for a in actions)
+
+
 def _pdf_active_content(pdf, pikepdf) -> set[str]:
     """Walk every object of the file (and the direct dictionaries and arrays inside them) for active content."""
     found: set[str] = set()
     stack = [(obj, 0) for obj in pdf.objects]
     while stack:
         obj, depth = stack.pop()
-        if depth > _PDF_MAX_DEPTH:
-            continue
+        if depth > _PDF_MAX_DEPTH:  # nothing a genuine document needs; unchecked depth could hide an action
+            raise _TooDeep
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             for key in obj.keys():  # noqa: SIM118 (a pikepdf dictionary, not a dict)
                 if key in _PDF_ACTIVE_KEYS:
                     found.add(_PDF_ACTIVE_KEYS[key])
                 value = obj.get(key)
+                if key in _PDF_AUTOMATIC_KEYS and _opens_a_web_address(value, pikepdf):
+                    found.add("an action that opens a web address by itself")
                 if key in _PDF_NAME_KEYS and isinstance(value, pikepdf.Name) and str(value) in _PDF_ACTIVE_NAMES:
                     found.add(_PDF_ACTIVE_NAMES[str(value)])
                 if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:

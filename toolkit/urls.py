@@ -34,6 +34,7 @@ toolkit_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("admin/login/", accounts.admin_login, name="admin-login"),  # before the admin's own sign-in page
     path("admin/", admin.site.urls),
     # Before Django's own accounts URLs: sign-in with the second step and the per-address limit.
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),

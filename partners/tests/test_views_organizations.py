@@ -218,24 +218,38 @@ def test_the_dashboard_card_lists_missing_core_sectors_with_a_link_to_why(client
     assert "/guidance/key-partners-and-readiness/" in page
 
 
+def _loaded_at(page) -> str:
+    """The hidden time the edit page sends back, read from the page as a browser would."""
+    import re
+
+    found = re.search(r'name="loaded_at" value="([^"]+)"', page.content.decode())
+    assert found, "the edit page does not carry loaded_at"
+    return html.unescape(found.group(1))
+
+
+def _two_editors(url, one, other):
+    """Two people signed in on their own clients, each having opened the same edit page."""
+    first, second = Client(), Client()
+    first.force_login(one)
+    second.force_login(other)
+    return first, second, first.get(url), second.get(url)
+
+
 def test_a_second_editor_working_from_an_older_copy_is_refused_with_their_text_kept(client, workgroup, coordinator,
                                                                                     member):
     """Two people save the same organization: the later save of an older copy does not undo the first."""
     organization = OrganizationFactory(workgroup=workgroup, name="Riverbend 911", notes="")
     url = f"/w/{workgroup.slug}/partners/organizations/{organization.pk}/edit/"
-    first, second = Client(), Client()
-    first.force_login(coordinator)
-    second.force_login(member)
-    form_a = first.get(url).context["form"]
-    form_b = second.get(url).context["form"]
+    first, second, page_a, page_b = _two_editors(url, coordinator, member)
 
-    def posted(form, **changes):
-        data = {name: value for name, value in form.initial.items() if value is not None}
-        data.update(sector=organization.sector_id, **changes)
+    def posted(page, **changes):
+        form = page.context["form"]
+        data = {name: value for name, value in form.initial.items() if value is not None and name != "loaded_at"}
+        data.update(sector=organization.sector_id, loaded_at=_loaded_at(page), **changes)
         return data
 
-    assert first.post(url, posted(form_a, notes="Covers the north county.")).status_code == 302
-    refused = second.post(url, posted(form_b, notes="Night shift lead changed."))
+    assert first.post(url, posted(page_a, notes="Covers the north county.")).status_code == 302
+    refused = second.post(url, posted(page_b, notes="Night shift lead changed."))
 
     assert refused.status_code == 400
     text = html.unescape(refused.content.decode())
@@ -244,8 +258,26 @@ def test_a_second_editor_working_from_an_older_copy_is_refused_with_their_text_k
     organization.refresh_from_db()
     assert organization.notes == "Covers the north county."
 
-    again = second.post(url, {**posted(form_b, notes="Night shift lead changed."),
-                              "loaded_at": refused.context["form"].data["loaded_at"]})
+    again = second.post(url, {**posted(page_b, notes="Night shift lead changed."), "loaded_at": _loaded_at(refused)})
     assert again.status_code == 302  # saving again, having seen the message, keeps their text
     organization.refresh_from_db()
     assert organization.notes == "Night shift lead changed."
+
+
+def test_a_contact_saved_meanwhile_by_someone_else_refuses_the_older_copy(client, workgroup, coordinator, member):
+    contact = ContactFactory(organization=OrganizationFactory(workgroup=workgroup), title="Director")
+    url = f"/w/{workgroup.slug}/partners/contacts/{contact.pk}/edit/"
+    first, second, page_a, page_b = _two_editors(url, coordinator, member)
+
+    def posted(page, **changes):
+        data = {name: value for name, value in page.context["form"].initial.items()
+                if value not in (None, False) and name != "loaded_at"}
+        return {**data, "loaded_at": _loaded_at(page), **changes}
+
+    assert first.post(url, posted(page_a, title="Deputy director")).status_code == 302
+    refused = second.post(url, posted(page_b, title="Shift supervisor"))
+
+    assert refused.status_code == 400
+    assert "saved this contact at" in html.unescape(refused.content.decode())
+    contact.refresh_from_db()
+    assert contact.title == "Deputy director"

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='awaiting_broker',
             field=models.BooleanField(default=False),
         ),
+        migrations.AddField(
+            model_name='job',
+            name='sent_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
     ]

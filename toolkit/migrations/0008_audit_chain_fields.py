@@ -1,7 +1,7 @@
-"""The audit trail's hash chain, step 1 of 3: the columns (filled by 0007, made required by 0008).
+"""The audit trail's hash chain, step 1 of 3: the columns (filled by 0009, made required by 0010).
 
 The workgroup foreign key becomes DO_NOTHING in Django: deleting a workgroup for good deletes its trail
-itself, after the workgroup row, which is the one DELETE the trigger of 0008 lets through.
+itself, after the workgroup row, which is the one DELETE the trigger of 0010 lets through.
 """
 
 import django.db.models.deletion

@@ -194,7 +194,6 @@ def _forget_user_in_history(user_id: int) -> None:
                 history_model.objects.filter(**{column.attname: user_id}).update(**{column.attname: None})
 
 
-@transaction.atomic
 def _forget_two_step(user: User) -> None:
     """The authenticator secret and recovery codes are the person's; an anonymised account keeps neither."""
     from django_otp.plugins.otp_static.models import StaticDevice
@@ -204,6 +203,7 @@ def _forget_two_step(user: User) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
+@transaction.atomic
 def user_anonymise(*, actor: User, user: User, force: bool = False) -> User:
     """Staff only. The account stays (so records still show one person did these things) without anything personal."""
     _require_staff(actor)

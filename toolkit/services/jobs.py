@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import close_old_connections, connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from toolkit import jobs
@@ -115,7 +116,7 @@ def job_send_unsent(*, limit: int = 500) -> int:
         except Exception:
             logger.warning("The broker still cannot be reached; %s job(s) wait to be sent", limit - sent)
             break
-        Job.objects.filter(pk=job_id).update(awaiting_broker=False)
+        Job.objects.filter(pk=job_id).update(awaiting_broker=False, sent_at=timezone.now())
         sent += 1
     if sent:
         logger.info("Sent %s job(s) the broker could not take earlier", sent)
@@ -342,7 +343,10 @@ def _finish_succeeded(job: Job, token: str, filename: str, output) -> Job:
         name = storage.save(target, File(output, name=filename))
     except Exception as exc:  # a full disk, a bucket that refuses: the job fails, and no part-file stays behind
         logger.exception("Job %s: could not store %s", job.pk, target)
-        _delete_quietly(storage, target)
+        with transaction.atomic():
+            holding = _still_holding(job, token) is not None
+        if holding:  # a worker that lost the lease (another took the job over) never touches the job's files
+            _delete_quietly(storage, target)
         return _finish_failed(job, token, _readable_error(exc))
     with transaction.atomic():
         current = _still_holding(job, token)
@@ -388,11 +392,12 @@ def job_fail_stale(*, now: datetime | None = None) -> int:
         status=JobStatus.RUNNING, lease_expires_at__isnull=True,
         started_at__lt=now - timedelta(seconds=settings.JOB_TIME_LIMIT_SECONDS + 60),
     ).update(status=JobStatus.FAILED, error_message=MSG_JOB_STALE, finished_at=now)
-    # Jobs still waiting for the broker are kept however long it is down: they run when it is back.
-    lost = Job.objects.filter(
-        status=JobStatus.QUEUED, awaiting_broker=False,
-        created_at__lt=now - timedelta(seconds=settings.JOB_QUEUED_TIMEOUT_SECONDS),
-    ).update(status=JobStatus.FAILED, error_message=MSG_JOB_NOT_PICKED_UP, finished_at=now)
+    # Jobs still waiting for the broker are kept however long it is down: they run when it is back, and
+    # count as lost only that long after they were finally sent.
+    lost = Job.objects.filter(status=JobStatus.QUEUED, awaiting_broker=False).alias(
+        sent=Coalesce("sent_at", "created_at"),
+    ).filter(sent__lt=now - timedelta(seconds=settings.JOB_QUEUED_TIMEOUT_SECONDS)).update(
+        status=JobStatus.FAILED, error_message=MSG_JOB_NOT_PICKED_UP, finished_at=now)
     if stale or lost:
         logger.warning("Sweeper failed %s stale running job(s) and %s never picked up", stale, lost)
     return stale + lost

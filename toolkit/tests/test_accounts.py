@@ -257,7 +257,9 @@ def test_a_password_reset_for_an_unknown_address_sends_nothing(client, mailoutbo
 
 
 def test_the_admin_opens_for_staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    from toolkit.tests.test_two_step import sign_in_with_code
+
+    sign_in_with_code(client, UserFactory(is_staff=True, is_superuser=True))
 
     response = client.get("/admin/")
 
@@ -267,7 +269,9 @@ def test_the_admin_opens_for_staff(client):
 
 @pytest.mark.parametrize("page", ["/admin/toolkit/user/", "/admin/toolkit/user/add/", "/admin/toolkit/membership/"])
 def test_the_admin_pages_for_people_render_for_a_superuser(client, member, page):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    from toolkit.tests.test_two_step import sign_in_with_code
+
+    sign_in_with_code(client, UserFactory(is_staff=True, is_superuser=True))
 
     response = client.get(page)
 
@@ -351,3 +355,15 @@ def test_every_seeded_workgroup_has_a_coordinator(db):
 
     for workgroup in Workgroup.objects.all():
         assert workgroup.memberships.filter(role=Role.COORDINATOR).exists(), workgroup.name
+
+
+def test_sign_in_goes_on_when_the_cache_holding_the_per_address_count_is_down(client, workgroup, member):
+    from unittest import mock
+
+    broken = mock.Mock(side_effect=ConnectionError("Redis is down"))
+    with mock.patch("toolkit.auth.cache.get", broken), mock.patch("toolkit.auth.cache.add", broken):
+        wrong = _sign_in(client, member.email, "not-the-password")
+        right = _sign_in(client, member.email, TEST_PASSWORD)
+
+    assert wrong.status_code == 200  # the ordinary refusal, not a server error
+    assert right.status_code == 302 and _signed_in_user_id(client) == str(member.pk)

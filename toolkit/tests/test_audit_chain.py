@@ -216,6 +216,22 @@ def test_the_apps_connection_cannot_update_or_delete_audit_rows(workgroup, coord
 
 
 @on_postgres
+def test_a_workgroup_deleted_with_its_trail_cannot_be_put_back_to_hide_a_partial_deletion(workgroup, coordinator):
+    """Foreign keys are checked at commit: delete the workgroup, some of its trail, then re-insert it? Refused."""
+    record_access(actor=coordinator, obj=workgroup, action=AuditAction.VIEWED, workgroup_id=workgroup.pk)
+    with transaction.atomic():  # undone at the end: the test's teardown checks the deferred foreign keys
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE kept_workgroup AS SELECT * FROM toolkit_workgroup WHERE id = %s",
+                           [workgroup.pk])
+            cursor.execute("DELETE FROM toolkit_workgroup WHERE id = %s", [workgroup.pk])
+            cursor.execute("DELETE FROM toolkit_auditevent WHERE workgroup_id = %s", [workgroup.pk])
+
+        assert "cannot be used again" in _refused("INSERT INTO toolkit_workgroup SELECT * FROM kept_workgroup")
+        assert "append-only" in _refused("DELETE FROM toolkit_audit_erased_workgroup")
+        transaction.set_rollback(True)
+
+
+@on_postgres
 def test_a_role_granted_every_right_on_the_table_still_cannot_change_it_or_truncate_it(workgroup, coordinator):
     """As production should run: the app's own role, not a superuser, however broad its grants."""
     record_access(actor=coordinator, obj=workgroup, action=AuditAction.VIEWED, workgroup_id=workgroup.pk)

@@ -156,3 +156,25 @@ def test_workgroup_pages_tell_caches_not_to_keep_them(client, workgroup, member)
 
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+def test_a_job_kept_through_a_long_broker_outage_is_not_failed_as_lost_once_it_is_finally_sent(
+        workgroup, member, settings):
+    """Redis down for longer than the queued timeout: sent when it is back, the job gets the full wait again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from toolkit.services import job_fail_stale, job_send_unsent
+
+    job = Job.objects.create(workgroup=workgroup, kind="workgroup_summary_pdf", requested_by=member,
+                             awaiting_broker=True)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=2))
+
+    assert job_fail_stale() == 0  # kept while the broker is down
+    with mock.patch("toolkit.tasks.run_job.delay"):
+        assert job_send_unsent() == 1
+    assert job_fail_stale() == 0  # just sent: not "never picked up"
+
+    later = timezone.now() + timedelta(seconds=settings.JOB_QUEUED_TIMEOUT_SECONDS + 1)
+    assert job_fail_stale(now=later) == 1  # sent, and still no worker took it after the full wait

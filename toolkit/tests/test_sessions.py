@@ -113,3 +113,18 @@ def test_the_page_ending_the_session_signs_out_and_comes_back_to_the_same_page(c
     assert response.redirect_chain[0][0] == "/accounts/login/?next=%2Fw%2Friverbend%2Fpartners%2F"
     assert SESSION_KEY not in client.session
     assert MSG_TIMED_OUT.format(minutes=15) in html.unescape(response.content.decode())
+
+
+def test_a_busy_session_still_ends_twelve_hours_after_sign_in(client, workgroup, member):
+    from toolkit.sessions import MSG_TOO_LONG, SIGNED_IN_AT_KEY
+
+    client.force_login(member)
+    session = client.session
+    session[SIGNED_IN_AT_KEY] = int(time.time()) - 12 * 3600 - 5
+    session[LAST_ACTIVITY_KEY] = int(time.time())  # active a moment ago
+    session.save()
+
+    response = client.get("/w/riverbend/", follow=True)
+
+    assert SESSION_KEY not in client.session
+    assert MSG_TOO_LONG.format(hours=12) in html.unescape(response.content.decode())

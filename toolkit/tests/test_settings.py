@@ -156,7 +156,20 @@ def test_production_settings_pass_the_deployment_checklist():
         SECRET_KEY=_production_key(),
         ALLOWED_HOSTS="example.org",
         SITE_URL="https://example.org",
+        AXES_PROXY_COUNT="1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checklist_asks_for_the_number_of_proxies():
+    """Behind a proxy with the default 0, the per-address sign-in limit would count everyone as one address."""
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_ENV="production", SECRET_KEY=_production_key(), ALLOWED_HOSTS="example.org",
+        SITE_URL="https://example.org",
+    )
+
+    assert result.returncode != 0
+    assert "toolkit.W001" in result.stdout + result.stderr

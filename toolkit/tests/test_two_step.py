@@ -37,6 +37,14 @@ def _turn_on(user) -> tuple[TOTPDevice, list[str]]:
     return mfa.two_step_confirm(user=user, code=_code(device, later=0))
 
 
+def sign_in_with_code(client, user):
+    """Signed in through both steps, as a person would be (two-step sign-in turned on first if need be)."""
+    device = mfa.app_device(user) or _turn_on(user)[0]
+    client.force_login(user)
+    client.post(VERIFY_URL, {"code": _code(device)})
+    return client
+
+
 def _text(response) -> str:
     return html.unescape(response.content.decode())
 
@@ -277,8 +285,7 @@ def test_staff_reset_a_persons_two_step_sign_in_without_ever_seeing_its_secret(c
     from toolkit.tests.factories import UserFactory
 
     device, codes = _turn_on(member)
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    sign_in_with_code(client, UserFactory(is_staff=True, is_superuser=True))
 
     page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
     assert device.key not in page
@@ -288,3 +295,25 @@ def test_staff_reset_a_persons_two_step_sign_in_without_ever_seeing_its_secret(c
     client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
 
     assert not mfa.has_two_step(member)
+
+
+def test_staff_open_the_admin_only_after_two_step_sign_in(client):
+    from toolkit.tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)  # the password alone
+
+    refused = client.get("/admin/", follow=True)
+
+    assert refused.redirect_chain[0][0].startswith("/admin/login/")
+    assert refused.redirect_chain[-1][0].startswith("/accounts/two-step/setup/")
+    assert "only after two-step sign-in" in _text(refused)
+    sign_in_with_code(client, staff)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_sign_in_page_is_the_apps_own(client):
+    response = client.get("/admin/login/?next=/admin/toolkit/user/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Ftoolkit%2Fuser%2F"

@@ -8,19 +8,11 @@ import pytest
 
 from toolkit.models import AuditAction, AuditEvent
 from toolkit.services import mfa
-from toolkit.tests.test_two_step import VERIFY_URL, _code, _turn_on
+from toolkit.tests.test_two_step import VERIFY_URL, _code, _turn_on, sign_in_with_code
 
 pytestmark = pytest.mark.django_db
 
 SETTINGS_URL = "/w/riverbend/settings/two-step/"
-
-
-def _verified_client(client, user):
-    """Signed in through both steps, as a person would be."""
-    device = mfa.app_device(user) or _turn_on(user)[0]
-    client.force_login(user)
-    client.post(VERIFY_URL, {"code": _code(device)})
-    return client
 
 
 def _text(response) -> str:
@@ -40,7 +32,7 @@ def test_a_coordinator_without_two_step_cannot_require_it_and_nothing_changes(cl
 
 
 def test_a_coordinator_who_passed_two_step_requires_it_and_the_trail_says_so(client, workgroup, coordinator):
-    _verified_client(client, coordinator)
+    sign_in_with_code(client, coordinator)
 
     response = client.post(SETTINGS_URL, {"mfa_required": "on"}, follow=True)
 
@@ -53,7 +45,7 @@ def test_a_coordinator_who_passed_two_step_requires_it_and_the_trail_says_so(cli
 
 
 def test_the_settings_page_names_who_has_not_set_it_up(client, workgroup, coordinator, qa_reviewer, member):
-    _verified_client(client, coordinator)
+    sign_in_with_code(client, coordinator)
 
     response = client.get(SETTINGS_URL)
 
@@ -120,7 +112,7 @@ def test_the_requirement_holds_only_in_the_workgroup_that_set_it(client, requiri
 
 
 def test_the_members_page_shows_who_is_not_set_up_where_it_is_required(client, requiring, coordinator, qa_reviewer):
-    _verified_client(client, coordinator)
+    sign_in_with_code(client, coordinator)
 
     text = _text(client.get("/w/riverbend/members/"))
 

