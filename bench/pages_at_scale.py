@@ -169,11 +169,13 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.iterations, args.only)))
         return 0
+    if os.environ.get("PAGES_AT_SCALE_CHILD"):
+        parser.error("a measuring process starts no others")
     results = {}
     for size, database in SIZES.items():
-        env = {**os.environ, "DJANGO_ENV": "test", "DATABASE_URL": f"{SERVER}/{database}"}
-        done = subprocess.run([sys.executable, __file__,  # noqa: S603 (this interpreter and script; no shell) "--measure", size, "--iterations", str(args.iterations),
-                               "--only", args.only], env=env, check=True, stdout=subprocess.PIPE, text=True)
+        env = {**os.environ, "DJANGO_ENV": "test", "DATABASE_URL": f"{SERVER}/{database}", "PAGES_AT_SCALE_CHILD": "1"}
+        argv = [sys.executable, __file__, "--measure", size, "--iterations", str(args.iterations), "--only", args.only]
+        done = subprocess.run(argv, env=env, check=True, stdout=subprocess.PIPE, text=True)  # noqa: S603 (fixed argv)
         results[size] = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"\nmedian of {args.iterations} requests each; small = {SIZES['small']}, full = {SIZES['full']}\n")
     table(results["small"], results["full"])
