@@ -5,7 +5,8 @@ on the same data; prints a table (no pass/fail).
     .venv/bin/python bench/pages_at_scale.py [--iterations 10] [--only audit]
 
 Each size is measured in a process of its own against its database (``scale.py``'s ``bench_scale_small`` and
-``bench_scale``): the page as a signed-in coordinator (the QA queue as the QA reviewer, the review queue as the
+``bench_scale``), the two taking turns request by request so that other work on the machine weighs on both
+alike: the page as a signed-in coordinator (the QA queue as the QA reviewer, the review queue as the
 legal reviewer) through ``django.test.Client``, then the admin changelist of the page's model as a superuser
 whose session passed the second step (django-otp's session key set, as a sign-in with a code sets it). Models
 the project's admin does not register are measured on a second admin site with a default ``ModelAdmin``
@@ -88,43 +89,73 @@ def _admin_url(model) -> str:
     return f"/{'admin' if admin.site.is_registered(model) else 'bench-admin'}/{meta.app_label}/{meta.model_name}/"
 
 
-def _time(client, url: str, iterations: int) -> dict:
+def _once(client, url: str) -> tuple[float, int, int]:
+    """One request: (ms, queries, HTTP status)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm-up
-    times, queries, status = [], 0, 0
-    for _ in range(iterations):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        queries, status = len(ctx.captured_queries), response.status_code
-    return {"ms": statistics.median(times), "queries": queries, "status": status}
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - start) * 1000
+    return elapsed, len(ctx.captured_queries), response.status_code
 
 
-def measure(size: str, iterations: int, only: str) -> list[dict]:
-    """In this process, against DATABASE_URL: every page and its admin page."""
+def serve(size: str) -> None:
+    """The measuring process of one size, against DATABASE_URL: reads a page's index a line, requests the page
+    and then its admin page once, and writes the figures as a JSON line (the first time, after a warm-up)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import _common  # noqa: F401  (Django set up)
     from django.apps import apps
     from django.test.utils import override_settings
 
     override_settings(ROOT_URLCONF="_scale_urls").enable()
-    clients = _clients()
-    results = []
-    for label, who, path, model in PAGES:
-        if only and only not in label:
-            continue
-        url, admin_url = W + path, _admin_url(apps.get_model(model)) if path != "/" else "/admin/"
-        rows = apps.get_model(model).objects.count()
-        page = _time(clients[who], url, iterations)
-        beside = _time(clients["admin"], admin_url, iterations)
-        results.append({"label": label, "size": size, "rows": rows, "url": url, "admin_url": admin_url,
-                        **page, "admin_ms": beside["ms"], "admin_queries": beside["queries"],
-                        "admin_status": beside["status"]})
-        print(f"  {size:<5} {label:<28} {page['ms']:8.1f} ms {page['queries']:3d} q   admin {beside['ms']:8.1f} ms",
-              file=sys.stderr, flush=True)
+    clients, rows = _clients(), {}
+    for line in sys.stdin:
+        label, who, path, model_label = PAGES[int(line)]
+        model = apps.get_model(model_label)
+        url, admin_url = W + path, _admin_url(model) if path != "/" else "/admin/"
+        if label not in rows:
+            rows[label] = model.objects.count()
+            clients[who].get(url)
+            clients["admin"].get(admin_url)
+        ms, queries, status = _once(clients[who], url)
+        admin_ms, admin_queries, admin_status = _once(clients["admin"], admin_url)
+        print(json.dumps({"label": label, "size": size, "rows": rows[label], "url": url,
+                          "admin_url": admin_url, "ms": ms, "queries": queries, "status": status,
+                          "admin_ms": admin_ms, "admin_queries": admin_queries, "admin_status": admin_status}),
+              flush=True)
+
+
+def measure(iterations: int, only: str) -> dict[str, list[dict]]:
+    """Both sizes at once, a process each, taking turns request by request (small, full, small, …), so that
+    whatever else runs on the machine weighs on both alike. Medians of ``iterations`` requests."""
+    servers = {}
+    for size, database in SIZES.items():
+        env = {**os.environ, "DJANGO_ENV": "test", "DATABASE_URL": f"{SERVER}/{database}", "PAGES_AT_SCALE_CHILD": "1"}
+        argv = [sys.executable, __file__, "--serve", size]
+        servers[size] = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603
+                                         text=True, bufsize=1)
+    results: dict[str, list[dict]] = {size: [] for size in SIZES}
+    try:
+        for index, (label, *_) in enumerate(PAGES):
+            if only and only not in label:
+                continue
+            runs: dict[str, list[dict]] = {size: [] for size in SIZES}
+            for _ in range(iterations):
+                for size, server in servers.items():
+                    server.stdin.write(f"{index}\n")
+                    runs[size].append(json.loads(server.stdout.readline()))
+            for size, found in runs.items():
+                last = found[-1]
+                results[size].append({**last, "ms": statistics.median(r["ms"] for r in found),
+                                      "admin_ms": statistics.median(r["admin_ms"] for r in found)})
+                print(f"  {size:<5} {label:<28} {results[size][-1]['ms']:8.1f} ms {last['queries']:3d} q   "
+                      f"admin {results[size][-1]['admin_ms']:8.1f} ms", file=sys.stderr, flush=True)
+    finally:
+        for server in servers.values():
+            server.stdin.close()
+            server.wait()
     return results
 
 
@@ -164,19 +195,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--only", default="", help="only pages whose label contains this")
-    parser.add_argument("--measure", choices=sorted(SIZES), help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--serve", choices=sorted(SIZES), help=argparse.SUPPRESS)  # a measuring process
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.iterations, args.only)))
+    if args.serve:
+        serve(args.serve)
         return 0
     if os.environ.get("PAGES_AT_SCALE_CHILD"):
         parser.error("a measuring process starts no others")
-    results = {}
-    for size, database in SIZES.items():
-        env = {**os.environ, "DJANGO_ENV": "test", "DATABASE_URL": f"{SERVER}/{database}", "PAGES_AT_SCALE_CHILD": "1"}
-        argv = [sys.executable, __file__, "--measure", size, "--iterations", str(args.iterations), "--only", args.only]
-        done = subprocess.run(argv, env=env, check=True, stdout=subprocess.PIPE, text=True)  # noqa: S603 (fixed argv)
-        results[size] = json.loads(done.stdout.strip().splitlines()[-1])
+    results = measure(args.iterations, args.only)
     print(f"\nmedian of {args.iterations} requests each; small = {SIZES['small']}, full = {SIZES['full']}\n")
     table(results["small"], results["full"])
     return 0
