@@ -50,7 +50,7 @@ test: install-dev
 	DJANGO_ENV=test $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Benchmarks on PostgreSQL (127.0.0.1:5432, user postgres): build the scale data (bench_scale_small, bench_scale;
-# dropped and rebuilt each time, ~3 GB for both) and run each script in BENCH_SCRIPTS, which print figures
+# dropped and rebuilt each time, ~1.4 GB for both, ~4 min) and run each script in BENCH_SCRIPTS, which print figures
 # (docs/performance.md). Run `make install-dev` once before. `make bench BENCH_SIZES=` reuses the databases.
 BENCH_SIZES ?= small full
 # The load test (bench/load.py, locust) is added here: BENCH_SCRIPTS += bench/load.py
