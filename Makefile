@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (0: one process, e.g. to debug with --pdb).
 TEST_PROCESSES ?= 2
 
-.PHONY: run test install install-dev assets lint worker clean
+.PHONY: run test install install-dev assets lint worker clean bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,16 @@ run: install
 test: install-dev
 	@env_lines=$$($(PY) .ci/test_services.py) || exit 1; eval "$$env_lines"; \
 	DJANGO_ENV=test $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL (127.0.0.1:5432, user postgres): build the scale data (bench_scale_small, bench_scale;
+# dropped and rebuilt each time, ~1.4 GB for both, ~4 min) and run each script in BENCH_SCRIPTS, which print figures
+# (docs/performance.md). Run `make install-dev` once before. `make bench BENCH_SIZES=` reuses the databases.
+BENCH_SIZES ?= small full
+# The load test (bench/load.py, locust) is added here: BENCH_SCRIPTS += bench/load.py
+BENCH_SCRIPTS ?= bench/pages_at_scale.py
+bench:
+	@for size in $(BENCH_SIZES); do DJANGO_ENV=test $(PY) bench/scale.py --size $$size || exit 1; done
+	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; DJANGO_ENV=test $(PY) $$script || exit 1; done
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -17,45 +17,9 @@ import time
 from datetime import timedelta
 
 from _common import connection, measure, test_database
+from _data import fill_audit
 from django.test import Client
 from django.utils import timezone
-
-
-def _fill(workgroup_id: int, actor_id: int, rows: int) -> None:
-    """The rows go in as imports write them: sealed onto the workgroup's hash chain, then COPY (bulk_create on
-    SQLite), 5,000 a transaction."""
-    from django.db import transaction
-
-    from toolkit import audit_chain
-    from toolkit.bulk import copy_create, instance_maker
-    from toolkit.models import AuditEvent
-
-    new_event = instance_maker(AuditEvent)
-    now = timezone.now()
-    start, sealing = time.perf_counter(), 0.0
-    for first in range(1, rows + 1, 5000):
-        batch = [
-            new_event(
-                workgroup_id=workgroup_id, occurred_at=now - timedelta(seconds=31 * n),
-                actor_id=actor_id if n % 3 == 0 else None, actor_name="Bench person",
-                action=("created", "changed", "deleted")[n % 3],
-                object_type=("partners.organization", "partners.contact", "agreements.agreement", "triage.node")[n % 4],
-                object_label="Record", object_id=str(n), object_repr=f"Record {n}",
-                changes=[{"field": "name", "old": "a", "new": "b"}],
-            )
-            for n in range(first, min(first + 5000, rows + 1))
-        ]
-        with transaction.atomic():
-            sealed_at = time.perf_counter()
-            audit_chain.seal(batch, using="default")
-            sealing += time.perf_counter() - sealed_at
-            copy_create(batch)
-    elapsed = time.perf_counter() - start
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE toolkit_auditevent")
-    print(f"filled {rows:,} audit rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s), of which sealing them onto "
-          f"the chain (lock, head, JSON and SHA-256 per row) {sealing:.1f} s ({sealing / rows * 1e6:.1f} µs a row)")
 
 
 def _appends(workgroup, coordinator, n: int) -> None:
@@ -118,8 +82,8 @@ def main() -> None:
         other = WorkgroupFactory(name="Other County", slug="other")
         coordinator = UserFactory(email="coord@bench.test")
         MembershipFactory(user=coordinator, workgroup=workgroup, role=Role.COORDINATOR)
-        _fill(workgroup.pk, coordinator.pk, args.rows)
-        _fill(other.pk, coordinator.pk, 50_000)
+        fill_audit(workgroup.pk, coordinator.pk, args.rows)
+        fill_audit(other.pk, coordinator.pk, 50_000)
 
         # The cursor the "Older" link carries on a page 90 % of the way down the trail.
         ninety = AuditEvent.objects.filter(workgroup=workgroup).order_by("-occurred_at", "-id")[int(args.rows * 0.9)]

@@ -17,11 +17,9 @@ import tempfile
 import time
 
 from _common import connection, test_database
+from _data import populate_partners
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-
-STATUSES = ("engaged", "champion", "invited", "identified", "engaged", "inactive")
-ENGAGEMENT = ("unaware", "resistant", "neutral", "supportive", "leading")
 
 
 def measure(label: str, fn, iterations: int) -> None:
@@ -40,40 +38,6 @@ def measure(label: str, fn, iterations: int) -> None:
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     print(f"{label:<44} median {statistics.median(times):8.1f} ms   p95 {p95:8.1f} ms   {queries:4d} queries"
           f"   {size / 1024:8.1f} KB")
-
-
-def populate(workgroup, *, organizations: int, contacts: int) -> tuple[int, int]:
-    """Bulk rows: ``organizations`` organizations, ``contacts`` contacts (500 of them on the last organization)."""
-    from partners.models import Contact, InteropFunction, Organization, RaciAssignment, Sector
-
-    sectors = list(Sector.objects.filter(workgroup=workgroup))
-    functions = list(InteropFunction.objects.filter(workgroup=workgroup))
-    orgs = Organization.objects.bulk_create(
-        Organization(
-            workgroup=workgroup, name=f"Organization {n:05d}", sector=sectors[n % len(sectors)], org_type="provider",
-            jurisdiction=f"County {n % 40}", engagement_status=STATUSES[n % len(STATUSES)],
-            influence=1 + n % 5, interest=1 + (n // 5) % 5, impact=1 + (n // 25) % 5,
-            current_engagement=ENGAGEMENT[n % 5], desired_engagement=ENGAGEMENT[(n // 3) % 5],
-        )
-        for n in range(organizations)
-    )
-    big = min(500, contacts // 2)
-    spread = contacts - big
-    rows = []
-    for n in range(spread):
-        org = orgs[n % (len(orgs) - 1)] if len(orgs) > 1 else orgs[0]
-        rows.append(Contact(workgroup=workgroup, organization=org, name=f"Person {n:05d} Example",
-                            title="Director", email=f"person{n}@partner.test", is_primary=n < len(orgs) - 1))
-    rows += [Contact(workgroup=workgroup, organization=orgs[-1], name=f"Staff {n:04d}", email=f"staff{n}@big.test")
-             for n in range(big)]
-    Contact.objects.bulk_create(rows, batch_size=2000)
-    RaciAssignment.objects.bulk_create(
-        (RaciAssignment(workgroup=workgroup, function=functions[(n + k) % len(functions)], organization=org,
-                        role="ARCI"[(n + k) % 4])
-         for n, org in enumerate(orgs) for k in range(3)),
-        batch_size=2000,
-    )
-    return orgs[0].pk, orgs[-1].pk
 
 
 def main() -> None:
@@ -96,7 +60,7 @@ def main() -> None:
         coordinator = UserFactory(email="coord@bench.test")
         MembershipFactory(user=coordinator, workgroup=workgroup, role=Role.COORDINATOR)
         services.partner_map_create_defaults(workgroup=workgroup)
-        first, biggest = populate(workgroup, organizations=args.organizations, contacts=args.contacts)
+        first, biggest = populate_partners(workgroup, organizations=args.organizations, contacts=args.contacts)
         function = InteropFunction.objects.filter(workgroup=workgroup).first()
         sector = Sector.objects.filter(workgroup=workgroup, key="911-psap").first()
         client = Client()

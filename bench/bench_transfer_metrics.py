@@ -18,28 +18,11 @@ import sys
 import time
 
 from _common import connection, measure
+from _data import insert_transfers
 from django.test.utils import CaptureQueriesContext
 
 ROWS = 1_000_000
 SLUG = "bench-transfers"
-INSERT = """
-INSERT INTO triage_transfer (created_at, updated_at, direction, partner_call_id, call_received_at, initiated_at,
-    accepted_at, kind,
-    consent, result, route, risk_level_name, follow_up_due_at, follow_up_done_at, follow_up_outcome, source,
-    sending_organization_id, receiving_organization_id, workgroup_id)
-SELECT now(), now(), (ARRAY['911_to_988','988_to_911','988_to_mobile','911_to_mobile','911_to_co_response','other'])
-         [1 + g %% 6],
-       '', CASE WHEN g %% 3 = 0 THEN t.at - make_interval(secs => 30 + g %% 600) END, t.at,
-       CASE WHEN g %% 5 IN (0, 4) THEN t.at + make_interval(secs => 10 + g %% 120) END,
-       CASE WHEN g %% 7 = 0 THEN 'cold' ELSE 'warm' END, '',
-       (ARRAY['accepted','refused','dropped','caller_disconnected','returned'])[1 + g %% 5], '',
-       (ARRAY['Imminent','High','Moderate','Low',''])[1 + (g / 7) %% 5],
-       CASE WHEN g %% 2 = 0 THEN t.at + interval '72 hours' END,
-       CASE WHEN g %% 4 = 0 THEN t.at + make_interval(hours => g %% 100) END,
-       CASE WHEN g %% 4 = 0 THEN 'reached_safe' ELSE '' END, 'import',
-       (%(orgs)s)[1 + g %% 10], (%(orgs)s)[1 + (g + 1) %% 10], %(workgroup)s
-FROM generate_series(1, %(rows)s) AS g, LATERAL (SELECT now() - g * interval '63 seconds' AS at) AS t
-"""
 
 
 def _setup(rows: int):
@@ -55,9 +38,7 @@ def _setup(rows: int):
         return workgroup
     organizations = [OrganizationFactory(workgroup=workgroup).pk for _ in range(10)]
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT, {"orgs": organizations, "workgroup": workgroup.pk, "rows": rows - have})
-        cursor.execute("ANALYZE triage_transfer")
+    insert_transfers(workgroup.pk, organizations, rows - have)
     print(f"inserted {rows - have:,} transfers in {time.perf_counter() - started:.1f} s")
     return workgroup
 

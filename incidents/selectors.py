@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, Q, QuerySet, Subquery
+from django.db.models import CharField, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 
@@ -36,9 +36,18 @@ def incident_list(*, membership: Membership | None) -> QuerySet[Incident]:
     return readable_incidents(membership).order_by("-occurred_at", "-id")
 
 
+COUNT_CAP = 1_000  # a status's count past this shows as "more than 1,000"
+
+
+def _up_to_cap(count: int) -> str:
+    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else str(count)
+
+
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
-    """Three queries at most: the counts per status of the reports this person may read, and for QA the
-    corrective actions past due."""
+    """Six queries at most, whatever the number of reports: the count of each of the five statuses of the
+    reports this person may read, each counted up to ``COUNT_CAP`` (a short range of the (workgroup, status,
+    occurred_at) index; one GROUP BY over every report took 50–60 ms at 100,000), and for QA the corrective
+    actions past due."""
     start_url = reverse("incidents:index", kwargs={"slug": workgroup.slug})
     trends_url = reverse("incidents:trends", kwargs={"slug": workgroup.slug})
     guidance = "continuous-improvement-and-data-sharing"
@@ -48,8 +57,10 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
                            "with, QA reviewers and coordinators. The trends are open to everyone.",
                     progress=Progress.NOT_STARTED, start_url=trends_url, start_label="See incident trends",
                     guidance_slug=guidance)
-    counts = dict(incident_list(membership=membership).order_by().values_list("status").annotate(n=Count("id")))
-    total = sum(counts.values())
+    readable = incident_list(membership=membership).order_by()
+    counts = {status: readable.filter(status=status)[:COUNT_CAP + 1].count() for status in IncidentStatus.values}
+    total = sum(min(n, COUNT_CAP) for n in counts.values())
+    more = any(n > COUNT_CAP for n in counts.values())
     qa = sees_every_incident(membership)
     warnings = []
     if qa:
@@ -65,15 +76,16 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
                     reverse("incidents:report", kwargs={"slug": workgroup.slug}),
                     start_label="Set up the intake link" if qa else "Report an incident",
                     guidance_slug=guidance, warnings=warnings)
-    facts = [f"{label}: {counts[value]}" for value, label in IncidentStatus.choices if counts.get(value)]
+    facts = [f"{label}: {_up_to_cap(counts[value])}" for value, label in IncidentStatus.choices if counts[value]]
     whose = "" if qa else " you can read"
     waiting = counts.get(IncidentStatus.SUBMITTED, 0)
     if qa and waiting:
         start_url = f"{start_url}?status={IncidentStatus.SUBMITTED}"
-        start_label = f"Triage {waiting} new report{'s' if waiting != 1 else ''}"
+        start_label = f"Triage {_up_to_cap(waiting)} new report{'s' if waiting != 1 else ''}"
     else:
         start_label = "Open incident reports"
-    return Card(area="incidents", title="Incident review", status=f"{total} incident report{'s' if total != 1 else ''}"
+    return Card(area="incidents", title="Incident review",
+                status=f"{f'More than {total:,}' if more else total} incident report{'s' if total != 1 else ''}"
                 f"{whose}.", progress=Progress.IN_PROGRESS, start_url=start_url, start_label=start_label,
                 guidance_slug=guidance, facts=facts, warnings=warnings)
 

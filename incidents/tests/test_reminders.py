@@ -84,3 +84,28 @@ def test_the_dashboard_card_costs_the_same_queries_with_many_incidents(client, w
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(dashboard)
     assert "Triage 31 new reports" in page.content.decode()
+
+
+def test_the_dashboard_card_counts_each_status_only_up_to_a_cap_in_the_same_queries(
+    client, workgroup, qa_reviewer, member, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    dashboard = reverse("toolkit:dashboard", kwargs={"slug": workgroup.slug})
+    report(member, workgroup)
+    client.force_login(qa_reviewer)
+    client.get(dashboard)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(dashboard).content.decode()
+    assert "1 incident report." in page and "Triage 1 new report" in page
+    for _ in range(3):
+        report(member, workgroup)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(dashboard).content.decode()
+    assert "More than 2 incident reports." in page
+    assert "Triage more than 2 new reports" in page and "Submitted: more than 2" in page
+    assert len(four.captured_queries) == len(one.captured_queries)

@@ -292,3 +292,20 @@ def test_a_garbage_or_future_as_of_date_shows_today(client, workgroup, viewer):
         response = client.get(f"/w/{workgroup.slug}/partners/grid/", {"as_of": value})
         assert response.status_code == 200
         assert "Showing the map as it stood" not in response.content.decode()
+
+
+def test_each_point_links_to_its_organizations_page(workgroup):
+    from django.urls import reverse
+
+    from partners.grid_selectors import grid_points
+    from partners.tests.factories import OrganizationFactory
+
+    for name in ("Riverbend PSAP", "County 988", "Mobile Team 12"):
+        OrganizationFactory(workgroup=workgroup, name=name)
+
+    points = grid_points(workgroup=workgroup)
+
+    assert len(points) == 3
+    for point in points:
+        assert point.url == reverse("partners:organization-detail",
+                                    kwargs={"slug": workgroup.slug, "organization_id": point.organization_id})

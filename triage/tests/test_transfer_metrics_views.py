@@ -136,7 +136,7 @@ def test_the_definitions_page_lists_every_definition(client, workgroup, viewer):
 # --- The dashboard card -------------------------------------------------------------------------
 
 
-def test_the_card_gives_this_months_count_acceptance_and_overdue_follow_ups_in_one_query(
+def test_the_card_gives_this_months_count_acceptance_and_overdue_follow_ups_in_three_queries(
     workgroup, coordinator, django_assert_num_queries
 ):
     now = timezone.now()
@@ -145,12 +145,39 @@ def test_the_card_gives_this_months_count_acceptance_and_overdue_follow_ups_in_o
                     follow_up_due_at=now - timedelta(minutes=1))
     membership = coordinator.memberships.get()
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         card = cards.dashboard_card(workgroup=workgroup, membership=membership)
 
+    assert card.status == "2 transfers recorded."
     assert card.facts[0] == "2 transfers this month"
     assert "50.0%" in card.facts[1] and card.facts[2] == "Follow-ups overdue: 1"
+    assert card.warnings == ["1 follow-up is past due."]
     assert card.start_url == url("metrics", workgroup)
+
+
+def test_the_card_counts_all_transfers_and_overdue_follow_ups_only_up_to_a_cap_in_the_same_queries(
+    workgroup, coordinator, monkeypatch
+):
+    monkeypatch.setattr(cards, "COUNT_CAP", 3)
+    monkeypatch.setattr(cards, "OVERDUE_CAP", 2)
+    membership = coordinator.memberships.get()
+    past = timezone.now() - timedelta(days=40)
+
+    def card_and_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            card = cards.dashboard_card(workgroup=workgroup, membership=membership)
+        return card, len(ctx.captured_queries)
+
+    TransferFactory(workgroup=workgroup, initiated_at=past, follow_up_due_at=past)
+    one, one_queries = card_and_queries()
+    TransferFactory.create_batch(4, workgroup=workgroup, initiated_at=past, follow_up_due_at=past)
+    many, many_queries = card_and_queries()
+
+    assert one.status == "1 transfer recorded." and one.facts[2] == "Follow-ups overdue: 1"
+    assert many.status == "More than 3 transfers recorded."
+    assert many.facts[2] == "Follow-ups overdue: more than 2"
+    assert many.warnings == ["More than 2 follow-ups are past due."]
+    assert many_queries == one_queries == 3
 
 
 # --- The monthly report ------------------------------------------------------------------------

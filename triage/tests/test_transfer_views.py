@@ -97,6 +97,24 @@ def test_the_filters_narrow_the_list(client, workgroup, viewer, pair):
     assert response.status_code == 200 and b"not understood" in response.content
 
 
+def test_the_partner_filter_offers_only_organizations_that_sent_or_received_a_transfer(
+    client, workgroup, other_workgroup, viewer, pair
+):
+    client.force_login(viewer)
+    _many(workgroup, pair, 2)
+    OrganizationFactory.create_batch(30, workgroup=workgroup)  # on the partner map, never in a transfer
+    outsider = TransferFactory(workgroup=other_workgroup).sending_organization
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url("index", workgroup))
+
+    offered = {org.pk for org in response.context["filter"].form.fields["organization"].queryset}
+    assert offered == {pair[0].pk, pair[1].pk}
+    assert outsider.pk not in offered
+    assert len(queries) == _list_queries(client, workgroup)
+    assert b"Riverbend PSAP" in response.content
+
+
 def test_an_empty_list_says_how_transfers_get_in(client, workgroup, member):
     client.force_login(member)
     response = client.get(_url("index", workgroup))
