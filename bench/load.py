@@ -1,6 +1,7 @@
 """Load test: gunicorn as production runs it, and 50 signed-in people from locust on loopback for 60 s.
 
-    .venv/bin/python bench/load.py [--users 50] [--spawn-rate 10] [--time 60s] [--port 8765] [--rebuild]
+    .venv/bin/python bench/load.py [--users 50] [--spawn-rate 10] [--time 60s] [--after-sign-in] [--profile]
+                                   [--port N] [--rebuild]
 
 1. A PostgreSQL database. With ``BENCH_DATABASE_URL`` set (e.g. a scale database built by bench/scale.py) that
    one is used as it is, on its busiest workgroup (``BENCH_LOAD_WORKGROUP=<slug>`` to choose); otherwise
@@ -14,8 +15,13 @@
    ``ALLOWED_HOSTS=127.0.0.1``, DEBUG off, Redis db 13 (``BENCH_REDIS_URL``) as cache. Production settings
    stay as they are (HTTPS redirect, secure cookies): locust plays the TLS proxy the README puts in front of
    gunicorn, sending ``X-Forwarded-Proto: https``, which gunicorn and Django trust from 127.0.0.1.
-3. locust headless with bench/locustfile.py; 4. a table per page from its CSV, and ``uptime`` before and
-   after. gunicorn is stopped on the way out, whatever happens. Nothing here asserts a time.
+3. locust headless with bench/locustfile.py (the pages in bench/load_pages.py); 4. a table per page from its
+   CSV, ``uptime`` before and after, and the CPU gunicorn and locust used. gunicorn is stopped on the way out,
+   whatever happens. Nothing here asserts a time.
+
+``--after-sign-in`` counts the time from the moment the last person is signed in (a burst of 50 sign-ins, each
+a deliberately slow password hash, is shown apart); ``--profile`` first measures each page in-process (queries,
+time, CPU), which tells the app's own cost from the machine's.
 """
 
 from __future__ import annotations
@@ -47,14 +53,18 @@ ROLES = ("coordinator", "legal_reviewer", "qa_reviewer")
 # --- 1. The database (run in a child process, with Django set up on it) -------------------------------------
 
 
-def prepare(plan_path: str, build: bool) -> None:
-    """Migrate, build the data if asked, make the load accounts, and write what locust needs to ``plan_path``."""
+def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toolkit.settings")
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
     import django
 
     django.setup()
+
+
+def prepare(plan_path: str, build: bool) -> None:
+    """Migrate, build the data if asked, make the load accounts, and write what locust needs to ``plan_path``."""
+    _setup_django()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
@@ -113,6 +123,49 @@ def prepare(plan_path: str, build: bool) -> None:
     print(f"workgroup {workgroup.slug}: {Organization.objects.filter(workgroup=workgroup).count()} organizations, "
           f"{agreements.count()} agreements ({in_review.count()} in review), "
           f"{Incident.objects.filter(workgroup=workgroup).count()} incidents", flush=True)
+
+
+def profile(plan_path: str, iterations: int = 9) -> None:
+    """Each page of the journeys in this process, as its role: queries, median time and CPU (the app's own cost,
+    without gunicorn, locust or the network), size; and one password check, the cost of a sign-in."""
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from load_pages import JOURNEYS, path_for
+
+    plan = json.loads(Path(plan_path).read_text())
+    weighted_cpu = {}
+    print(f"\n{'role':<15} {'page':<26} {'queries':>7} {'ms':>6} {'CPU ms':>6} {'KB':>5}")
+    for role, journey in JOURNEYS.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(get_user_model().objects.get(email=plan["accounts"][role][0]))
+        cpu_by_page = {}
+        for page, _weight in journey:
+            path = path_for(page, plan, role, lambda ids: ids[0])
+            client.get(path)  # warm-up
+            walls, cpus = [], []
+            for _ in range(iterations):
+                with CaptureQueriesContext(connection) as queries:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    response = client.get(path)
+                    walls.append((time.perf_counter() - wall) * 1000)
+                    cpus.append((time.process_time() - cpu) * 1000)
+            cpu_by_page[page] = statistics.median(cpus)
+            print(f"{role:<15} {page:<26} {len(queries.captured_queries):>7} {statistics.median(walls):>6.1f} "
+                  f"{cpu_by_page[page]:>6.1f} {len(response.content) // 1024:>5}"
+                  f"{'' if response.status_code == 200 else f'  status {response.status_code}'}")
+        weights = sum(weight for _, weight in journey)
+        weighted_cpu[role] = sum(cpu_by_page[page] * weight for page, weight in journey) / weights
+    print("CPU a page, weighted as the journeys open them: "
+          + ", ".join(f"{role} {cpu:.1f} ms" for role, cpu in weighted_cpu.items()))
+    hashed = make_password("a password")
+    cpu = time.process_time()
+    check_password("a password", hashed)
+    print(f"one password check (each sign-in): {(time.process_time() - cpu) * 1000:.0f} ms CPU")
 
 
 def _build_demo() -> None:
@@ -284,12 +337,19 @@ def main() -> None:
     parser.add_argument("--after-sign-in", action="store_true",
                         help="measure the pages for --time from the moment everyone is signed in (the sign-in "
                              "burst is shown apart)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also measure each page in-process (queries, time, CPU) before the load")
     parser.add_argument("--rebuild", action="store_true", help="build the bench_load database again")
     parser.add_argument("--prepare", metavar="PLAN", help=argparse.SUPPRESS)  # the child process of step 1
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-plan", metavar="PLAN", help=argparse.SUPPRESS)  # the child of --profile
     args = parser.parse_args()
     if args.prepare:
         prepare(args.prepare, args.build)
+        return
+    if args.profile_plan:
+        _setup_django()
+        profile(args.profile_plan)
         return
 
     args.port = _free_port(args.port)
@@ -309,6 +369,8 @@ def main() -> None:
     prepare_env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, __file__, "--prepare", str(plan), *(["--build"] if build else [])],
                    env=prepare_env, check=True, cwd=ROOT)
+    if args.profile:
+        subprocess.run([sys.executable, __file__, "--profile-plan", str(plan)], env=prepare_env, check=True, cwd=ROOT)
 
     env = {
         **os.environ,

@@ -19,47 +19,8 @@ import random
 import re
 
 import gevent
+from load_pages import JOURNEYS, PAGES, path_for
 from locust import HttpUser, between
-
-# Every page a journey opens: its path (format fields: slug, organization, agreement, version, incident) and the
-# URL name it must resolve to (toolkit/tests/test_load_locustfile.py checks both, so this file does not rot).
-PAGES = {
-    "dashboard": ("/w/{slug}/", "toolkit:dashboard"),
-    "partners: organizations": ("/w/{slug}/partners/organizations/", "partners:directory"),
-    "partners: organization": ("/w/{slug}/partners/organizations/{organization}/", "partners:organization-detail"),
-    "readiness": ("/w/{slug}/readiness/", "readiness:index"),
-    "agreements": ("/w/{slug}/agreements/", "agreements:index"),
-    "agreements: agreement": ("/w/{slug}/agreements/{agreement}/", "agreements:agreement-detail"),
-    "triage: protocols": ("/w/{slug}/triage/", "triage:index"),
-    "jobs": ("/w/{slug}/jobs/", "toolkit:job-list"),
-    "legal: review queue": ("/w/{slug}/agreements/review-queue/", "agreements:review-queue"),
-    "legal: review page": ("/w/{slug}/agreements/{agreement}/versions/{version}/review/",
-                           "agreements:version-review"),
-    "legal: export.docx": ("/w/{slug}/agreements/{agreement}/versions/{version}/export.docx",
-                           "agreements:export-docx"),
-    "incidents": ("/w/{slug}/incidents/", "incidents:index"),
-    "incidents: QA queue": ("/w/{slug}/incidents/?status=submitted", "incidents:index"),
-    "incidents: incident": ("/w/{slug}/incidents/{incident}/", "incidents:incident-detail"),
-    "incidents: trends": ("/w/{slug}/incidents/trends/", "incidents:trends"),
-    "transfers": ("/w/{slug}/transfers/", "transfers:index"),
-    "transfers: metrics": ("/w/{slug}/transfers/metrics/", "transfers:metrics"),
-}
-
-# role → (page, weight): how often each person opens each page.
-JOURNEYS = {
-    "coordinator": [
-        ("dashboard", 3), ("partners: organizations", 2), ("partners: organization", 3), ("readiness", 1),
-        ("agreements", 2), ("agreements: agreement", 2), ("triage: protocols", 1), ("jobs", 1),
-    ],
-    "legal_reviewer": [
-        ("legal: review queue", 3), ("legal: review page", 4), ("agreements: agreement", 2),
-        ("legal: export.docx", 1),
-    ],
-    "qa_reviewer": [
-        ("incidents", 2), ("incidents: QA queue", 3), ("incidents: incident", 4), ("incidents: trends", 1),
-        ("transfers", 1), ("transfers: metrics", 1),
-    ],
-}
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _next_account = {role: itertools.count() for role in JOURNEYS}
@@ -138,13 +99,7 @@ class _Person(HttpUser):
         gevent.spawn_later(seconds, self.environment.runner.quit)
 
     def open(self, page: str) -> None:
-        data = plan()
-        agreement, version = random.choice(data["in_review" if page.startswith("legal") else "agreements"])
-        path = PAGES[page][0].format(
-            slug=data["slug"], organization=random.choice(data["organizations"]), agreement=agreement,
-            version=version,
-            incident=random.choice(data["open_incidents" if self.role == "qa_reviewer" else "incidents"]),
-        )
+        path = path_for(page, plan(), self.role, random.choice)
         with self.client.get(path, name=page, catch_response=True, allow_redirects=False) as response:
             if response.status_code != 200:
                 response.failure(_outcome(response))

@@ -6,6 +6,7 @@ which reports its pages and user classes; the paths are resolved here.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -48,3 +49,20 @@ def test_locustfile_imports_and_its_pages_resolve_to_the_views_meant():
         for field, value in (("organization", 7), ("agreement", 3), ("incident", 11)):
             if "{" + field + "}" in template:
                 assert match.kwargs[f"{field}_id"] == value, name
+
+
+def test_each_role_opens_paths_of_its_own_rows():
+    spec = importlib.util.spec_from_file_location("load_pages", BENCH / "load_pages.py")
+    load_pages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load_pages)  # plain Python, no locust
+    plan = {"slug": "riverbend-county", "organizations": [7], "agreements": [[3, 2]], "in_review": [[5, 4]],
+            "incidents": [11], "open_incidents": [12]}
+
+    def opened(page, role):
+        return resolve(load_pages.path_for(page, plan, role, lambda ids: ids[0]).split("?")[0]).kwargs
+
+    assert opened("legal: review page", "legal_reviewer") == {"slug": "riverbend-county", "agreement_id": 5,
+                                                               "version_number": 4}
+    assert opened("agreements: agreement", "coordinator")["agreement_id"] == 3
+    assert opened("incidents: incident", "qa_reviewer")["incident_id"] == 12
+    assert opened("incidents: incident", "coordinator")["incident_id"] == 11
