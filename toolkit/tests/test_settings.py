@@ -17,6 +17,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 # Variables the settings module reads; each case starts without any of them.
 _CONTROLLED = (
     "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
     "REDIS_URL",
     "DJANGO_ENV",
     "DJANGO_DEBUG",
@@ -41,6 +42,7 @@ print(json.dumps({
     'engine': db['ENGINE'],
     'name': str(db['NAME']),
     'host': db.get('HOST', ''),
+    'conn_max_age': db['CONN_MAX_AGE'],
     'debug': settings.DEBUG,
     'email_backend': settings.EMAIL_BACKEND,
     'broker_url': settings.CELERY_BROKER_URL,
@@ -103,6 +105,15 @@ def test_database_url_selects_postgresql_with_its_name_and_host():
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["name"] == "db"
     assert values["host"] == "h"
+
+
+def test_production_keeps_database_connections_a_minute_unless_told_otherwise():
+    production = {"DJANGO_ENV": "production", "SECRET_KEY": _production_key(), "ALLOWED_HOSTS": "example.org",
+                  "SITE_URL": "https://example.org", "DATABASE_URL": "postgres://u@h:5432/db"}
+
+    assert _settings_with(**production)["conn_max_age"] == 60
+    assert _settings_with(**production, DATABASE_CONN_MAX_AGE="0")["conn_max_age"] == 0
+    assert _settings_with(DATABASE_URL="postgres://u@h:5432/db")["conn_max_age"] == 0  # not production
 
 
 def test_redis_url_becomes_the_celery_broker():
