@@ -53,8 +53,8 @@ test: install-dev
 # dropped and rebuilt each time, ~1.4 GB for both, ~4 min) and run each script in BENCH_SCRIPTS, which print figures
 # (docs/performance.md). Run `make install-dev` once before. `make bench BENCH_SIZES=` reuses the databases.
 BENCH_SIZES ?= small full
-# The load test (bench/load.py, locust) is added here: BENCH_SCRIPTS += bench/load.py
-BENCH_SCRIPTS ?= bench/pages_at_scale.py
+# bench/load.py: gunicorn and 50 locust users for 60 s, on its own database bench_load (built once).
+BENCH_SCRIPTS ?= bench/pages_at_scale.py bench/load.py
 bench:
 	@for size in $(BENCH_SIZES); do DJANGO_ENV=test $(PY) bench/scale.py --size $$size || exit 1; done
 	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; DJANGO_ENV=test $(PY) $$script || exit 1; done
