@@ -34,8 +34,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
@@ -289,20 +292,53 @@ def _clean(data: dict) -> dict:
     return cleaned
 
 
-def _post(client: Client, url: str, data: dict):
-    """One POST inside a savepoint that is rolled back; returns (response, writes). Cookies are put back."""
+def _post(client: Client, url: str, data: dict, *, before_rollback=None):
+    """One POST inside a savepoint that is rolled back; returns (response, writes, what ``before_rollback``
+    found in the database as the request left it). Cookies are put back."""
     cookies = copy.deepcopy(client.cookies)
+    found = None
     with CaptureQueriesContext(connection) as queries:
         try:
             with transaction.atomic():
                 response = client.post(url, _clean(data))
+                if before_rollback is not None:
+                    found = before_rollback(response)
                 raise _Rollback(response)
         except _Rollback as done:
             response = done.response
     client.cookies = cookies
     writes = [q["sql"][:200] for q in queries.captured_queries
               if _WRITE.match(q["sql"]) and not _NOT_DATA.search(q["sql"]) and not _ACCESS_AUDIT.match(q["sql"])]
-    return response, writes
+    return response, writes, found
+
+
+def _workgroup_fk(model) -> bool:
+    try:
+        return model._meta.get_field("workgroup").many_to_one
+    except FieldDoesNotExist:
+        return False
+
+
+def cross_workgroup_links() -> list[str]:
+    """Rows of one workgroup that point at another workgroup's rows (foreign keys and many-to-many)."""
+    found = []
+    for model in django_apps.get_models():
+        if not _workgroup_fk(model):
+            continue
+        for fk in model._meta.concrete_fields:
+            if fk.many_to_one and fk.name != "workgroup" and _workgroup_fk(fk.related_model):
+                bad = (model._default_manager.filter(**{f"{fk.name}__isnull": False})
+                       .exclude(**{f"{fk.name}__workgroup_id": F("workgroup_id")}))
+                found += [f"{model._meta.label}.{fk.name} of #{pk}" for pk in bad.values_list("pk", flat=True)[:3]]
+        for m2m in model._meta.many_to_many:
+            if _workgroup_fk(m2m.related_model):
+                through = m2m.remote_field.through
+                source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+                bad = through._default_manager.exclude(
+                    **{f"{source}__workgroup_id": F(f"{target}__workgroup_id")})
+                found += [f"{model._meta.label}.{m2m.name} of #{pk}"
+                          for pk in bad.values_list(f"{source}_id", flat=True)[:3]]
+    return found
 
 
 def _error_messages(response) -> list[str]:
@@ -322,7 +358,8 @@ def _refused(response, body: str) -> bool:
 
 
 def _offered(fld: Field) -> set[str]:
-    return set(fld.options)
+    # A radio group with nothing picked posts nothing, which a form reads as "": that is no answer, not a value.
+    return set(fld.options) | ({""} if fld.kind == "radio" else set())
 
 
 def _check_kept(target: Target, body: str, posted: dict, spoiled: str) -> list[str]:
@@ -401,11 +438,16 @@ def _run_one(target: Target, client: Client, name: str, value) -> None:
         files[name] = value
     else:
         data[name] = value
-    response, writes = _post(client, target.form.action, {**data, **files})
+    foreign = set(_foreign_ids(target))
+    sent = set(value) if isinstance(value, list) else {value}
+    # Another workgroup's id was sent: whatever the answer, no row of ours may point at theirs afterwards.
+    check_links = (lambda response: cross_workgroup_links()) if foreign & sent else None
+    response, writes, links = _post(client, target.form.action, {**data, **files}, before_rollback=check_links)
     body = _body(response)
     where = f"{target.key} ({target.form.action}) field {name!r} = {value!r:.120}"
     assert response.status_code < 500, f"{where}: server error {response.status_code}"
     assert SECRET not in body, f"{where}: shows the other workgroup's data"
+    assert not links, f"{where}: linked rows across workgroups: {links}"
     refused = _refused(response, body)
     if refused:
         assert writes == [], f"{where}: refused ({response.status_code}) but wrote {writes[:3]}"
@@ -549,8 +591,21 @@ def test_the_untouched_form_is_a_real_submission_and_its_writes_are_seen(targets
     """Against passing on nothing: the page's own values save, and the write detector sees the rows."""
     target = targets["partners:organization-create"]
 
-    response, writes = _post(posting[target.who], target.form.action, target.form.data())
+    response, writes, _ = _post(posting[target.who], target.form.action, target.form.data())
 
     assert response.status_code == 302
     assert any('INSERT INTO "partners_organization"' in sql for sql in writes)
     assert any('INSERT INTO "toolkit_auditevent"' in sql for sql in writes)
+
+
+def test_the_cross_workgroup_check_sees_a_row_pointing_at_another_workgroup(world, db):
+    """The world starts clean, and a transfer pointed at the other workgroup's organization is caught."""
+    from partners.models import Organization
+    from triage.models import Transfer
+
+    assert cross_workgroup_links() == []
+    ours = Transfer.objects.filter(workgroup=world.ours).order_by("pk").first()
+    Transfer.objects.filter(pk=ours.pk).update(
+        receiving_organization=Organization.objects.filter(workgroup=world.theirs).order_by("pk").first())
+
+    assert cross_workgroup_links() == [f"triage.Transfer.receiving_organization of #{ours.pk}"]
