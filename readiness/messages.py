@@ -14,6 +14,7 @@ MSG_INSTRUMENT_NAME_TAKEN = "An instrument with this name already exists in the 
 
 MSG_VERSION_NOT_PUBLISHED = "Rounds use published instrument versions only; publish the draft first."
 MSG_DUE_DATE_PAST = "The due date cannot be in the past."
+MSG_DUE_DATE_TOO_FAR = "The due date must be within {years} years from today."
 MSG_ROUND_CLOSED = "This round is closed; reopen it first."
 MSG_ROUND_ALREADY_OPEN = "This round is already open."
 MSG_ALREADY_RESPONDENT = "{name} is already a respondent in this round."

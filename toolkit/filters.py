@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from toolkit import audit
+from toolkit.forms import plausible_date
 from toolkit.models import AuditAction, Workgroup
 
 
@@ -26,9 +27,9 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.ModelChoiceFilter(label="Who", queryset=get_user_model().objects.none(),
                                              empty_label="Anyone")
     # Day boundaries in the site's time zone, compared on the indexed timestamp itself.
-    since = django_filters.DateFilter(label="From", method="filter_since",
+    since = django_filters.DateFilter(label="From", method="filter_since", validators=[plausible_date],
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label="To", method="filter_until",
+    until = django_filters.DateFilter(label="To", method="filter_until", validators=[plausible_date],
                                       widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, workgroup: Workgroup, **kwargs):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -13,6 +15,17 @@ from toolkit.text import normalise_text
 
 # Every form in the project answers an invalid POST with this status (and the form, with what was typed).
 INVALID_FORM_STATUS = 400
+
+# Dates a person can mean. The calendar's own ends (0001-01-01, 9999-12-31) overflow the day arithmetic
+# the filters do ("until" is before the start of the next day) and the time-zone conversions.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)  # as incidents.trends
+MSG_DATE_OUT_OF_RANGE = "Give a date between 1900 and 2200."
+
+
+def plausible_date(value: date) -> None:
+    """Validator for date fields and filters whose value feeds date arithmetic."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(MSG_DATE_OUT_OF_RANGE, code="date_out_of_range")
 
 
 class NormalisedTextFormMixin:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from readiness.messages import (
     MSG_DUE_DATE_PAST,
+    MSG_DUE_DATE_TOO_FAR,
     MSG_ROUND_ALREADY_OPEN,
     MSG_VERSION_NOT_PUBLISHED,
 )
@@ -37,13 +38,19 @@ logger = logging.getLogger(__name__)
 
 REMINDER_GAP = timedelta(hours=20)  # at most one reminder a day, however often the task runs
 DUE_SOON = timedelta(days=3)
+# Links expire a grace period after the due date: a date near the calendar's end (9999-12-31) would
+# overflow that sum, and no round runs for years anyway.
+DUE_DATE_HORIZON_YEARS = 5
 
 # --- Rounds -----------------------------------------------------------------------------------
 
 
 def _check_due_date(due_date: date) -> None:
-    if due_date < timezone.localdate():
+    today = timezone.localdate()
+    if due_date < today:
         raise ValidationError({"due_date": MSG_DUE_DATE_PAST})
+    if due_date > today + timedelta(days=365 * DUE_DATE_HORIZON_YEARS):
+        raise ValidationError({"due_date": MSG_DUE_DATE_TOO_FAR.format(years=DUE_DATE_HORIZON_YEARS)})
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from readiness.messages import MSG_DUE_DATE_PAST
+from readiness.messages import MSG_DUE_DATE_PAST, MSG_DUE_DATE_TOO_FAR
 from readiness.models import AssessmentRound, InstrumentStatus
 from readiness.tests.factories import RoundFactory, default_version, link_respondent, small_version
 
@@ -82,6 +82,39 @@ def test_a_due_date_in_the_past_is_refused_and_the_input_kept(client, coordinato
     page = text(response)
     assert MSG_DUE_DATE_PAST in page
     assert 'value="Baseline readiness"' in page and "Transfers between Riverbend 988" in page
+    assert not AssessmentRound.objects.exists()
+
+
+def test_a_due_date_at_the_end_of_the_calendar_is_refused_not_a_server_error(client, coordinator, round_):
+    """Bug (found by test_forms_hostile): reopening or moving a round to 9999-12-30 crashed (500, OverflowError)
+    while the links' expiry (a grace period after the due date) was computed."""
+    respondent = link_respondent(round_)
+    expires = respondent.link_expires_at
+    client.force_login(coordinator)
+    too_far = MSG_DUE_DATE_TOO_FAR.format(years=5)
+
+    edited = client.post(f"{BASE}/rounds/{round_.pk}/edit/", {
+        "title": "Spring round (extended)", "scope_statement": "Wider scope.", "due_date": "9999-12-30",
+        "action_threshold": "3"})
+
+    assert edited.status_code == 400 and too_far in text(edited)
+    assert 'value="Spring round (extended)"' in text(edited)
+    round_.refresh_from_db()
+    respondent.refresh_from_db()
+    assert round_.title == "Spring round" and respondent.link_expires_at == expires
+    client.post(f"{BASE}/rounds/{round_.pk}/close/")
+    reopened = client.post(f"{BASE}/rounds/{round_.pk}/reopen/", {"due_date": "9999-12-30"})
+    assert reopened.status_code == 400 and too_far in text(reopened)
+    round_.refresh_from_db()
+    assert not round_.is_open
+
+
+def test_a_new_round_due_in_decades_is_refused(client, coordinator, workgroup):
+    client.force_login(coordinator)
+
+    response = client.post(f"{BASE}/rounds/new/", round_data(default_version(workgroup), due_date="9999-12-31"))
+
+    assert response.status_code == 400 and MSG_DUE_DATE_TOO_FAR.format(years=5) in text(response)
     assert not AssessmentRound.objects.exists()
 
 

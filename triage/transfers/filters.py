@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from partners.models import Organization
+from toolkit.forms import plausible_date
 from toolkit.models import Workgroup
 from triage.models import Direction, Transfer, TransferKind, TransferResult
 from triage.transfers.selectors import FOLLOW_UP_DONE, FOLLOW_UP_OPEN, FOLLOW_UP_OVERDUE, follow_up_filter
@@ -42,9 +43,9 @@ def partners_in_transfers(workgroup: Workgroup):
 
 class TransferFilter(django_filters.FilterSet):
     # Day boundaries in the site's time zone, compared on the indexed timestamp itself.
-    since = django_filters.DateFilter(label="From", method="filter_since",
+    since = django_filters.DateFilter(label="From", method="filter_since", validators=[plausible_date],
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label="To", method="filter_until",
+    until = django_filters.DateFilter(label="To", method="filter_until", validators=[plausible_date],
                                       widget=forms.DateInput(attrs={"type": "date"}))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, empty_label="Any direction")
     result = django_filters.ChoiceFilter(choices=TransferResult.choices, empty_label="Any result")

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners.models import Organization
-from toolkit.forms import Form
+from toolkit.forms import Form, plausible_date
 from triage.models import Direction
 from triage.transfers.metrics import add_months, day_start
 from triage.transfers.reports import FIRST_YEAR
@@ -42,8 +42,10 @@ class Filters:
 
 class MetricFilterForm(Form):
     period = forms.ChoiceField(choices=Period.CHOICES, required=False, initial=Period.THIS_MONTH)
-    start = forms.DateField(label="First day", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Last day", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="First day", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[plausible_date])
+    end = forms.DateField(label="Last day", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=[plausible_date])
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False,
                                           empty_label="All partners", label="Partner (sending or receiving)")
     direction = forms.ChoiceField(choices=[("", "All directions"), *Direction.choices], required=False)
