@@ -227,7 +227,7 @@ def spoil(target: Target):
     @st.composite
     def spoiled(draw):
         name = draw(st.sampled_from(names))
-        fld = target.form.fields[name]
+        fld = target.form.fields.get(name)  # None: a field the form does not have (UNEXPECTED)
         how = draw(st.sampled_from(["hostile", "hostile", "hostile", "missing"]))
         value = None if how == "missing" else draw(_hostile(fld, foreign))
         return name, value
@@ -242,7 +242,7 @@ def _body(response) -> str:
 
 def run_one(target: Target, client: Client, name: str, value) -> None:
     data = target.form.data()
-    fld = target.form.fields[name]
+    fld = target.form.fields.get(name)  # None: a field the form does not have (UNEXPECTED)
     files = {}
     if value is None:
         data.pop(name, None)
@@ -267,7 +267,7 @@ def run_one(target: Target, client: Client, name: str, value) -> None:
         if response.status_code in {200, 400, 409, 422} and "<form" in body:
             lost = check_kept(target, body, data, name)
             assert lost == [], f"{where}: the re-rendered form lost input: {lost[:4]}"
-    elif fld.kind in {"select", "radio"} and value is not None:
+    elif fld is not None and fld.kind in {"select", "radio"} and value is not None:
         offered = _offered(fld)
         sent = value if isinstance(value, list) else [value]
         unknown = [v for v in sent if isinstance(v, str) and v not in offered]
@@ -275,6 +275,11 @@ def run_one(target: Target, client: Client, name: str, value) -> None:
             unknown = [] if sent[-1] in offered else unknown  # a scalar sent twice: the last one counts
         assert not unknown or not writes, (
             f"{where}: accepted a value the form never offered ({unknown}) and wrote {writes[:2]}")
+
+
+# Posted beside a form's own fields where it has none to spoil (a confirm button): the action must still
+# answer cleanly, write nothing if it refuses, and show nothing of the other workgroup.
+UNEXPECTED = ("unexpected", "<script>alert(1)</script>\x00\u202e")
 
 
 def usual_crashers(fld: Field, foreign_ids: list[str]) -> list[str]:
