@@ -40,7 +40,7 @@ COUNT_CAP = 1_000  # a status's count past this shows as "more than 1,000"
 
 
 def _up_to_cap(count: int) -> str:
-    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else str(count)
+    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
 
 
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
@@ -85,7 +85,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     else:
         start_label = "Open incident reports"
     return Card(area="incidents", title="Incident review",
-                status=f"{f'More than {total:,}' if more else total} incident report{'s' if total != 1 else ''}"
+                status=f"{'More than ' if more else ''}{total:,} incident report{'s' if total != 1 else ''}"
                 f"{whose}.", progress=Progress.IN_PROGRESS, start_url=start_url, start_label=start_label,
                 guidance_slug=guidance, facts=facts, warnings=warnings)
 

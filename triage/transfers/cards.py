@@ -28,7 +28,7 @@ OVERDUE_CAP = 1_000
 
 
 def _capped(count: int, cap: int) -> str:
-    return f"more than {cap:,}" if count > cap else str(count)
+    return f"more than {cap:,}" if count > cap else f"{count:,}"
 
 
 def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
