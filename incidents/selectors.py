@@ -66,7 +66,7 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
     if qa:
         overdue = overdue_actions(workgroup=workgroup).count()
         if overdue:
-            warnings.append(f"{overdue} corrective action{'s are' if overdue != 1 else ' is'} past due.")
+            warnings.append(f"{overdue:,} corrective action{'s are' if overdue != 1 else ' is'} past due.")
     if not total:
         return Card(area="incidents", title="Incident review",
                     status="No incident reports yet." + (" Set up the intake link so staff without an account can "

@@ -45,11 +45,19 @@ DUE_DATE_HORIZON_YEARS = 5
 # --- Rounds -----------------------------------------------------------------------------------
 
 
+def _years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def _check_due_date(due_date: date) -> None:
     today = timezone.localdate()
     if due_date < today:
         raise ValidationError({"due_date": MSG_DUE_DATE_PAST})
-    if due_date > today + timedelta(days=365 * DUE_DATE_HORIZON_YEARS):
+    if due_date > _years_after(today, DUE_DATE_HORIZON_YEARS):
         raise ValidationError({"due_date": MSG_DUE_DATE_TOO_FAR.format(years=DUE_DATE_HORIZON_YEARS)})
 
 

@@ -109,6 +109,16 @@ def test_a_due_date_at_the_end_of_the_calendar_is_refused_not_a_server_error(cli
     assert not round_.is_open
 
 
+def test_a_round_due_exactly_five_calendar_years_ahead_is_accepted_and_a_day_more_is_not():
+    """"Within 5 years" means calendar years: 5 × 365 days fell a day short whenever a 29 February lay between."""
+    from datetime import date
+
+    from readiness.services.rounds import _years_after
+
+    assert _years_after(date(2026, 12, 7), 5) == date(2031, 12, 7)
+    assert _years_after(date(2028, 2, 29), 5) == date(2033, 2, 28)
+
+
 def test_a_new_round_due_in_decades_is_refused(client, coordinator, workgroup):
     client.force_login(coordinator)
 

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from toolkit.forms import MSG_DATE_OUT_OF_RANGE
+from triage.transfers.metric_forms import MSG_CUSTOM_NEEDS_DATES
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def test_the_transfer_list_with_a_date_at_the_end_of_the_calendar_leaves_it_out(
     response = _get(client, viewer, "transfers:index", since=day, until=day)
 
     assert response.status_code == 200
-    assert MSG_DATE_OUT_OF_RANGE in response.content.decode()
+    assert f"From: {MSG_DATE_OUT_OF_RANGE}" in response.content.decode()  # which filter, once each
+    assert f"To: {MSG_DATE_OUT_OF_RANGE}" in response.content.decode()
 
 
 @pytest.mark.parametrize("day", [LAST_DAY, FIRST_DAY])
@@ -45,3 +47,4 @@ def test_a_custom_metrics_period_ending_on_the_calendars_last_day_is_refused(cli
 
     assert response.status_code in {200, 400}
     assert MSG_DATE_OUT_OF_RANGE in response.content.decode()
+    assert MSG_CUSTOM_NEEDS_DATES not in response.content.decode()  # both were given; one is out of range

@@ -49,9 +49,9 @@ def dashboard_card(*, workgroup: Workgroup, membership: Membership) -> Card:
                     start_label="Open transfers", guidance_slug="continuous-improvement-and-data-sharing")
     overdue = _capped(found["overdue"], OVERDUE_CAP)
     rate = found["accepted"] * 100 / found["decided"] if found["decided"] else None
-    facts = [f"{found['month']} transfer{'s' if found['month'] != 1 else ''} this month",
+    facts = [f"{found['month']:,} transfer{'s' if found['month'] != 1 else ''} this month",
              f"Acceptance rate this month: {format_value(rate, '%')}"
-             + (f" of {found['decided']}" if found["decided"] else ""),
+             + (f" of {found['decided']:,}" if found["decided"] else ""),
              f"Follow-ups overdue: {overdue}"]
     warnings = [f"{overdue.capitalize()} follow-up{'s are' if found['overdue'] != 1 else ' is'} past due."] \
         if found["overdue"] else []

@@ -58,7 +58,7 @@ class MetricFilterForm(Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("period") == Period.CUSTOM:
+        if data.get("period") == Period.CUSTOM and not {"start", "end"} & set(self.errors):
             start, end = data.get("start"), data.get("end")
             if not start or not end:
                 raise ValidationError(MSG_CUSTOM_NEEDS_DATES)
