@@ -43,7 +43,7 @@ from incidents.models import (
     IncidentStatus,
 )
 from partners.selectors import organization_list
-from toolkit.forms import Form
+from toolkit.forms import EARLIEST_DATE, LATEST_DATE, Form  # beyond them months cannot be counted
 from toolkit.models import Workgroup
 
 TOP_ORGANIZATIONS = 8  # named one by one; the rest are summed as "others"
@@ -283,9 +283,6 @@ def workgroup_incidents(*, workgroup: Workgroup) -> QuerySet[Incident]:
 
 
 # --- Filters ----------------------------------------------------------------------------------
-
-
-EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)  # beyond them months cannot be counted
 
 
 class _FilterForm(Form):

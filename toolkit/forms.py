@@ -18,7 +18,7 @@ INVALID_FORM_STATUS = 400
 
 # Dates a person can mean. The calendar's own ends (0001-01-01, 9999-12-31) overflow the day arithmetic
 # the filters do ("until" is before the start of the next day) and the time-zone conversions.
-EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)  # as incidents.trends
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)  # incidents.trends keeps to them too
 MSG_DATE_OUT_OF_RANGE = "Give a date between 1900 and 2200."
 
 
